@@ -1,0 +1,89 @@
+"""The compute primitives: the whole contract between differentiable ops and the hardware.
+
+Everything tinygrad_edu computes — forward passes, backward passes, optimizer steps — is built from
+the small set of primitives listed in PRIMITIVES. A *backend* implements every one of them over its
+own buffers (flat 1-D arrays); a tensor is such a buffer plus a View (shape, strides, offset), and
+views travel into the primitives, so transposes, slices and broadcasts are never copied to feed one.
+
+Each family of primitives lives in one file with its NumPy reference (and, for the GPU, its Triton
+kernel) side by side:
+
+    elementwise.py  unary, binary, where, cast        reduce.py   reduce
+    matmul.py       matmul                            softmax.py  softmax
+    copy.py         full, arange, from_host, to_host, copy, copy_into
+    index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
+    random.py       uniform, normal, randint
+
+Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
+package touches no device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import copy, elementwise, index, matmul, random, reduce, softmax
+from .strided import View, as_numpy, contiguous_strides, contiguous_view
+
+PRIMITIVES: dict[str, str] = {
+    # elementwise.py
+    "unary": "y = f(x) for a named op (neg, exp, log, sqrt, sigmoid, relu, ...)",
+    "binary": "y = f(a, b) for a named op over two same-shape views (add, mul, pow, eq, ...)",
+    "where": "y = a if condition else b, elementwise",
+    "cast": "y = x converted to another dtype",
+    # reduce.py
+    "reduce": "sum / prod / max / min / argmax / argmin over a set of axes",
+    # matmul.py
+    "matmul": "batched (..., M, K) @ (..., K, N) over strided views",
+    # softmax.py
+    "softmax": "softmax or log_softmax along one dim, max-subtracted",
+    # copy.py
+    "full": "a new buffer filled with one value",
+    "arange": "a new buffer y[i] = start + i * step",
+    "from_host": "a NumPy array copied into a new buffer",
+    "to_host": "a view of a buffer as a NumPy array (a copy off the CPU)",
+    "copy": "a strided view written out contiguous",
+    "copy_into": "src written into a strided view of dst, in place",
+    # index.py
+    "gather": "y = x[..., index, ...] elementwise along one dim",
+    "scatter_add": "y = base; y[..., index, ...] += src along one dim",
+    "index_select": "slices of x along dim at the positions of a 1-D index",
+    "index_add": "y = base; slices of src added at the positions of a 1-D index",
+    "index": "advanced (integer-array) indexing",
+    "index_put": "advanced-index assignment or accumulation, in place",
+    "nonzero": "coordinates of the nonzero elements",
+    # random.py
+    "uniform": "counter-based U[low, high) draws",
+    "normal": "counter-based N(mean, std^2) draws",
+    "randint": "counter-based integer draws in [low, high)",
+}
+
+
+class Backend:
+    """A named set of primitive implementations; it must implement every entry of PRIMITIVES."""
+
+    def __init__(self, name: str, implementations: dict[str, Callable[..., Any]]):
+        missing = sorted(set(PRIMITIVES) - set(implementations))
+        extra = sorted(set(implementations) - set(PRIMITIVES))
+        if missing or extra:
+            raise TypeError(f"backend {name!r}: missing primitives {missing}, unknown {extra}")
+        self.name = name
+        for primitive, function in implementations.items():
+            setattr(self, primitive, function)
+
+    def __repr__(self) -> str:
+        return f"Backend({self.name!r})"
+
+
+def _reference_implementations() -> dict[str, Callable[..., Any]]:
+    """Every primitive's NumPy reference: the functions named <primitive>_reference."""
+    modules = (elementwise, reduce, matmul, softmax, copy, index, random)
+    return {name: getattr(module, f"{name}_reference")
+            for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
+
+
+numpy_backend = Backend("numpy", _reference_implementations())
+
+__all__ = ["PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides", "contiguous_view",
+           "numpy_backend"]

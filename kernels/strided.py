@@ -1,0 +1,61 @@
+"""Strided views: how one flat buffer becomes an n-dimensional tensor.
+
+A tensor's elements live in a flat 1-D buffer. A *view* says how to read them:
+
+    element (i0, i1, ..., ik) lives at  offset + i0*strides[0] + i1*strides[1] + ... + ik*strides[k]
+
+Row-major ("C-contiguous") strides for shape (2, 3, 4) are (12, 4, 1): the last index moves fastest.
+Transposing swaps strides, slicing changes the offset and multiplies strides by the step, and
+broadcasting a size-1 dimension sets its stride to 0 — all without copying a single element.
+Strides here are counted in *elements*, as in PyTorch (NumPy counts bytes).
+"""
+
+from __future__ import annotations
+
+from math import prod
+from typing import NamedTuple
+
+import numpy as np
+
+
+class View(NamedTuple):
+    """Shape, strides (in elements) and offset (in elements) of a tensor inside its flat buffer."""
+
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    offset: int = 0
+
+    @property
+    def numel(self) -> int:
+        return prod(self.shape)
+
+    def is_contiguous(self) -> bool:
+        """True when the elements are laid out row-major with no gaps (size-1 dims may have any stride)."""
+        expected = 1
+        for size, stride in zip(reversed(self.shape), reversed(self.strides)):
+            if size != 1 and stride != expected:
+                return False
+            expected *= size
+        return True
+
+
+def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Row-major strides: (2, 3, 4) -> (12, 4, 1)."""
+    strides = []
+    running = 1
+    for size in reversed(shape):
+        strides.append(running)
+        running *= max(size, 1)
+    return tuple(reversed(strides))
+
+
+def contiguous_view(shape: tuple[int, ...]) -> View:
+    """The view of a freshly allocated, row-major tensor of this shape."""
+    return View(tuple(shape), contiguous_strides(shape), 0)
+
+
+def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
+    """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides)."""
+    itemsize = buffer.itemsize
+    shape, strides, offset = view
+    return np.ndarray(shape, buffer.dtype, buffer, offset * itemsize, [s * itemsize for s in strides])

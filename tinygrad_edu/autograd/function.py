@@ -1,0 +1,250 @@
+"""Function and the graph it records: how a forward op leaves a node behind for backward.
+
+A differentiable op is a subclass of Function with two static methods:
+
+    forward(ctx, *inputs)        compute outputs from inputs (no graph is recorded inside)
+    backward(ctx, *grad_outputs) return one gradient per forward input (None where not needed)
+
+`Function.apply(*inputs)` runs forward and, when grad mode is on and an input requires grad, keeps
+`ctx` as the output's `grad_fn`: a node that remembers the inputs' nodes (`next_functions`), what
+forward saved (`ctx.save_for_backward`) and which inputs need gradients (`ctx.needs_input_grad`).
+Leaves that require grad are reached through an AccumulateGrad node, which adds into `.grad`.
+
+Saved tensors remember the version of their storage; an in-place op bumps it, and backward refuses
+to use a value that changed. An output saved by its own op is kept *without* its grad_fn (and gets it
+back when unpacked), so tensor -> node -> tensor cycles never form.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .grad_mode import GradMode
+from .tracing import Tracing
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+_sequence_numbers = itertools.count()
+
+
+class Node:
+    """A node of the backward graph (what `tensor.grad_fn` returns)."""
+
+    next_functions: tuple[tuple[Node | None, int], ...] = ()
+
+    def __init__(self) -> None:
+        self._sequence_nr = next(_sequence_numbers)
+        self._tensor_pre_hooks: dict[int, list] | None = None
+        self._retained: dict[int, weakref.ref] | None = None
+        self.metadata: dict[str, Any] = {}
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _add_tensor_pre_hook(self, output_nr: int, hook: Any) -> None:
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        self._tensor_pre_hooks.setdefault(output_nr, []).append(hook)
+
+    def _retain_grad_for(self, output_nr: int, tensor: Tensor) -> None:
+        if self._retained is None:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor that requires grad: backward ends here by adding into .grad."""
+
+    def __init__(self, variable: Tensor):
+        super().__init__()
+        self.variable = variable
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the version its storage had when it was saved."""
+
+    __slots__ = ("tensor", "version", "is_output", "output_nr")
+
+    def __init__(self, tensor: Tensor, is_output: bool, output_nr: int):
+        self.tensor = tensor
+        self.version = tensor._storage.version
+        self.is_output = is_output
+        self.output_nr = output_nr
+
+
+class ForwardContext:
+    """The ctx a forward runs with when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+
+class BackwardContext(Node):
+    """The ctx of a recorded Function call; it is also the grad_fn node of its outputs."""
+
+    _function: ClassVar[type[Function]]
+    _saved: list[SavedTensor | None] | None = None
+    _to_save: tuple = ()
+    _freed = False
+    _non_differentiable: tuple = ()
+    _materialize_grads = True
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep these tensors for backward (read them back from ctx.saved_tensors)."""
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """These outputs get no grad_fn (e.g. the indices returned by max)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward receives None instead of zeros for outputs that got no gradient."""
+        self._materialize_grads = value
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the graph "
+                "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True "
+                "if you need to backward through the graph a second time or if you need to access "
+                "saved tensors after calling backward.")
+        return tuple(self._unpack(saved) for saved in (self._saved or ()))
+
+    def _unpack(self, saved: SavedTensor | None) -> Tensor | None:
+        if saved is None:
+            return None
+        tensor = saved.tensor
+        if tensor._storage.version != saved.version:
+            producer = self if saved.is_output else tensor._grad_fn
+            produced_by = f", which is output {saved.output_nr} of {producer.name()}," if producer else ""
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{produced_by} is at "
+                f"version {tensor._storage.version}; expected version {saved.version} instead. "
+                "Hint: the tensor was changed in place (an op ending in '_', or x[...] = ...) "
+                "after the op that needs it for backward; use an out-of-place op instead.")
+        if saved.is_output:  # re-attach the graph that was cut to avoid a cycle
+            tensor = tensor._alias()
+            tensor._requires_grad, tensor._grad_fn, tensor._output_nr = True, self, saved.output_nr
+        return tensor
+
+    def _release_saved(self) -> None:
+        if self._saved:
+            self._saved = None
+            self._freed = True
+
+    def apply(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
+        """Run the Function's backward and return one gradient per forward input."""
+        grads = self._function.backward(self, *grad_outputs)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _node_name(function: type[Function]) -> str:
+    built_in = function.__module__.startswith("tinygrad_edu.")
+    return getattr(function, "node_name", None) or (
+        f"{function.__name__}Backward0" if built_in else f"{function.__name__}Backward")
+
+
+class Function:
+    """Base class of every differentiable op; subclass it to write your own (as in PyTorch)."""
+
+    _backward_class: ClassVar[type[BackwardContext]]
+    differentiable: ClassVar[bool] = True  # False for ops with no gradient (comparisons, argmax)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._backward_class = type(_node_name(cls), (BackwardContext,),
+                                   {"_function": cls, "__doc__": cls.__doc__,
+                                    "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward; record a node for backward when grad mode is on and an input needs it."""
+        previous_mode = GradMode.enabled
+        record = previous_mode and cls.differentiable and any(
+            getattr(a, "_requires_grad", False) for a in args)
+        ctx = cls._backward_class() if record else ForwardContext()
+        if record:
+            ctx.needs_input_grad = tuple(getattr(a, "_requires_grad", False) for a in args)
+        tracer = Tracing.active
+        started = time.perf_counter() if tracer is not None else 0.0
+        GradMode.enabled = False  # forward computes values only; its inner ops record nothing
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            GradMode.enabled = previous_mode
+        if record:
+            outputs = _connect_outputs(ctx, args, outputs)
+        if tracer is not None:
+            tracer.on_forward(cls, ctx if record else None, args, kwargs, outputs,
+                              time.perf_counter() - started)
+        return outputs
+
+
+def _edge(tensor: Any) -> tuple[Node | None, int]:
+    """Where the gradient of an input goes: its grad_fn, its AccumulateGrad, or nowhere."""
+    if not getattr(tensor, "_requires_grad", False):
+        return (None, 0)
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (tensor._get_grad_accumulator(), 0)
+
+
+def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
+    """Make ctx the grad_fn of the (floating point) outputs and turn saved tensors into records."""
+    single = not isinstance(outputs, tuple)
+    output_list = [outputs] if single else list(outputs)
+    ctx._edges = tuple(_edge(a) for a in args)
+    ctx.next_functions = tuple(edge for edge, a in zip(ctx._edges, args)
+                               if hasattr(a, "_requires_grad"))
+    ctx._input_metadata = tuple((a._view.shape, a.dtype) if getattr(a, "_requires_grad", False)
+                                else None for a in args)
+    ctx._output_metadata = []
+    for index, output in enumerate(output_list):
+        if output is None or not hasattr(output, "_requires_grad"):
+            ctx._output_metadata.append(None)
+            continue
+        if any(output is a for a in args):  # forward returned an input: hand back an alias
+            output = output_list[index] = output._alias()
+        ctx._output_metadata.append((output._view.shape, output.dtype, output._storage.device))
+        differentiable = output.dtype.is_floating_point and not any(
+            output is t for t in ctx._non_differentiable)
+        if differentiable:
+            output._requires_grad, output._grad_fn, output._output_nr = True, ctx, index
+    ctx._saved = [_save(t, output_list) for t in ctx._to_save]
+    ctx._to_save = ()
+    return output_list[0] if single else tuple(output_list)
+
+
+def _save(tensor: Any, outputs: list) -> SavedTensor | None:
+    if tensor is None:
+        return None
+    for index, output in enumerate(outputs):
+        if tensor is output:  # keep the data, drop the grad_fn: no ctx -> output -> ctx cycle
+            return SavedTensor(tensor._alias(), is_output=True, output_nr=index)
+    return SavedTensor(tensor, is_output=False, output_nr=tensor._output_nr)

@@ -1,0 +1,214 @@
+"""Lowering: from Tensors to backend primitives and back, with no autograd.
+
+Each function takes Tensors, hands their (buffer, view) pairs to the backend primitive of the same
+name (see kernels/__init__.py) and wraps the new buffer in a Tensor. Differentiable ops call these in
+their forward passes; nothing here records a graph. This is the only file in tinygrad_edu/ that
+talks to a backend.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from ..device import backend_for, device
+from ..dtypes import bool_, dtype, from_numpy_dtype, int64
+from ..kernels import View, contiguous_strides
+from ..storage import Storage
+from ..tensor import Tensor, make_tensor
+from ..views import broadcast_shapes, expand_view
+
+_BOOL_RESULT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+                          "logical_xor", "logical_not", "isnan", "isinf"})
+
+
+@lru_cache(maxsize=4096)
+def contiguous_view(shape: tuple[int, ...]) -> View:
+    """The row-major view of a new tensor of this shape (cached: shapes repeat every step)."""
+    return View(shape, contiguous_strides(shape), 0)
+
+
+def same_device(*tensors: Tensor) -> Storage:
+    """The storage of the first tensor, after checking every tensor is on its device."""
+    first = tensors[0]._storage
+    for other in tensors[1:]:
+        if other._storage.device != first.device:
+            raise RuntimeError("Expected all tensors to be on the same device, but found at least "
+                               f"two devices, {first.device} and {other._storage.device}!")
+    return first
+
+
+def wrap(buffer: Any, shape: tuple[int, ...], result_dtype: dtype, like: Storage) -> Tensor:
+    """A new contiguous tensor over a buffer that a primitive just returned."""
+    return make_tensor(Storage(buffer, like.device, like.backend), contiguous_view(shape),
+                       result_dtype)
+
+
+def view_of(x: Tensor, view: View) -> Tensor:
+    """Another view of x's storage (shares memory and version counter)."""
+    return make_tensor(x._storage, view, x.dtype, x if x._base is None else x._base)
+
+
+# --- elementwise ---------------------------------------------------------------------------------
+def unary(op: str, x: Tensor) -> Tensor:
+    storage = x._storage
+    buffer = storage.backend.unary(op, storage.buffer, x._view)
+    return wrap(buffer, x._view.shape, bool_ if op in _BOOL_RESULT else x.dtype, storage)
+
+
+def binary(op: str, a: Tensor, b: Tensor) -> Tensor:
+    """f(a, b) with broadcasting by stride-0 views; a and b must share a dtype."""
+    storage = same_device(a, b)
+    a_view, b_view = a._view, b._view
+    if a_view.shape != b_view.shape:
+        shape = broadcast_shapes(a_view.shape, b_view.shape)
+        a_view, b_view = expand_view(a_view, shape), expand_view(b_view, shape)
+    buffer = storage.backend.binary(op, storage.buffer, a_view, b._storage.buffer, b_view)
+    return wrap(buffer, a_view.shape, bool_ if op in _BOOL_RESULT else a.dtype, storage)
+
+
+def where(condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    storage = same_device(condition, a, b)
+    shape = broadcast_shapes(condition._view.shape, a._view.shape, b._view.shape)
+    buffer = storage.backend.where(
+        condition._storage.buffer, expand_view(condition._view, shape),
+        a._storage.buffer, expand_view(a._view, shape), b._storage.buffer, expand_view(b._view, shape))
+    return wrap(buffer, shape, a.dtype, storage)
+
+
+def cast(x: Tensor, new_dtype: dtype) -> Tensor:
+    storage = x._storage
+    buffer = storage.backend.cast(storage.buffer, x._view, new_dtype.numpy)
+    return wrap(buffer, x._view.shape, new_dtype, storage)
+
+
+# --- reductions, matmul, softmax ---------------------------------------------------------------
+def reduce(op: str, x: Tensor, axes: tuple[int, ...]) -> Tensor:
+    """Reduce axes away (the result has x's shape without them)."""
+    storage = x._storage
+    buffer = storage.backend.reduce(op, storage.buffer, x._view, axes)
+    shape = tuple(size for d, size in enumerate(x._view.shape) if d not in axes)
+    return wrap(buffer, shape, int64 if op in ("argmax", "argmin") else x.dtype, storage)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """(..., M, K) @ (..., K, N) with equal batch shapes."""
+    storage = same_device(a, b)
+    buffer = storage.backend.matmul(storage.buffer, a._view, b._storage.buffer, b._view)
+    shape = a._view.shape[:-1] + b._view.shape[-1:]
+    return wrap(buffer, shape, a.dtype, storage)
+
+
+def softmax(x: Tensor, dim: int, log: bool) -> Tensor:
+    storage = x._storage
+    buffer = storage.backend.softmax(storage.buffer, x._view, dim, log)
+    return wrap(buffer, x._view.shape, x.dtype, storage)
+
+
+# --- memory ------------------------------------------------------------------------------------
+def full(shape: tuple[int, ...], value: Any, new_dtype: dtype, where: device) -> Tensor:
+    backend = backend_for(where)
+    numel = 1
+    for size in shape:
+        numel *= size
+    buffer = backend.full(numel, value, new_dtype.numpy)
+    return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(shape)), new_dtype)
+
+
+def arange(start: Any, step: Any, numel: int, new_dtype: dtype, where: device) -> Tensor:
+    backend = backend_for(where)
+    buffer = backend.arange(start, step, numel, new_dtype.numpy)
+    return make_tensor(Storage(buffer, where, backend), contiguous_view((numel,)), new_dtype)
+
+
+def from_host(array: Any, where: device, new_dtype: dtype | None = None) -> Tensor:
+    """A new tensor holding a copy of a NumPy array."""
+    backend = backend_for(where)
+    result_dtype = new_dtype or from_numpy_dtype(array.dtype)
+    buffer = backend.from_host(array.astype(result_dtype.numpy, copy=False))
+    return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(array.shape)),
+                       result_dtype)
+
+
+def copy(x: Tensor) -> Tensor:
+    """A contiguous copy of x (any strides in, row-major out)."""
+    storage = x._storage
+    return wrap(storage.backend.copy(storage.buffer, x._view), x._view.shape, x.dtype, storage)
+
+
+def copy_into(destination: Tensor, source: Tensor) -> None:
+    """destination[...] = source in place (source broadcast to destination's shape)."""
+    storage = same_device(destination, source)
+    source_view = expand_view(source._view, destination._view.shape)
+    storage.backend.copy_into(storage.buffer, destination._view, source._storage.buffer,
+                              source_view)
+    storage.version += 1
+
+
+# --- indexing ----------------------------------------------------------------------------------
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    storage = same_device(x, index)
+    buffer = storage.backend.gather(storage.buffer, x._view, dim, index._storage.buffer,
+                                    index._view)
+    return wrap(buffer, index._view.shape, x.dtype, storage)
+
+
+def scatter_add(base: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    storage = same_device(base, index, source)
+    buffer = storage.backend.scatter_add(storage.buffer, base._view, dim, index._storage.buffer,
+                                         index._view, source._storage.buffer, source._view)
+    return wrap(buffer, base._view.shape, base.dtype, storage)
+
+
+def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    storage = same_device(x, index)
+    buffer = storage.backend.index_select(storage.buffer, x._view, dim, index._storage.buffer,
+                                          index._view)
+    shape = list(x._view.shape)
+    shape[dim] = index.numel()
+    return wrap(buffer, tuple(shape), x.dtype, storage)
+
+
+def index_add(base: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    storage = same_device(base, index, source)
+    buffer = storage.backend.index_add(storage.buffer, base._view, dim, index._storage.buffer,
+                                       index._view, source._storage.buffer, source._view)
+    return wrap(buffer, base._view.shape, base.dtype, storage)
+
+
+def _index_entries(indices: list[Tensor | None]) -> list:
+    return [None if i is None else (i._storage.buffer, i._view) for i in indices]
+
+
+def index(x: Tensor, indices: list[Tensor | None], result_shape: tuple[int, ...]) -> Tensor:
+    storage = same_device(x, *[i for i in indices if i is not None])
+    buffer = storage.backend.index(storage.buffer, x._view, _index_entries(indices))
+    return wrap(buffer, result_shape, x.dtype, storage)
+
+
+def index_put(destination: Tensor, indices: list[Tensor | None], values: Tensor,
+              accumulate: bool) -> None:
+    storage = same_device(destination, values, *[i for i in indices if i is not None])
+    storage.backend.index_put(storage.buffer, destination._view, _index_entries(indices),
+                              values._storage.buffer, values._view, accumulate)
+    storage.version += 1
+
+
+def nonzero(x: Tensor) -> Tensor:
+    storage = x._storage
+    buffer = storage.backend.nonzero(storage.buffer, x._view)
+    ndim = len(x._view.shape)
+    count = len(buffer) // ndim if ndim else int(len(buffer) > 0 or bool(x.item()))
+    return wrap(buffer, (count, ndim), int64, storage)
+
+
+# --- random ------------------------------------------------------------------------------------
+def random(kind: str, shape: tuple[int, ...], new_dtype: dtype, where: device, seed: int,
+           offset: int, low: Any, high: Any) -> Tensor:
+    """uniform / normal / randint draws from the counter-based generator at (seed, offset)."""
+    backend = backend_for(where)
+    numel = 1
+    for size in shape:
+        numel *= size
+    buffer = getattr(backend, kind)(numel, seed, offset, low, high, new_dtype.numpy)
+    return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(shape)), new_dtype)

@@ -1,0 +1,72 @@
+"""Operands: turning Python numbers into tensors and applying PyTorch's type promotion.
+
+`x + 1`, `2.0 ** t` and `int_tensor * 0.5` all reach the ops as a mix of Tensors and Python numbers.
+Before an op runs, every operand is converted to one dtype (dtypes.result_type) on one device; a
+Python number becomes a 0-d tensor that does not require grad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import dtype, get_default_dtype, result_type
+from ..tensor import Tensor
+from . import lowering
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (bool, int, float)) or isinstance(value, np.generic)
+
+
+def scalar_tensor(value: Any, new_dtype: dtype, like: Tensor) -> Tensor:
+    """A 0-d tensor holding a Python number, on like's device."""
+    return lowering.full((), value, new_dtype, like._storage.device)
+
+
+def as_number(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def promote(*operands: Any, floating: bool = False) -> tuple[Tensor, ...]:
+    """Convert every operand (Tensor or number) to the common dtype; `floating` forces a float."""
+    first = operands[0]
+    if isinstance(first, Tensor) and all(isinstance(o, Tensor) and o.dtype is first.dtype
+                                         for o in operands):
+        if not floating or first.dtype.is_floating_point:
+            return operands  # the common case: one dtype already
+    values = [as_number(o) for o in operands]
+    for value in values:
+        if not isinstance(value, Tensor) and not is_number(value):
+            raise TypeError(f"unsupported operand type: {type(value).__name__}")
+    common = result_type(*values)
+    if floating and not common.is_floating_point:
+        common = get_default_dtype()
+    like = next(v for v in values if isinstance(v, Tensor))
+    return tuple(_convert(v, common, like) for v in values)
+
+
+def _convert(value: Any, common: dtype, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        if value.dtype is common:
+            return value
+        from .conversion import to_dtype
+
+        return to_dtype(value, common)
+    return scalar_tensor(value, common, like)
+
+
+def float_input(x: Tensor) -> Tensor:
+    """Math functions such as exp on an integer tensor compute in the default float dtype."""
+    if x.dtype.is_floating_point:
+        return x
+    from .conversion import to_dtype
+
+    return to_dtype(x, get_default_dtype())
+
+
+def check_tensor(value: Any, name: str = "input") -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} (position 1) must be Tensor, not {type(value).__name__}")
+    return value
