@@ -11,7 +11,7 @@
 """
 
 from ..views import normalize_dim
-from .conversion import to, to_dtype
+from .conversion import cast_to, to
 from .elementwise import (
     abs,
     add,

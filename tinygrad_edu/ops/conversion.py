@@ -30,11 +30,7 @@ class ToCopy(Function):
         return to(dy, ctx.dtype, ctx.device), None, None
 
 
-def to_dtype_copy(x: Tensor, new_dtype: dtype) -> Tensor:
-    return ToCopy.apply(x, new_dtype, x._storage.device)
-
-
-def to_dtype(x: Tensor, new_dtype: dtype) -> Tensor:
+def cast_to(x: Tensor, new_dtype: dtype) -> Tensor:
     """x in another dtype (x itself when it already has it)."""
     return x if x.dtype is new_dtype else ToCopy.apply(x, new_dtype, x._storage.device)
 

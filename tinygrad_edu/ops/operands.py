@@ -51,9 +51,9 @@ def _convert(value: Any, common: dtype, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         if value.dtype is common:
             return value
-        from .conversion import to_dtype
+        from .conversion import cast_to
 
-        return to_dtype(value, common)
+        return cast_to(value, common)
     return scalar_tensor(value, common, like)
 
 
@@ -61,9 +61,9 @@ def float_input(x: Tensor) -> Tensor:
     """Math functions such as exp on an integer tensor compute in the default float dtype."""
     if x.dtype.is_floating_point:
         return x
-    from .conversion import to_dtype
+    from .conversion import cast_to
 
-    return to_dtype(x, get_default_dtype())
+    return cast_to(x, get_default_dtype())
 
 
 def check_tensor(value: Any, name: str = "input") -> Tensor:

@@ -12,6 +12,7 @@ input's shape, and multiplied by the local derivative:
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 from typing import Any
 
@@ -180,7 +181,7 @@ class Var(Function):
         count = 1
         for d in axes:
             count *= ctx.shape[d]
-        ctx.divisor = max(count - correction, 0)
+        ctx.divisor = builtins.max(count - correction, 0)
         from .operands import scalar_tensor
 
         mean = lowering.binary("div", lowering.reduce("sum", x, axes),
@@ -241,8 +242,8 @@ class Norm2(Function):
     @staticmethod
     def backward(ctx, dy):
         x, y = ctx.saved_tensors
-        scale = where(y == 0, 0.0, _broadcast_back(dy, ctx.shape, ctx.axes).reshape(y.shape) / y)
-        return x * scale, None, None
+        dy_kept = dy.reshape(y.shape)  # y kept its reduced dims as size 1
+        return x * where(y == 0, 0.0, dy_kept / y), None, None
 
 
 class Reduce(Function):
@@ -344,7 +345,7 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         return (Amax if op == "max" else Amin).apply(input, op, tuple(range(input.ndim)), False)
-    values, indices = MaxDim.apply(input, op, normalize_dim(dim, max(input.ndim, 1)), keepdim)
+    values, indices = MaxDim.apply(input, op, normalize_dim(dim, builtins.max(input.ndim, 1)), keepdim)
     return values_indices(values, indices)
 
 
@@ -363,7 +364,7 @@ def _arg_extreme(op: str, input: Tensor, dim: int | None, keepdim: bool) -> Tens
     if dim is None:
         flat = Reduce.apply(input.reshape(-1), op, (0,), False)
         return flat.reshape((1,) * input.ndim) if keepdim else flat
-    return Reduce.apply(input, op, (normalize_dim(dim, max(input.ndim, 1)),), keepdim)
+    return Reduce.apply(input, op, (normalize_dim(dim, builtins.max(input.ndim, 1)),), keepdim)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

@@ -1,0 +1,26 @@
+"""Shared test set-up: Hypothesis profiles and the devices every parity test runs on.
+
+HYPOTHESIS_PROFILE=dev (default) runs more examples; =ci fewer, so `make test` stays fast on 2 cores.
+Tests that take a `device` fixture run once per backend listed in DEVICES.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+DEVICES = ["cpu"]
+
+
+@pytest.fixture(params=DEVICES)
+def device(request: pytest.FixtureRequest) -> str:
+    """The device string ("cpu", later "cuda") a parametrized test runs on."""
+    return request.param
