@@ -160,6 +160,8 @@ def _validate(node: BackwardContext, grads: tuple) -> tuple:
 
 def _run_node(node: Node, grads: _GradList, retain_graph: bool) -> tuple:
     tracer = Tracing.active
+    if tracer is not None:
+        tracer.on_backward_begin(node)
     started = time.perf_counter() if tracer is not None else 0.0
     if isinstance(node, AccumulateGrad):
         node.variable._accumulate_grad(grads[0])

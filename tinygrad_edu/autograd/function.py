@@ -192,6 +192,8 @@ class Function:
         if record:
             ctx.needs_input_grad = tuple(getattr(a, "_requires_grad", False) for a in args)
         tracer = Tracing.active
+        if tracer is not None:
+            tracer.on_forward_begin(cls)
         started = time.perf_counter() if tracer is not None else 0.0
         GradMode.enabled = False  # forward computes values only; its inner ops record nothing
         try:
