@@ -12,7 +12,8 @@ kernel) side by side:
     matmul.py       matmul                            softmax.py  softmax
     copy.py         full, arange, from_host, to_host, copy, copy_into
     index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
-    random.py       uniform, normal, randint
+    random.py       uniform, normal, randint, randperm
+    optim.py        sgd_step, adam_step (fused, in-place optimizer updates)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import copy, elementwise, index, matmul, random, reduce, softmax
+from . import copy, elementwise, index, matmul, optim, random, reduce, softmax
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
 PRIMITIVES: dict[str, str] = {
@@ -57,6 +58,10 @@ PRIMITIVES: dict[str, str] = {
     "uniform": "counter-based U[low, high) draws",
     "normal": "counter-based N(mean, std^2) draws",
     "randint": "counter-based integer draws in [low, high)",
+    "randperm": "counter-based random permutation of 0 .. n-1",
+    # optim.py
+    "sgd_step": "fused SGD update (weight decay, momentum, nesterov) of a parameter, in place",
+    "adam_step": "fused Adam / AdamW update of a parameter and its moment buffers, in place",
 }
 
 
@@ -78,7 +83,7 @@ class Backend:
 
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
-    modules = (elementwise, reduce, matmul, softmax, copy, index, random)
+    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -53,8 +53,9 @@ def _divide_with_rounding(a: np.ndarray, b: np.ndarray, rounding: str) -> np.nda
         if rounding == "trunc":  # floor rounds toward -inf; trunc rounds toward 0
             quotient = quotient + ((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
         return quotient.astype(a.dtype, copy=False)
-    quotient = np.true_divide(a, b)
-    return np.floor(quotient) if rounding == "floor" else np.trunc(quotient)
+    if rounding == "floor":  # Python's floor division: exact even where a / b rounds up to an int
+        return np.floor_divide(a, b)
+    return np.trunc(np.true_divide(a, b))
 
 
 def _integer_safe_remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:

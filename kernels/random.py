@@ -40,3 +40,8 @@ def randint_reference(numel: int, seed: int, offset: int, low: int, high: int, d
                       ) -> np.ndarray:
     """numel integers drawn uniformly from [low, high)."""
     return _generator(seed, offset).integers(low, high, numel).astype(dtype)
+
+
+def randperm_reference(n: int, seed: int, offset: int, dtype: np.dtype) -> np.ndarray:
+    """A random permutation of 0 .. n-1 (a Fisher-Yates shuffle driven by the counters)."""
+    return _generator(seed, offset).permutation(n).astype(dtype)

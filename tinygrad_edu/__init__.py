@@ -35,12 +35,14 @@ from .creation import (
     randint_like,
     randn,
     randn_like,
+    randperm,
     scalar_tensor,
     tensor,
     zeros,
     zeros_like,
 )
 from .device import device
+from .dtypes import bool_ as bool  # noqa: A001 - torch.bool
 from .dtypes import (
     dtype,
     float16,
@@ -54,7 +56,6 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .dtypes import bool_ as bool  # noqa: A001 - torch.bool
 from .ops import *  # noqa: F403 - the op namespace: torch.add, torch.matmul, ...
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .creation_helpers import size_argument
 from .device import CPU, backend_for, to_device
 from .dtypes import bool_, dtype, from_numpy_dtype, get_default_dtype, int64, scalar_dtype, to_dtype
 from .kernels import View
@@ -19,7 +20,6 @@ from .ops import lowering
 from .random import Generator, default_generator
 from .storage import Storage
 from .tensor import Tensor, make_tensor
-from .creation_helpers import size_argument
 
 
 def _finish(result: Tensor, requires_grad: bool) -> Tensor:
@@ -248,3 +248,13 @@ def scalar_tensor(value: Any, *, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False) -> Tensor:
     new_dtype = to_dtype(dtype) if dtype is not None else get_default_dtype()
     return _finish(lowering.full((), value, new_dtype, to_device(device)), requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1 (how DataLoader shuffles)."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    seed, offset = (generator or default_generator).take(n)
+    new_dtype = to_dtype(dtype) if dtype is not None else int64
+    return _finish(lowering.randperm(n, new_dtype, to_device(device), seed, offset), requires_grad)

@@ -9,7 +9,7 @@ tinygrad_edu queries no GPU.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from .kernels import Backend
 
@@ -59,7 +59,7 @@ def to_device(value: str | device | None) -> device:
     return value if isinstance(value, device) else device(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def backend_for(where: device) -> Backend:
     """The backend that computes on a device, created on first use."""
     if where.type == "cpu":

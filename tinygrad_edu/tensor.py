@@ -329,9 +329,8 @@ class Tensor:
         return repr(self)
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        from .creation import tensor
-
-        return (tensor, (self._host().copy(), self.dtype, str(self.device), self._requires_grad))
+        return (_rebuild_tensor, (self._host().copy(), self.dtype, str(self.device),
+                                  self._requires_grad))
 
     # --- conversions ---------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -864,6 +863,11 @@ class RemovableHandle:
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+def _rebuild_tensor(array: Any, dtype: dtype, device: str, requires_grad: bool) -> Tensor:
+    """How a pickled tensor comes back (DataLoader workers and checkpoints pickle tensors)."""
+    return _creation.tensor(array, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def make_tensor(storage: Storage, view: View, dtype: dtype, base: Tensor | None = None) -> Tensor:

@@ -212,3 +212,44 @@ def random(kind: str, shape: tuple[int, ...], new_dtype: dtype, where: device, s
         numel *= size
     buffer = getattr(backend, kind)(numel, seed, offset, low, high, new_dtype.numpy)
     return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(shape)), new_dtype)
+
+
+def randperm(n: int, new_dtype: dtype, where: device, seed: int, offset: int) -> Tensor:
+    """A random permutation of 0 .. n-1 from the counter-based generator at (seed, offset)."""
+    backend = backend_for(where)
+    buffer = backend.randperm(n, seed, offset, new_dtype.numpy)
+    return make_tensor(Storage(buffer, where, backend), contiguous_view((n,)), new_dtype)
+
+
+# --- optimizer steps (fused, in place) ---------------------------------------------------------
+def _buffer_and_view(x: Tensor | None) -> tuple[Any, View | None]:
+    return (None, None) if x is None else (x._storage.buffer, x._view)
+
+
+def sgd_step(param: Tensor, grad: Tensor, momentum_buffer: Tensor | None, *, lr: float,
+             momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+             maximize: bool, first_step: bool) -> None:
+    """One fused SGD update of param (and its momentum buffer), in place."""
+    storage = param._storage
+    if grad._storage.device != storage.device:
+        same_device(param, grad)
+    storage.backend.sgd_step(storage.buffer, param._view, grad._storage.buffer, grad._view,
+                             *_buffer_and_view(momentum_buffer), lr, momentum, dampening,
+                             weight_decay, nesterov, maximize, first_step)
+    storage.version += 1
+    if momentum_buffer is not None:
+        momentum_buffer._storage.version += 1
+
+
+def adam_step(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor,
+              max_exp_avg_sq: Tensor | None, *, step: int, lr: float, beta1: float, beta2: float,
+              eps: float, weight_decay: float, decoupled: bool, maximize: bool) -> None:
+    """One fused Adam / AdamW update of param and its moment buffers, in place."""
+    storage = same_device(param, grad, exp_avg, exp_avg_sq)
+    storage.backend.adam_step(storage.buffer, param._view, grad._storage.buffer, grad._view,
+                              exp_avg._storage.buffer, exp_avg._view, exp_avg_sq._storage.buffer,
+                              exp_avg_sq._view, *_buffer_and_view(max_exp_avg_sq), step, lr,
+                              beta1, beta2, eps, weight_decay, decoupled, maximize)
+    for state in (param, exp_avg, exp_avg_sq, max_exp_avg_sq):
+        if state is not None:
+            state._storage.version += 1

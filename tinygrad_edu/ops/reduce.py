@@ -172,32 +172,63 @@ class MaxDim(Function):
         return dy.new_zeros(ctx.shape).scatter_add(ctx.dim, indices, dy), None, None, None
 
 
+def _centered_and_variance(x: Tensor, axes: tuple[int, ...], correction: float
+                           ) -> tuple[Tensor, Tensor, float]:
+    """x - mean, the variance (reduced dims kept as size 1) and its divisor n - correction."""
+    from .operands import scalar_tensor
+
+    count = 1
+    for d in axes:
+        count *= x._view.shape[d]
+    divisor = builtins.max(count - correction, 0)
+    kept = lowering.contiguous_view(_kept_shape(x._view.shape, axes))
+    mean = lowering.binary("div", lowering.reduce("sum", x, axes), scalar_tensor(count, x.dtype, x))
+    centered = lowering.binary("sub", x, lowering.view_of(mean, kept))
+    squares = lowering.binary("mul", centered, centered)
+    total = lowering.view_of(lowering.reduce("sum", squares, axes), kept)
+    return centered, lowering.binary("div", total, scalar_tensor(divisor, x.dtype, x)), divisor
+
+
+def _drop_kept_dims(y: Tensor, shape: tuple[int, ...], axes: tuple[int, ...]) -> Tensor:
+    return lowering.view_of(y, lowering.contiguous_view(
+        tuple(size for d, size in enumerate(shape) if d not in axes)))
+
+
 class Var(Function):
     """y = sum((x - mean)^2) / (n - correction);  dx = dy * 2 (x - mean) / (n - correction)"""
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
         ctx.shape, ctx.axes = x._view.shape, axes
-        count = 1
-        for d in axes:
-            count *= ctx.shape[d]
-        ctx.divisor = builtins.max(count - correction, 0)
-        from .operands import scalar_tensor
-
-        mean = lowering.binary("div", lowering.reduce("sum", x, axes),
-                               scalar_tensor(count, x.dtype, x))
-        mean = lowering.view_of(mean, lowering.contiguous_view(_kept_shape(ctx.shape, axes)))
-        centered = lowering.binary("sub", x, mean)
-        squares = lowering.binary("mul", centered, centered)
-        total = _reduced("sum", squares, axes, keepdim)
+        centered, variance, ctx.divisor = _centered_and_variance(x, axes, correction)
         ctx.save_for_backward(centered)
-        return lowering.binary("div", total, scalar_tensor(ctx.divisor, x.dtype, x))
+        return variance if keepdim else _drop_kept_dims(variance, ctx.shape, axes)
 
     @staticmethod
     def backward(ctx, dy):
         (centered,) = ctx.saved_tensors
         scale = 2 / ctx.divisor if ctx.divisor else float("nan")
         return _broadcast_back(dy, ctx.shape, ctx.axes) * centered * scale, None, None, None
+
+
+class Std(Function):
+    """y = sqrt(var(x));  dx = dy * (x - mean) / ((n - correction) * y)   (0 where y == 0)"""
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        ctx.shape, ctx.axes = x._view.shape, axes
+        centered, variance, ctx.divisor = _centered_and_variance(x, axes, correction)
+        y = lowering.unary("sqrt", variance)
+        ctx.save_for_backward(centered, y)
+        return y if keepdim else _drop_kept_dims(y, ctx.shape, axes)
+
+    @staticmethod
+    def backward(ctx, dy):
+        centered, y = ctx.saved_tensors
+        dy_kept = dy.reshape(y.shape)  # y kept its reduced dims as size 1
+        if not ctx.divisor:
+            return centered * dy_kept * float("nan"), None, None, None
+        return centered * where(y == 0, 0.0, dy_kept / (y * ctx.divisor)), None, None, None
 
 
 class LogSumExp(Function):
@@ -324,7 +355,9 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return Std.apply(input, _axes(input, dim), _correction(unbiased, correction), keepdim)
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:

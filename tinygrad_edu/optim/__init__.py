@@ -1,0 +1,18 @@
+"""Optimizers: how parameters learn from their gradients (torch.optim).
+
+    import tinygrad_edu.optim as optim
+    optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.5)
+
+optimizer.py  the base class: param groups, state, zero_grad, state_dict / load_state_dict
+sgd.py        SGD (momentum, dampening, weight decay, Nesterov)
+adam.py       Adam and AdamW (bias-corrected moment estimates; coupled vs decoupled weight decay)
+lr_scheduler.py  StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR
+"""
+
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]

@@ -1,0 +1,78 @@
+"""Stochastic gradient descent, with momentum, dampening, weight decay and Nesterov's variant.
+
+For each parameter p with gradient g, learning rate lr, momentum mu (PyTorch's formulation):
+
+    g  <-  -g  if maximize                      (climb instead of descend)
+    g  <-  g + weight_decay * p                 (L2 penalty: the gradient of wd/2 * ||p||^2)
+    b  <-  g                                    on the first step (the buffer starts at g)
+    b  <-  mu * b + (1 - dampening) * g         afterwards (a running sum of past gradients)
+    d  <-  g + mu * b  if nesterov  else  b     (Nesterov looks one momentum step ahead)
+    p  <-  p - lr * d
+
+With momentum = 0 there is no buffer and the step is p <- p - lr * g. The whole update is one fused
+backend primitive (`sgd_step`, see kernels/optim.py), applied in place under no_grad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..creation import zeros_like
+from ..ops import lowering
+from .optimizer import Optimizer, ParamsT
+
+
+class SGD(Optimizer):
+    """torch.optim.SGD: same arguments, defaults and update."""
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None):
+        lr = float(lr)
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if differentiable:
+            raise ValueError("differentiable=True (backpropagating through the step) is not "
+                             "supported by tinygrad_edu's optimizers")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns closure() if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        momentum = group["momentum"]
+        for param in group["params"]:
+            grad = param.grad
+            if grad is None:
+                continue
+            buffer, first_step = None, False
+            if momentum != 0:
+                state = self.state[param]
+                buffer = state.get("momentum_buffer")
+                if buffer is None:  # the primitive fills it with the first step's gradient
+                    buffer = state["momentum_buffer"] = zeros_like(param)
+                    first_step = True
+            lowering.sgd_step(param, grad, buffer, lr=float(group["lr"]), momentum=momentum,
+                              dampening=group["dampening"], weight_decay=group["weight_decay"],
+                              nesterov=group["nesterov"], maximize=group["maximize"],
+                              first_step=first_step)
