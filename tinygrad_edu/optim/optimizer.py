@@ -18,6 +18,7 @@ holds no tensors identities and can be loaded into a fresh optimizer over a fres
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
@@ -83,6 +84,9 @@ class Optimizer:
                                 f"{type(param).__module__}.{type(param).__name__}")
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error", stacklevel=3)
         group = {**param_group, "params": params}
         for name, default in self.defaults.items():
             if default is required and name not in group:
