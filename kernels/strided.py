@@ -30,7 +30,7 @@ class View(NamedTuple):
         return prod(self.shape)
 
     def is_contiguous(self) -> bool:
-        """True when the elements are laid out row-major with no gaps (size-1 dims may have any stride)."""
+        """True when the elements are laid out row-major with no gaps (size-1 dims: any stride)."""
         expected = 1
         for size, stride in zip(reversed(self.shape), reversed(self.strides)):
             if size != 1 and stride != expected:
@@ -58,4 +58,7 @@ def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
     """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides)."""
     itemsize = buffer.itemsize
     shape, strides, offset = view
-    return np.ndarray(shape, buffer.dtype, buffer, offset * itemsize, [s * itemsize for s in strides])
+    if 0 in shape:  # no elements: nothing to share, and the offset may point past the buffer
+        return np.empty(shape, buffer.dtype)
+    return np.ndarray(shape, buffer.dtype, buffer, offset * itemsize,
+                      [s * itemsize for s in strides])
