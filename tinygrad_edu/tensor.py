@@ -198,6 +198,10 @@ class Tensor:
         return make_tensor(self._storage, self._view, self.dtype,
                            self if self._base is None else self._base)
 
+    def _saved_alias(self) -> Tensor:
+        """Like _alias, but without a reference back to this tensor (for saving an op's output)."""
+        return make_tensor(self._storage, self._view, self.dtype, self._base)
+
     def detach(self) -> Tensor:
         return self._alias()
 

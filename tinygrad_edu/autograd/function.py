@@ -248,5 +248,5 @@ def _save(tensor: Any, outputs: list) -> SavedTensor | None:
         return None
     for index, output in enumerate(outputs):
         if tensor is output:  # keep the data, drop the grad_fn: no ctx -> output -> ctx cycle
-            return SavedTensor(tensor._alias(), is_output=True, output_nr=index)
+            return SavedTensor(tensor._saved_alias(), is_output=True, output_nr=index)
     return SavedTensor(tensor, is_output=False, output_nr=tensor._output_nr)

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import float64
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck when the analytical and numerical Jacobians differ."""
@@ -31,7 +33,7 @@ def _float64_inputs(inputs: tuple) -> tuple:
     prepared = []
     for value in inputs:
         if isinstance(value, Tensor) and value.dtype.is_floating_point:
-            copy = value.detach().to("float64").contiguous().clone()
+            copy = value.detach().to(float64).contiguous().clone()
             copy.requires_grad_(value.requires_grad)
             prepared.append(copy)
         else:
@@ -53,10 +55,10 @@ def _numerical_jacobian(function: Callable, inputs: tuple, index: int, eps: floa
         for j in range(flat.numel()):
             original = float(flat[j])
             flat[j] = original + eps
-            plus = [o.detach().to("float64")._host().reshape(-1).copy()
+            plus = [o.detach().to(float64)._host().reshape(-1).copy()
                     for o in _outputs(function, inputs)]
             flat[j] = original - eps
-            minus = [o.detach().to("float64")._host().reshape(-1).copy()
+            minus = [o.detach().to(float64)._host().reshape(-1).copy()
                      for o in _outputs(function, inputs)]
             flat[j] = original
             columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
@@ -81,7 +83,7 @@ def _analytical_jacobian(outputs: tuple, inputs: tuple, index: int) -> list:
                 continue
             (value,) = grad(output, inputs[index], one_hot, retain_graph=True, allow_unused=True)
             rows.append(np.zeros(inputs[index].numel()) if value is None else
-                        value.to("float64")._host().reshape(-1).copy())
+                        value.to(float64)._host().reshape(-1).copy())
         matrices.append(np.stack(rows) if rows else np.zeros((0, inputs[index].numel())))
     return matrices
 
@@ -97,8 +99,9 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of the them have requires_grad=True.")
     outputs = _outputs(func, prepared)
-    for index in differentiable:
-        analytical = _analytical_jacobian(outputs, prepared, index)
+    analytical_by_input = {i: _analytical_jacobian(outputs, prepared, i) for i in differentiable}
+    for index in differentiable:  # (perturbing inputs comes after every backward pass)
+        analytical = analytical_by_input[index]
         numerical = _numerical_jacobian(func, prepared, index, eps)
         for output_index, (a, n) in enumerate(zip(analytical, numerical)):
             error = np.abs(a - n) - (atol + rtol * np.abs(n))

@@ -341,6 +341,17 @@ def logical_not(input: Tensor) -> Tensor:
 # --- binary -----------------------------------------------------------------------------------
 
 
+def _needed_inputs(ctx, a: Tensor, b: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    """For a product: da needs b and db needs a, so save each only if the other needs a grad.
+
+    (Saving less also lets `y.mul_(2)` overwrite y: its old value is not needed.)"""
+    needs = ctx.needs_input_grad
+    if not needs:
+        return None, None
+    return (a if needs[1] else None), (b if needs[0] else None)
+
+
+
 class Add(Function):
     """y = a + b;  da = dy,  db = dy   (each summed back to its input's shape)"""
 
@@ -372,14 +383,15 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
+        ctx.save_for_backward(*_needed_inputs(ctx, a, b))
         return lowering.binary("mul", a, b)
 
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy * b).sum_to_size(a.shape) if ctx.needs_input_grad[0] else None
-        db = (dy * a).sum_to_size(b.shape) if ctx.needs_input_grad[1] else None
+        da = (dy * b).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
+        db = (dy * a).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -388,14 +400,16 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
+        needs_b = bool(ctx.needs_input_grad) and ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if needs_b else None, b)  # a only matters for db
         return lowering.binary("div", a, b)
 
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy / b).sum_to_size(a.shape) if ctx.needs_input_grad[0] else None
-        db = (-dy * a / (b * b)).sum_to_size(b.shape) if ctx.needs_input_grad[1] else None
+        da = (dy / b).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
+        db = (-dy * a / (b * b)).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
         return da, db
 
 
