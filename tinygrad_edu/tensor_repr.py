@@ -22,13 +22,15 @@ _THRESHOLD, _EDGE_ITEMS = 1000, 3
 
 def _float_formatter(values: np.ndarray):
     finite = values[np.isfinite(values)].astype(np.float64)
-    if finite.size == 0:
-        return lambda v: f"{v:.4f}" if np.isfinite(v) else _special(v)
     magnitudes = np.abs(finite[finite != 0])
-    if np.all(finite == np.round(finite)) and (magnitudes.size == 0 or magnitudes.max() < 1e8):
+    if finite.size == 0 or magnitudes.size == 0:
         return lambda v: f"{v:.0f}." if np.isfinite(v) else _special(v)
-    if magnitudes.size and (magnitudes.max() >= 1e8 or magnitudes.min() < 1e-4
-                            or magnitudes.max() / magnitudes.min() >= 1000):
+    largest, smallest = magnitudes.max(), magnitudes.min()
+    if np.all(finite == np.round(finite)):
+        if largest / smallest > 1000 or largest > 1e8:
+            return lambda v: f"{v:.4e}" if np.isfinite(v) else _special(v)
+        return lambda v: f"{v:.0f}." if np.isfinite(v) else _special(v)
+    if largest / smallest > 1000 or largest > 1e8 or smallest < 1e-4:
         return lambda v: f"{v:.4e}" if np.isfinite(v) else _special(v)
     return lambda v: f"{v:.4f}" if np.isfinite(v) else _special(v)
 
@@ -45,17 +47,27 @@ def _formatter(values: np.ndarray):
     return lambda v: str(int(v))
 
 
+_LINE_WIDTH = 80
+
+
+def _vector(values: np.ndarray, format_one, width: int, indent: int, summarise: bool) -> str:
+    """One row, wrapped to 80 columns like PyTorch; ' ...' stands for the summarised middle."""
+    items = list(values)
+    if summarise and len(items) > 2 * _EDGE_ITEMS:
+        cells = [format_one(v).rjust(width) for v in items[:_EDGE_ITEMS]] + [" ..."] + [
+            format_one(v).rjust(width) for v in items[-_EDGE_ITEMS:]]
+    else:
+        cells = [format_one(v).rjust(width) for v in items]
+    per_line = max(1, (_LINE_WIDTH - indent) // (width + 2))
+    lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
 def _layout(values: np.ndarray, format_one, width: int, indent: int, summarise: bool) -> str:
     if values.ndim == 0:
         return format_one(values.item()).rjust(width)
     if values.ndim == 1:
-        items = list(values)
-        if summarise and len(items) > 2 * _EDGE_ITEMS:
-            cells = [format_one(v).rjust(width) for v in items[:_EDGE_ITEMS]] + ["..."] + [
-                format_one(v).rjust(width) for v in items[-_EDGE_ITEMS:]]
-        else:
-            cells = [format_one(v).rjust(width) for v in items]
-        return "[" + ", ".join(cells) + "]"
+        return _vector(values, format_one, width, indent, summarise)
     rows = list(range(len(values)))
     if summarise and len(rows) > 2 * _EDGE_ITEMS:
         rows = rows[:_EDGE_ITEMS] + [None] + rows[-_EDGE_ITEMS:]
@@ -68,9 +80,8 @@ def _layout(values: np.ndarray, format_one, width: int, indent: int, summarise: 
 def format_values(values: np.ndarray, indent: int) -> str:
     """The bracketed values, aligned to one width, as PyTorch prints them."""
     if values.size == 0:
-        return "[]" if values.ndim <= 1 else "[]"
+        return "[]"
     summarise = values.size > _THRESHOLD
-    format_one = _formatter(values)
     shown = values
     if summarise:
         for axis in range(values.ndim):
@@ -78,6 +89,7 @@ def format_values(values: np.ndarray, indent: int) -> str:
                 keep = list(range(_EDGE_ITEMS)) + list(range(values.shape[axis] - _EDGE_ITEMS,
                                                              values.shape[axis]))
                 shown = np.take(shown, keep, axis=axis)
+    format_one = _formatter(shown)  # like PyTorch: the format fits the elements shown
     width = max(len(format_one(v)) for v in shown.reshape(-1))
     return _layout(values, format_one, width, indent, summarise)
 
