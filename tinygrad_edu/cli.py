@@ -1,0 +1,132 @@
+"""The `tinygrad-edu` command line (also `python -m tinygrad_edu`).
+
+    tinygrad-edu train --model convnet --dataset digits --epochs 4 --output runs/demo
+
+Each subcommand lives in its own `add_<name>_command(subparsers)` function that declares its
+arguments and sets `handler`; main() parses and calls it. Adding a subcommand is one such function
+plus one line in COMMANDS.
+
+`train` runs the classic loop (see tinygrad_edu/training/loop.py) with a tqdm progress bar showing
+the running loss, evaluates test accuracy after every epoch, and leaves in the output folder a
+loss/accuracy plot (curves.png), the history (history.json) and a checkpoint (checkpoint.pt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+def add_train_command(subparsers: Any) -> None:
+    from .training.data import DATASETS
+    from .training.models import MODELS
+
+    parser = subparsers.add_parser("train", help="train a model on a dataset",
+                                   description="Train a model; print per-epoch test accuracy.")
+    parser.add_argument("--model", choices=sorted(MODELS), default="convnet")
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+    parser.add_argument("--data-root", default="data", help="where downloaded datasets live")
+    parser.add_argument("--download", action="store_true", help="download missing datasets")
+    parser.add_argument("--epochs", type=_positive_int, default=4)
+    parser.add_argument("--batch-size", type=_positive_int, default=64)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--num-workers", type=int, default=0)
+    parser.add_argument("--limit", type=_positive_int, default=None,
+                        help="use only the first N training and test samples (quick checks)")
+    parser.add_argument("--output", default="runs/train", help="folder for plot and checkpoint")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.set_defaults(handler=run_train)
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train_command]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tinygrad-edu",
+                                     description="tinygrad_edu: train and inspect models")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for add_command in COMMANDS:
+        add_command(subparsers)
+    return parser
+
+
+def run_train(args: argparse.Namespace) -> dict[str, Any]:
+    """Train as the arguments say; return the history (also written to the output folder)."""
+    from tqdm import tqdm
+
+    from . import manual_seed, optim
+    from .training.data import DATASETS, load_split
+    from .training.loop import evaluate, train_one_epoch
+    from .training.models import MLP, MODELS
+    from .training.outputs import save_checkpoint, save_plot
+    from .utils.data import DataLoader
+
+    manual_seed(args.seed)
+    spec = DATASETS[args.dataset]
+    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit)
+    test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
+    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                        num_workers=args.num_workers)
+    test_loader = DataLoader(test_set, batch_size=256, num_workers=args.num_workers)
+    channels, height, width = spec.shape
+    model = MLP(channels * height * width) if args.model == "mlp" else MODELS[args.model]()
+    model = model.to(args.device)
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    output = Path(args.output)
+    history: dict[str, list[float]] = {"batch_loss": [], "running_loss": [], "test_loss": [],
+                                       "test_accuracy": [], "epoch_seconds": []}
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch",
+                   disable=args.no_progress, leave=False)
+        train_one_epoch(model, bar, optimizer, args.device,
+                        on_batch=lambda loss, bar=bar: _record(history, loss, bar))
+        test_loss, accuracy = evaluate(model, test_loader, args.device)
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(accuracy)
+        history["epoch_seconds"].append(time.perf_counter() - start)
+        print(f"epoch {epoch}: train loss {history['running_loss'][-1]:.4f}, test loss "
+              f"{test_loss:.4f}, test accuracy {accuracy:.2f} % "
+              f"({history['epoch_seconds'][-1]:.1f} s)", flush=True)
+        save_checkpoint(output / "checkpoint.pt", {
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+            "history": history, "config": vars(args) | {"handler": None}})
+    save_plot(output / "curves.png", history)
+    (output / "history.json").write_text(json.dumps(history, indent=1))
+    print(f"Test accuracy: {history['test_accuracy'][-1]:.2f} %  ({args.model} on "
+          f"{args.dataset}, {args.epochs} epochs)")
+    print(f"Outputs in {output}/: curves.png (loss and accuracy), checkpoint.pt, history.json")
+    return history
+
+
+def _record(history: dict[str, list[float]], loss: float, bar: Any) -> None:
+    """Keep the batch loss and an exponential running mean; show the mean on the bar."""
+    running = history["running_loss"]
+    running.append(loss if not running else 0.95 * running[-1] + 0.05 * loss)
+    history["batch_loss"].append(loss)
+    bar.set_postfix(loss=f"{running[-1]:.4f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (RuntimeError, ImportError, ValueError) as error:
+        print(f"tinygrad-edu {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
