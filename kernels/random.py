@@ -6,8 +6,8 @@
 
 A counter-based generator (Philox) turns (key = seed, counter = offset + i) into random bits with no
 hidden state: the caller keeps the seed and advances the offset by what it used. That is what makes
-`manual_seed` reproducible, and what lets a GPU draw numbers in parallel threads (each thread computes
-its own counter). The backends draw the same distributions, not the same bit streams.
+`manual_seed` reproducible, and what lets a GPU draw numbers in parallel threads (each thread
+computes its own counter). The backends draw the same distributions, not the same bit streams.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Shared test set-up: Hypothesis profiles and the devices every parity test runs on.
 
-HYPOTHESIS_PROFILE=dev (default) runs more examples; =ci fewer, so `make test` stays fast on 2 cores.
+HYPOTHESIS_PROFILE=dev (default) runs more examples; =ci fewer, so `make test` stays fast on
+2 cores.
 Tests that take a `device` fixture run once per backend listed in DEVICES.
 """
 

@@ -14,7 +14,8 @@ def size_argument(size: tuple) -> tuple[int, ...]:
     shape = tuple(int(s) for s in size)
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
     return shape
 
 

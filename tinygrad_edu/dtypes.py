@@ -1,14 +1,14 @@
 """Data types and PyTorch's type-promotion rules.
 
-Seven dtypes: float32 (the default float), float64, float16, int64 (the default int), int32, uint8 and
-bool. When an op mixes dtypes, the result dtype follows PyTorch:
+Seven dtypes: float32 (the default float), float64, float16, int64 (the default int), int32, uint8
+and bool. When an op mixes dtypes, the result dtype follows PyTorch:
 
 - Categories rank bool < integer < floating. Within a category the wider type wins
   (float32 + float64 -> float64; uint8 + int32 -> int32).
-- Operands come in three tiers: tensors with dimensions, zero-dimensional tensors, and Python numbers.
-  A lower tier only changes the result if it is of a *higher category*: int32 tensor + 2.5 -> float32
-  (the default float), but float16 tensor + 2.5 -> float16, and float32 tensor + float64 0-d tensor
-  -> float32.
+- Operands come in three tiers: tensors with dimensions, zero-dimensional tensors, and Python
+  numbers. A lower tier only changes the result if it is of a *higher category*: int32 tensor
+  + 2.5 -> float32 (the default float), but float16 tensor + 2.5 -> float16, and float32 tensor
+  + float64 0-d tensor -> float32.
 - Comparisons return bool whatever the inputs.
 """
 

@@ -1,8 +1,8 @@
 """Random state: a seed and an offset, fed to the counter-based random primitives.
 
 `manual_seed(s)` sets the seed and rewinds the offset; every draw of n numbers reads counters
-offset .. offset+n-1 and moves the offset past them. The same seed therefore gives the same numbers in
-every run, on every machine, without hidden global RNG state (kernels/random.py explains why
+offset .. offset+n-1 and moves the offset past them. The same seed therefore gives the same numbers
+in every run, on every machine, without hidden global RNG state (kernels/random.py explains why
 counter-based generators suit GPUs).
 """
 

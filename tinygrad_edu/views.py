@@ -59,7 +59,8 @@ def expand_view(view: View, shape: tuple[int, ...]) -> View:
     extra = len(shape) - len(view.shape)
     if extra < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
-                           f"or equal to the number of dimensions in the tensor ({len(view.shape)})")
+                           "or equal to the number of dimensions in the tensor "
+                           f"({len(view.shape)})")
     strides = []
     for i, size in enumerate(shape):
         if i < extra:

@@ -47,8 +47,8 @@ def _root_gradients(outputs: tuple, grad_outputs: tuple) -> list:
     for index, output in enumerate(outputs):
         given = grad_outputs[index] if grad_outputs else None
         if not output._requires_grad:
-            raise RuntimeError(f"element {index} of tensors does not require grad and does not have "
-                               "a grad_fn")
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not "
+                               "have a grad_fn")
         if given is None:
             if output.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -272,9 +272,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
             if materialize_grads:
                 value = creation.zeros_like(tensor)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
-                                   "in the graph. Set allow_unused=True if this is the desired "
-                                   "behavior.")
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
         elif not create_graph:
             value = value.detach()
         result.append(value)

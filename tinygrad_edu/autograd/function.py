@@ -11,8 +11,8 @@ forward saved (`ctx.save_for_backward`) and which inputs need gradients (`ctx.ne
 Leaves that require grad are reached through an AccumulateGrad node, which adds into `.grad`.
 
 Saved tensors remember the version of their storage; an in-place op bumps it, and backward refuses
-to use a value that changed. An output saved by its own op is kept *without* its grad_fn (and gets it
-back when unpacked), so tensor -> node -> tensor cycles never form.
+to use a value that changed. An output saved by its own op is kept *without* its grad_fn (and gets
+it back when unpacked), so tensor -> node -> tensor cycles never form.
 """
 
 from __future__ import annotations
@@ -121,10 +121,10 @@ class BackwardContext(Node):
         if self._freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the graph "
-                "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True "
-                "if you need to backward through the graph a second time or if you need to access "
-                "saved tensors after calling backward.")
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward.")
         return tuple(self._unpack(saved) for saved in (self._saved or ()))
 
     def _unpack(self, saved: SavedTensor | None) -> Tensor | None:
@@ -133,7 +133,8 @@ class BackwardContext(Node):
         tensor = saved.tensor
         if tensor._storage.version != saved.version:
             producer = self if saved.is_output else tensor._grad_fn
-            produced_by = f", which is output {saved.output_nr} of {producer.name()}," if producer else ""
+            produced_by = (f", which is output {saved.output_nr} of {producer.name()},"
+                           if producer else "")
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{tensor.type()} {list(tensor.shape)}]{produced_by} is at "
@@ -186,11 +187,13 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward; record a node for backward when grad mode is on and an input needs it."""
         previous_mode = GradMode.enabled
-        record = previous_mode and cls.differentiable and any(
-            getattr(a, "_requires_grad", False) for a in args)
-        ctx = cls._backward_class() if record else ForwardContext()
+        needs_input_grad = [getattr(a, "_requires_grad", False) for a in args]
+        record = previous_mode and cls.differentiable and True in needs_input_grad
         if record:
-            ctx.needs_input_grad = tuple(getattr(a, "_requires_grad", False) for a in args)
+            ctx = cls._backward_class()
+            ctx.needs_input_grad = tuple(needs_input_grad)
+        else:
+            ctx = ForwardContext()
         tracer = Tracing.active
         if tracer is not None:
             tracer.on_forward_begin(cls)
@@ -209,9 +212,7 @@ class Function:
 
 
 def _edge(tensor: Any) -> tuple[Node | None, int]:
-    """Where the gradient of an input goes: its grad_fn, its AccumulateGrad, or nowhere."""
-    if not getattr(tensor, "_requires_grad", False):
-        return (None, 0)
+    """Where the gradient of an input that requires grad goes: its grad_fn or AccumulateGrad."""
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
     return (tensor._get_grad_accumulator(), 0)
@@ -221,11 +222,15 @@ def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
     """Make ctx the grad_fn of the (floating point) outputs and turn saved tensors into records."""
     single = not isinstance(outputs, tuple)
     output_list = [outputs] if single else list(outputs)
-    ctx._edges = tuple(_edge(a) for a in args)
-    ctx.next_functions = tuple(edge for edge, a in zip(ctx._edges, args)
-                               if hasattr(a, "_requires_grad"))
-    ctx._input_metadata = tuple((a._view.shape, a.dtype) if getattr(a, "_requires_grad", False)
-                                else None for a in args)
+    edges, next_functions, input_metadata = [], [], []
+    for argument, needs_grad in zip(args, ctx.needs_input_grad):
+        edge = _edge(argument) if needs_grad else (None, 0)
+        edges.append(edge)
+        if hasattr(argument, "_requires_grad"):  # tensors appear in next_functions
+            next_functions.append(edge)
+        input_metadata.append((argument._view.shape, argument.dtype) if needs_grad else None)
+    ctx._edges, ctx.next_functions = tuple(edges), tuple(next_functions)
+    ctx._input_metadata = tuple(input_metadata)
     ctx._output_metadata = []
     for index, output in enumerate(output_list):
         if output is None or not hasattr(output, "_requires_grad"):

@@ -94,7 +94,8 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     from ..tensor import Tensor
 
     prepared = _float64_inputs(_as_tuple(inputs))
-    differentiable = [i for i, v in enumerate(prepared) if isinstance(v, Tensor) and v.requires_grad]
+    differentiable = [i for i, value in enumerate(prepared)
+                      if isinstance(value, Tensor) and value.requires_grad]
     if not differentiable:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of the them have requires_grad=True.")

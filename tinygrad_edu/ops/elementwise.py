@@ -534,8 +534,9 @@ class Where(Function):
     def backward(ctx, dy):
         (condition,) = ctx.saved_tensors
         zero = dy.new_zeros(())
-        da = where(condition, dy, zero).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[1] else None
-        db = where(condition, zero, dy).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[2] else None
+        needs = ctx.needs_input_grad
+        da = where(condition, dy, zero).sum_to_size(ctx.a_shape) if needs[1] else None
+        db = where(condition, zero, dy).sum_to_size(ctx.b_shape) if needs[2] else None
         return None, da, db
 
 
@@ -687,8 +688,8 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     if condition.dtype.name != "bool":
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
-                           f"dtype {condition.dtype.name.capitalize()}")
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition.dtype.name.capitalize()}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         from ..dtypes import result_type
 

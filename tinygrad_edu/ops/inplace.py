@@ -36,8 +36,8 @@ def inplace(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
     recording = GradMode.enabled and (target._requires_grad or any(
         getattr(a, "_requires_grad", False) for a in args))
     if recording and target._base is not None:
-        raise RuntimeError("tinygrad_edu does not support in-place operations on a view of a tensor "
-                           "while recording gradients; use the out-of-place op instead")
+        raise RuntimeError("tinygrad_edu does not support in-place operations on a view of a "
+                           "tensor while recording gradients; use the out-of-place op instead")
     current = target
     if recording:  # the op sees target's history, not its future
         current = target._alias()

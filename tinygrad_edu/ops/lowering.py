@@ -1,8 +1,8 @@
 """Lowering: from Tensors to backend primitives and back, with no autograd.
 
 Each function takes Tensors, hands their (buffer, view) pairs to the backend primitive of the same
-name (see kernels/__init__.py) and wraps the new buffer in a Tensor. Differentiable ops call these in
-their forward passes; nothing here records a graph. This is the only file in tinygrad_edu/ that
+name (see kernels/__init__.py) and wraps the new buffer in a Tensor. Differentiable ops call these
+in their forward passes; nothing here records a graph. This is the only file in tinygrad_edu/ that
 talks to a backend.
 """
 
@@ -14,6 +14,8 @@ from typing import Any
 from ..device import backend_for, device
 from ..dtypes import bool_, dtype, from_numpy_dtype, int64
 from ..kernels import View, contiguous_strides
+from ..kernels.conv import conv2d_output_shape
+from ..kernels.pool import pool2d_output_shape
 from ..storage import Storage
 from ..tensor import Tensor, make_tensor
 from ..views import broadcast_shapes, expand_view
@@ -32,7 +34,8 @@ def same_device(*tensors: Tensor) -> Storage:
     """The storage of the first tensor, after checking every tensor is on its device."""
     first = tensors[0]._storage
     for other in tensors[1:]:
-        if other._storage.device != first.device:
+        device = other._storage.device
+        if device is not first.device and device != first.device:
             raise RuntimeError("Expected all tensors to be on the same device, but found at least "
                                f"two devices, {first.device} and {other._storage.device}!")
     return first
@@ -72,7 +75,8 @@ def where(condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
     shape = broadcast_shapes(condition._view.shape, a._view.shape, b._view.shape)
     buffer = storage.backend.where(
         condition._storage.buffer, expand_view(condition._view, shape),
-        a._storage.buffer, expand_view(a._view, shape), b._storage.buffer, expand_view(b._view, shape))
+        a._storage.buffer, expand_view(a._view, shape),
+        b._storage.buffer, expand_view(b._view, shape))
     return wrap(buffer, shape, a.dtype, storage)
 
 
@@ -253,3 +257,69 @@ def adam_step(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor,
     for state in (param, exp_avg, exp_avg_sq, max_exp_avg_sq):
         if state is not None:
             state._storage.version += 1
+
+
+# --- convolution and pooling (kernels/conv.py, kernels/pool.py) --------------------------------
+def conv2d(x: Tensor, weight: Tensor, stride: tuple, padding: tuple, dilation: tuple,
+           groups: int) -> Tensor:
+    """(N, C, H, W) conv (O, C/groups, kh, kw) -> (N, O, Ho, Wo); padding is (t, b, l, r)."""
+    storage = same_device(x, weight)
+    buffer = storage.backend.conv2d(storage.buffer, x._view, weight._storage.buffer,
+                                    weight._view, stride, padding, dilation, groups)
+    shape = conv2d_output_shape(x._view.shape, weight._view.shape, stride, padding, dilation)
+    return wrap(buffer, shape, x.dtype, storage)
+
+
+def conv2d_backward_input(grad: Tensor, weight: Tensor, input_shape: tuple, stride: tuple,
+                          padding: tuple, dilation: tuple, groups: int) -> Tensor:
+    storage = same_device(grad, weight)
+    buffer = storage.backend.conv2d_backward_input(
+        storage.buffer, grad._view, weight._storage.buffer, weight._view, input_shape, stride,
+        padding, dilation, groups)
+    return wrap(buffer, tuple(input_shape), grad.dtype, storage)
+
+
+def conv2d_backward_weight(grad: Tensor, x: Tensor, weight_shape: tuple, stride: tuple,
+                           padding: tuple, dilation: tuple, groups: int) -> Tensor:
+    storage = same_device(grad, x)
+    buffer = storage.backend.conv2d_backward_weight(
+        storage.buffer, grad._view, x._storage.buffer, x._view, weight_shape, stride, padding,
+        dilation, groups)
+    return wrap(buffer, tuple(weight_shape), grad.dtype, storage)
+
+
+def max_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+               ceil_mode: bool) -> tuple[Tensor, Tensor]:
+    """(values, int64 flat indices into each H*W plane) of the window maxima of (..., H, W)."""
+    storage = x._storage
+    values, indices = storage.backend.max_pool2d(storage.buffer, x._view, kernel, stride, padding,
+                                                 dilation, ceil_mode)
+    shape = pool2d_output_shape(x._view.shape, kernel, stride, padding, dilation, ceil_mode)
+    return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
+
+
+def max_pool2d_backward(grad: Tensor, indices: Tensor, input_shape: tuple) -> Tensor:
+    storage = same_device(grad, indices)
+    buffer = storage.backend.max_pool2d_backward(storage.buffer, grad._view,
+                                                 indices._storage.buffer, indices._view,
+                                                 input_shape)
+    return wrap(buffer, tuple(input_shape), grad.dtype, storage)
+
+
+def avg_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+               count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    storage = x._storage
+    buffer = storage.backend.avg_pool2d(storage.buffer, x._view, kernel, stride, padding,
+                                        ceil_mode, count_include_pad, divisor_override)
+    shape = pool2d_output_shape(x._view.shape, kernel, stride, padding, (1, 1), ceil_mode)
+    return wrap(buffer, shape, x.dtype, storage)
+
+
+def avg_pool2d_backward(grad: Tensor, input_shape: tuple, kernel: tuple, stride: tuple,
+                        padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                        divisor_override: int | None) -> Tensor:
+    storage = grad._storage
+    buffer = storage.backend.avg_pool2d_backward(storage.buffer, grad._view, input_shape, kernel,
+                                                 stride, padding, ceil_mode, count_include_pad,
+                                                 divisor_override)
+    return wrap(buffer, tuple(input_shape), grad.dtype, storage)

@@ -1,8 +1,8 @@
 """Movement ops: change how elements are arranged, not their values.
 
-View ops (view/reshape, permute, expand, slicing, squeeze/unsqueeze, narrow) return a tensor over the
-*same storage* with a new (shape, strides, offset): no element is copied. Their backward passes move
-the gradient back into the input's arrangement:
+View ops (view/reshape, permute, expand, slicing, squeeze/unsqueeze, narrow) return a tensor over
+the *same storage* with a new (shape, strides, offset): no element is copied. Their backward passes
+move the gradient back into the input's arrangement:
 
     view:    dx = dy.reshape(x.shape)          permute: dx = dy.permute(inverse permutation)
     expand:  dx = dy summed over the broadcast dims
@@ -150,8 +150,8 @@ class Cat(Function):
         result = lowering.full(tuple(shape), 0, tensors[0].dtype, tensors[0].device)
         start = 0
         for tensor, size in zip(tensors, ctx.sizes):
-            lowering.copy_into(lowering.view_of(result, narrow_view(result._view, dim, start, size)),
-                               tensor)
+            target = narrow_view(result._view, dim, start, size)
+            lowering.copy_into(lowering.view_of(result, target), tensor)
             start += size
         return result
 
@@ -224,9 +224,9 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     ndim = input.ndim
     normalized = tuple(normalize_dim(d, ndim) for d in dims)
     if len(normalized) != ndim or len(set(normalized)) != ndim:
-        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
-                           f"match the length of the desired ordering of dimensions i.e. input.dim()"
-                           f" = {ndim} is not equal to len(dims) = {len(dims)}")
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {ndim} is not equal to len(dims) = {len(dims)}")
     return Permute.apply(input, normalized)
 
 
@@ -401,7 +401,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
-    """Tile input: a (2, 3) tensor repeated (2, 2) is (4, 6). An expand of a reshape, then a copy."""
+    """Tile input: a (2, 3) tensor repeated (2, 2) is (4, 6): an expand of a reshape, copied."""
     repeats = _shape_argument(sizes)
     if len(repeats) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "

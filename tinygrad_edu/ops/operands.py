@@ -32,10 +32,14 @@ def as_number(value: Any) -> Any:
 def promote(*operands: Any, floating: bool = False) -> tuple[Tensor, ...]:
     """Convert every operand (Tensor or number) to the common dtype; `floating` forces a float."""
     first = operands[0]
-    if isinstance(first, Tensor) and all(isinstance(o, Tensor) and o.dtype is first.dtype
-                                         for o in operands):
-        if not floating or first.dtype.is_floating_point:
-            return operands  # the common case: one dtype already
+    if isinstance(first, Tensor):  # the common case: tensors of one dtype already
+        same = True
+        for operand in operands:
+            if not isinstance(operand, Tensor) or operand.dtype is not first.dtype:
+                same = False
+                break
+        if same and (not floating or first.dtype.is_floating_point):
+            return operands
     values = [as_number(o) for o in operands]
     for value in values:
         if not isinstance(value, Tensor) and not is_number(value):

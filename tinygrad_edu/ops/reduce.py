@@ -34,7 +34,8 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 def _reduced(op: str, x: Tensor, axes: tuple[int, ...], keepdim: bool) -> Tensor:
     result = lowering.reduce(op, x, axes)
     if keepdim:
-        result = lowering.view_of(result, lowering.contiguous_view(_kept_shape(x._view.shape, axes)))
+        kept = lowering.contiguous_view(_kept_shape(x._view.shape, axes))
+        result = lowering.view_of(result, kept)
     return result
 
 
@@ -65,8 +66,8 @@ class SumToSize(Function):
     def forward(ctx, x, shape):
         ctx.shape = x._view.shape
         leading = len(ctx.shape) - len(shape)
-        axes = tuple(range(leading)) + tuple(
-            leading + d for d, size in enumerate(shape) if size == 1 and ctx.shape[leading + d] != 1)
+        axes = tuple(range(leading)) + tuple(leading + d for d, size in enumerate(shape)
+                                             if size == 1 and ctx.shape[leading + d] != 1)
         result = lowering.reduce("sum", x, axes)
         return lowering.view_of(result, lowering.contiguous_view(tuple(shape)))
 
@@ -158,8 +159,10 @@ class MaxDim(Function):
         values = lowering.gather(x, dim, indices)
         ctx.shape, ctx.dim, ctx.keepdim = x._view.shape, dim, keepdim
         if not keepdim:
-            squeezed = lowering.contiguous_view(values._view.shape[:dim] + values._view.shape[dim + 1:])
-            values, indices = lowering.view_of(values, squeezed), lowering.view_of(indices, squeezed)
+            shape = values._view.shape
+            squeezed = lowering.contiguous_view(shape[:dim] + shape[dim + 1:])
+            values = lowering.view_of(values, squeezed)
+            indices = lowering.view_of(indices, squeezed)
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
         return values, indices
@@ -307,7 +310,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
-    """Sum input down to `size`, which input's shape must be broadcastable from (expand's inverse)."""
+    """Sum input down to `size`; input's shape must broadcast from it (the inverse of expand)."""
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
     if tuple(input._view.shape) == shape:
         return input
@@ -378,7 +381,8 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         return (Amax if op == "max" else Amin).apply(input, op, tuple(range(input.ndim)), False)
-    values, indices = MaxDim.apply(input, op, normalize_dim(dim, builtins.max(input.ndim, 1)), keepdim)
+    dim = normalize_dim(dim, builtins.max(input.ndim, 1))
+    values, indices = MaxDim.apply(input, op, dim, keepdim)
     return values_indices(values, indices)
 
 
