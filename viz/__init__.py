@@ -1,0 +1,16 @@
+"""tinygrad_edu.viz: see the graph autograd builds, and watch the gradients flow back through it.
+
+    draw(y)                      the graph that produced y (a graphviz.Digraph)
+    with trace() as t: ...       every op in order (forward, no_grad, backward); t.to_html()
+    watch(model, "graphs/")      a picture of every forward pass of a model
+
+Pictures need Graphviz's `dot` program; without it the DOT source and the HTML player's data still
+work, and rendering raises GraphvizNotFoundError saying how to install it.
+"""
+
+from .capture import Trace, trace
+from .draw import draw
+from .render import GraphvizNotFoundError, dot_available
+from .watch import Watcher, watch
+
+__all__ = ["GraphvizNotFoundError", "Trace", "Watcher", "dot_available", "draw", "trace", "watch"]

@@ -1,0 +1,175 @@
+// The trace player: steps through the forward ops in execution order, then the backward pass in
+// the order the engine ran it. Each step highlights its node in the SVG, reveals the nodes that
+// exist by then, and shows tensors (shape, summary, heat map) and the gradients so far.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("trace-data").textContent);
+  const steps = data.steps;
+  const svg = document.querySelector("#graph svg");
+  const noDot = document.querySelector(".no-dot pre");
+  if (noDot) { noDot.textContent = data.dot; }
+
+  // Every node id some step reveals; the others (never reached by a step) stay visible.
+  const revealedAt = {};
+  steps.forEach((step, i) => step.reveal.forEach((id) => {
+    if (!(id in revealedAt)) { revealedAt[id] = i; }
+  }));
+
+  const byId = (id) => document.getElementById(id);
+  let index = 0;
+  let timer = null;
+
+  function text(id, value) { byId(id).textContent = value || ""; }
+
+  function heatCanvas(grid) {
+    const rows = grid.length, cols = grid[0].length;
+    const cell = Math.max(4, Math.min(18, Math.floor(220 / Math.max(rows, cols))));
+    const canvas = document.createElement("canvas");
+    canvas.className = "heat";
+    canvas.width = cols * cell;
+    canvas.height = rows * cell;
+    let scale = 0;
+    grid.forEach((row) => row.forEach((v) => { if (v !== null) { scale = Math.max(scale, Math.abs(v)); } }));
+    const context = canvas.getContext("2d");
+    grid.forEach((row, r) => row.forEach((v, c) => {
+      context.fillStyle = colour(v, scale);
+      context.fillRect(c * cell, r * cell, cell, cell);
+    }));
+    canvas.title = "blue: negative, white: zero, red: positive (scaled by the largest |value|)";
+    return canvas;
+  }
+
+  function colour(value, scale) {
+    if (value === null) { return "#999"; }
+    const t = scale > 0 ? value / scale : 0;
+    const fade = Math.round(255 * (1 - Math.abs(t)));
+    return t >= 0 ? `rgb(255,${fade},${fade})` : `rgb(${fade},${fade},255)`;
+  }
+
+  function tensorBox(tensor) {
+    const box = document.createElement("div");
+    box.className = "tensor";
+    const head = document.createElement("div");
+    const label = document.createElement("span");
+    label.className = "tensor-label";
+    label.textContent = tensor.label + (tensor.name ? ": " + tensor.name : "");
+    const shape = document.createElement("span");
+    shape.className = "tensor-shape";
+    shape.textContent = `${tensor.shape} ${tensor.dtype} (${tensor.bytes})`;
+    head.append(label, shape);
+    const summary = document.createElement("div");
+    summary.className = "tensor-summary";
+    summary.textContent = tensor.summary;
+    box.append(head, summary);
+    if (tensor.heat) { box.append(heatCanvas(tensor.heat)); }
+    return box;
+  }
+
+  function gradientsSoFar(upTo) {
+    const grads = new Map();
+    for (let i = 0; i <= upTo; i++) {
+      steps[i].grads.forEach((g) => grads.set(g.node || g.name, { ...g, fresh: i === upTo }));
+    }
+    return grads;
+  }
+
+  function showGrads() {
+    const body = document.querySelector("#grads tbody");
+    body.replaceChildren();
+    gradientsSoFar(index).forEach((g, key) => {
+      const row = document.createElement("tr");
+      row.dataset.node = key;
+      if (g.fresh) { row.className = "fresh"; }
+      [g.name, g.shape, g.summary].forEach((value, k) => {
+        const cell = document.createElement("td");
+        cell.textContent = value;
+        if (k === 2) { cell.className = "grad-summary"; }
+        row.append(cell);
+      });
+      body.append(row);
+    });
+  }
+
+  function edgeEnds(edge) {
+    const title = edge.querySelector("title");
+    return title ? title.textContent.split("->") : [];
+  }
+
+  function showGraph(step) {
+    if (!svg) { return; }
+    const visible = (id) => !(id in revealedAt) || revealedAt[id] <= index;
+    svg.querySelectorAll("g.node").forEach((node) => {
+      node.classList.toggle("future", !visible(node.id));
+      node.classList.toggle("current", node.id === step.target);
+      node.classList.toggle("related", step.highlight.includes(node.id));
+    });
+    svg.querySelectorAll("g.edge").forEach((edge) => {
+      edge.classList.toggle("future", !edgeEnds(edge).every(visible));
+    });
+    const current = step.target && byId(step.target);
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "center", inline: "center" });
+    }
+  }
+
+  function show() {
+    const step = steps[index];
+    text("counter", `step ${index + 1} / ${steps.length}`);
+    const phase = byId("phase");
+    phase.textContent = step.phase;
+    phase.className = step.phase.startsWith("backward") ? "backward" : "forward";
+    text("step-title", step.title);
+    text("module", step.module ? "module: " + step.module : "");
+    text("formula", step.formula || "—");
+    text("derivative", step.derivative || "—");
+    const details = byId("details");
+    details.replaceChildren(...step.details.filter((d) => d).map((d) => {
+      const item = document.createElement("li");
+      item.textContent = d;
+      return item;
+    }));
+    byId("tensors").replaceChildren(...step.tensors.map(tensorBox));
+    showGrads();
+    showGraph(step);
+  }
+
+  function go(target) {
+    index = Math.max(0, Math.min(steps.length - 1, target));
+    show();
+    return index;
+  }
+
+  function play() {
+    if (timer !== null) { pause(); return; }
+    const speed = parseFloat(byId("speed").value);
+    byId("play").textContent = "pause";
+    timer = setInterval(() => {
+      if (index >= steps.length - 1) { pause(); return; }
+      go(index + 1);
+    }, 1000 / speed);
+  }
+
+  function pause() {
+    if (timer !== null) { clearInterval(timer); }
+    timer = null;
+    byId("play").textContent = "\u25B6 play";
+  }
+
+  byId("first").onclick = () => go(0);
+  byId("prev").onclick = () => go(index - 1);
+  byId("next").onclick = () => go(index + 1);
+  byId("last").onclick = () => go(steps.length - 1);
+  byId("play").onclick = play;
+  byId("speed").oninput = () => {
+    text("speed-value", byId("speed").value);
+    if (timer !== null) { pause(); play(); }
+  };
+  document.addEventListener("keydown", (event) => {
+    const actions = { ArrowRight: () => go(index + 1), ArrowLeft: () => go(index - 1),
+                      Home: () => go(0), End: () => go(steps.length - 1), " ": play };
+    if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+  });
+
+  window.tracePlayer = { go, steps, get index() { return index; }, play, pause };
+  if (steps.length) { go(0); } else { text("counter", "the trace recorded no steps"); }
+})();
