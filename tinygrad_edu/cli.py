@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .viz.cli import add_graph_command
+
 
 def add_train_command(subparsers: Any) -> None:
     from .training.data import DATASETS
@@ -46,7 +48,7 @@ def add_train_command(subparsers: Any) -> None:
     parser.set_defaults(handler=run_train)
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train_command]
+COMMANDS: list[Callable[[Any], None]] = [add_train_command, add_graph_command]
 
 
 def _positive_int(text: str) -> int:
