@@ -19,6 +19,8 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
+	$(VENV)/bin/tinygrad-edu train --model convnet --dataset digits --epochs 4 --batch-size 64 \
+		--lr 0.01 --seed 0 --output runs/demo
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
