@@ -130,7 +130,7 @@ def test_trace_graph_edges_follow_tensor_identity():
     assert len(graph) == 5  # x, Mul, its output, Sum, its output
 
 
-def _tiny_model():
+def tiny_model():
     """Net(block=Block(fc, act), head): layers written here so only nn.Module is needed."""
     module = pytest.importorskip("tinygrad_edu.nn.module")
     parameter = pytest.importorskip("tinygrad_edu.nn.parameter")
@@ -170,7 +170,7 @@ def _tiny_model():
 
 
 def test_depth_collapses_modules_and_clusters_are_named():
-    model = _tiny_model()
+    model = tiny_model()
     with viz.trace() as t:
         model(torch.randn(3, 4)).sum().backward()
     source = t.source

@@ -77,7 +77,8 @@ def _backward_step(index: int, record: BackwardRecord, raw: Graph) -> dict[str, 
     extra = node.data.get("reductions", []) + targets
     details = [kernel_line(next((op.backend for op in record.inner if op.backend), ""),
                            record.kernels), f"{record.seconds * 1e3:.3f} ms"]
-    return {"phase": "backward", "title": node.title, "module": node.module, "raw": [node.id],
+    title = node.title if node.title == record.name else f"{node.title} ({record.name})"
+    return {"phase": "backward", "title": title, "module": node.module, "raw": [node.id],
             "extra": extra, "formula": node.data.get("formula", ""),
             "derivative": node.data.get("derivative", ""), "details": details,
             "tensors": [t for t in tensors if t is not None], "grads": grads}
