@@ -20,8 +20,9 @@ MOVEMENT = {
     "transpose": lambda t, x: x.transpose(0, -1),
     "T": lambda t, x: x.T + 1,
     "mT": lambda t, x: x.mT if x.ndim >= 2 else x,
-    "expand": lambda t, x: x.unsqueeze(0).expand(3, *x.shape) * t.arange(3.0).reshape(
-        3, *([1] * x.ndim)),
+    "expand": lambda t, x: (
+        x.unsqueeze(0).expand(3, *x.shape) * t.arange(3.0).reshape(3, *([1] * x.ndim))
+    ),
     "squeeze": lambda t, x: x.unsqueeze(1).squeeze(1).squeeze(),
     "unsqueeze": lambda t, x: x.unsqueeze(-1) * x.unsqueeze(0).sum(),
     "flatten": lambda t, x: t.flatten(x, 0, -1) * 3,
@@ -34,19 +35,25 @@ MOVEMENT = {
     "unbind": lambda t, x: t.unbind(x, 0)[0] * 5,
     "repeat": lambda t, x: x.repeat(2, *([1] * (x.ndim - 1))) * 2,
     "contiguous_clone": lambda t, x: x.T.contiguous().clone() * 2,
-    "pad": lambda t, x: t.nn.functional.pad(x, (1, 2)) if t.__name__ == "torch" else t.pad(
-        x, (1, 2)),
-    "crop_pad": lambda t, x: t.nn.functional.pad(x, (-1, 1), value=3.0) if t.__name__ == "torch"
-    else t.pad(x, (-1, 1), value=3.0),
+    "pad": lambda t, x: (
+        t.nn.functional.pad(x, (1, 2)) if t.__name__ == "torch" else t.pad(x, (1, 2))
+    ),
+    "crop_pad": lambda t, x: (
+        t.nn.functional.pad(x, (-1, 1), value=3.0)
+        if t.__name__ == "torch"
+        else t.pad(x, (-1, 1), value=3.0)
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(MOVEMENT))
 @given(data=st.data())
-def test_movement_ops_match_torch(name: str, data: st.DataObject) -> None:
+def test_movement_ops_match_torch(name: str, data: st.DataObject, device: str) -> None:
     array = data.draw(arrays("float32", shapes(min_dims=2, max_dims=3, min_side=2)))
     layout = data.draw(st.sampled_from(LAYOUTS))
-    assert_matches_torch(lambda t, x: MOVEMENT[name](t, relayout(t, x, layout)), None, array)
+    assert_matches_torch(
+        lambda t, x: MOVEMENT[name](t, relayout(t, x, layout)), None, array, device=device
+    )
 
 
 @st.composite
@@ -71,21 +78,23 @@ def basic_keys(draw: st.DrawFn, shape: tuple[int, ...]):
 
 
 @given(data=st.data())
-def test_basic_indexing_matches_torch_and_is_a_view(data: st.DataObject) -> None:
+def test_basic_indexing_matches_torch_and_is_a_view(data: st.DataObject, device: str) -> None:
     array = data.draw(arrays("float32", shapes(min_dims=1, max_dims=3, min_side=1)))
     key = data.draw(basic_keys(array.shape))
-    assert_matches_torch(lambda t, x: x[key] * 2, None, array)
+    assert_matches_torch(lambda t, x: x[key] * 2, None, array, device=device)
     x = te.tensor(array)
     assert x[key].untyped_storage() is x.untyped_storage()
 
 
 @given(data=st.data())
-def test_advanced_indexing_matches_torch(data: st.DataObject) -> None:
+def test_advanced_indexing_matches_torch(data: st.DataObject, device: str) -> None:
     array = data.draw(arrays("float32", shapes(min_dims=2, max_dims=3, min_side=2)))
-    rows = data.draw(st.lists(st.integers(-array.shape[0], array.shape[0] - 1), min_size=1,
-                              max_size=5))
-    cols = data.draw(st.lists(st.integers(0, array.shape[1] - 1), min_size=len(rows),
-                              max_size=len(rows)))
+    rows = data.draw(
+        st.lists(st.integers(-array.shape[0], array.shape[0] - 1), min_size=1, max_size=5)
+    )
+    cols = data.draw(
+        st.lists(st.integers(0, array.shape[1] - 1), min_size=len(rows), max_size=len(rows))
+    )
     form = data.draw(st.sampled_from(["rows", "pairs", "slice_then", "list"]))
 
     def index(t, x):
@@ -98,19 +107,19 @@ def test_advanced_indexing_matches_torch(data: st.DataObject) -> None:
             return x[:, c]
         return x[rows]
 
-    assert_matches_torch(index, None, array)
+    assert_matches_torch(index, None, array, device=device)
 
 
 @given(array=arrays("float32", shapes(min_dims=1, max_dims=3)))
-def test_boolean_mask_indexing_matches_torch(array: np.ndarray) -> None:
-    assert_matches_torch(lambda t, x: x[x > 0] * 2, None, array)
-    assert_matches_torch(lambda t, x: t.masked_select(x, x < 1), None, array)
+def test_boolean_mask_indexing_matches_torch(array: np.ndarray, device: str) -> None:
+    assert_matches_torch(lambda t, x: x[x > 0] * 2, None, array, device=device)
+    assert_matches_torch(lambda t, x: t.masked_select(x, x < 1), None, array, device=device)
     if array.ndim >= 2:
-        assert_matches_torch(lambda t, x: x[x[..., 0] > 0], None, array)
+        assert_matches_torch(lambda t, x: x[x[..., 0] > 0], None, array, device=device)
 
 
 @given(data=st.data())
-def test_gather_scatter_add_index_select_match_torch(data: st.DataObject) -> None:
+def test_gather_scatter_add_index_select_match_torch(data: st.DataObject, device: str) -> None:
     array = data.draw(arrays("float32", shapes(min_dims=2, max_dims=2, min_side=2)))
     rows, cols = array.shape
     dim = data.draw(st.integers(0, 1))
@@ -118,33 +127,62 @@ def test_gather_scatter_add_index_select_match_torch(data: st.DataObject) -> Non
     limit = array.shape[dim]
     index = data.draw(arrays("int64", index_shape, low=0, high=limit - 1))
     selection = data.draw(st.lists(st.integers(0, limit - 1), min_size=1, max_size=6))
-    assert_matches_torch(lambda t, x: x.gather(dim, t.tensor(index)), None, array)
-    assert_matches_torch(lambda t, x: t.zeros_like(x).scatter_add(
-        dim, t.tensor(index), x[:index_shape[0], :index_shape[1]] * 2), None, array)
-    assert_matches_torch(lambda t, x: x.index_select(dim, t.tensor(selection)), None, array)
+    assert_matches_torch(lambda t, x: x.gather(dim, t.tensor(index)), None, array, device=device)
+    assert_matches_torch(
+        lambda t, x: t.zeros_like(x).scatter_add(
+            dim, t.tensor(index), x[: index_shape[0], : index_shape[1]] * 2
+        ),
+        None,
+        array,
+        device=device,
+    )
+    assert_matches_torch(
+        lambda t, x: x.index_select(dim, t.tensor(selection)), None, array, device=device
+    )
 
 
 def test_view_ops_share_storage_and_reshape_copies_only_when_it_must() -> None:
     x = te.arange(24.0).reshape(2, 3, 4)
-    for view in (x.view(6, 4), x.permute(2, 0, 1), x.transpose(0, 1), x.T, x.mT, x[0],
-                 x[:, 1:, ::2], x.narrow(2, 1, 2), x.unsqueeze(0), x[:1].squeeze(0),
-                 x.flatten(), x[0, 0].expand(5, 4), x.data, x.detach()):
+    for view in (
+        x.view(6, 4),
+        x.permute(2, 0, 1),
+        x.transpose(0, 1),
+        x.T,
+        x.mT,
+        x[0],
+        x[:, 1:, ::2],
+        x.narrow(2, 1, 2),
+        x.unsqueeze(0),
+        x[:1].squeeze(0),
+        x.flatten(),
+        x[0, 0].expand(5, 4),
+        x.data,
+        x.detach(),
+    ):
         assert view.untyped_storage() is x.untyped_storage()
     assert x.reshape(4, 6).untyped_storage() is x.untyped_storage()
     transposed = x.transpose(1, 2)
     assert not transposed.is_contiguous()
     copied = transposed.reshape(-1)  # a transposed tensor cannot be flattened without a copy
     assert copied.untyped_storage() is not x.untyped_storage()
-    np.testing.assert_array_equal(copied.numpy(), np.arange(24.0).reshape(2, 3, 4)
-                                  .transpose(0, 2, 1).reshape(-1))
+    np.testing.assert_array_equal(
+        copied.numpy(), np.arange(24.0).reshape(2, 3, 4).transpose(0, 2, 1).reshape(-1)
+    )
 
 
 def test_strides_offsets_and_contiguity_match_torch() -> None:
     import torch
 
-    cases = [lambda t, x: x, lambda t, x: x.T, lambda t, x: x[1:, ::2], lambda t, x: x[:, 1],
-             lambda t, x: x.unsqueeze(1), lambda t, x: x[0:1].expand(4, 6),
-             lambda t, x: x.view(2, 2, 6).permute(2, 0, 1), lambda t, x: x[2:, 3:].contiguous()]
+    cases = [
+        lambda t, x: x,
+        lambda t, x: x.T,
+        lambda t, x: x[1:, ::2],
+        lambda t, x: x[:, 1],
+        lambda t, x: x.unsqueeze(1),
+        lambda t, x: x[0:1].expand(4, 6),
+        lambda t, x: x.view(2, 2, 6).permute(2, 0, 1),
+        lambda t, x: x[2:, 3:].contiguous(),
+    ]
     for case in cases:
         ours = case(te, te.arange(24.0).reshape(4, 6))
         theirs = case(torch, torch.arange(24.0).reshape(4, 6))

@@ -35,11 +35,11 @@ UNARY = {
     "trunc": (lambda t, x: x.trunc(), -10, 10),
     "clamp": (lambda t, x: x.clamp(-1.5, 2.0), -5, 5),
     "clamp_min": (lambda t, x: t.clamp(x, min=0.5), -5, 5),
-    "pow_2": (lambda t, x: x ** 2, -5, 5),
+    "pow_2": (lambda t, x: x**2, -5, 5),
     "pow_half": (lambda t, x: (x.abs() + 0.1) ** 0.5, -5, 5),
     "pow_minus_1": (lambda t, x: (x.abs() + 0.5) ** -1, -5, 5),
-    "pow_0": (lambda t, x: x ** 0, -5, 5),
-    "rpow": (lambda t, x: 2.0 ** x, -5, 5),
+    "pow_0": (lambda t, x: x**0, -5, 5),
+    "rpow": (lambda t, x: 2.0**x, -5, 5),
     "scalar_ops": (lambda t, x: (3 - x) * 2 / 4 + 1, -5, 5),
     "rdiv": (lambda t, x: 1 / (x.abs() + 1), -5, 5),
     "isnan": (lambda t, x: t.isnan(x.log()), -5, 5),
@@ -71,20 +71,26 @@ BINARY = {
 
 @pytest.mark.parametrize("name", sorted(UNARY))
 @given(data=st.data())
-def test_unary_ops_match_torch(name: str, data: st.DataObject) -> None:
+def test_unary_ops_match_torch(name: str, data: st.DataObject, device: str) -> None:
     function, low, high = UNARY[name]
     array = data.draw(arrays("float32", shapes(min_dims=0, max_dims=3), low=low, high=high))
     layout = data.draw(st.sampled_from(LAYOUTS))
-    assert_matches_torch(lambda t, x: function(t, relayout(t, x, layout)), None, array)
+    assert_matches_torch(
+        lambda t, x: function(t, relayout(t, x, layout)), None, array, device=device
+    )
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
 @given(data=st.data())
-def test_binary_ops_match_torch_with_broadcasting(name: str, data: st.DataObject) -> None:
+def test_binary_ops_match_torch_with_broadcasting(
+    name: str, data: st.DataObject, device: str
+) -> None:
     function, avoid_zero = BINARY[name]
     a, b = data.draw(broadcastable_pair(avoid_zero_second=avoid_zero))
     layout = data.draw(st.sampled_from(LAYOUTS))
-    assert_matches_torch(lambda t, x, y: function(t, relayout(t, x, layout), y), None, a, b)
+    assert_matches_torch(
+        lambda t, x, y: function(t, relayout(t, x, layout), y), None, a, b, device=device
+    )
 
 
 REDUCTIONS = {
@@ -104,8 +110,9 @@ REDUCTIONS = {
 
 @st.composite
 def array_and_dims(draw: st.DrawFn, min_dims: int = 1, single: bool = False):
-    array = draw(arrays("float32", shapes(min_dims=min_dims, max_dims=3, min_side=2), low=-3,
-                        high=3))
+    array = draw(
+        arrays("float32", shapes(min_dims=min_dims, max_dims=3, min_side=2), low=-3, high=3)
+    )
     ndim = array.ndim
     if single:
         return array, draw(st.integers(-ndim, ndim - 1))
@@ -126,14 +133,15 @@ def _assume_well_conditioned(name: str, array: np.ndarray, dims=None) -> None:
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 @given(data=st.data())
-def test_reductions_over_dims_match_torch(name: str, data: st.DataObject) -> None:
+def test_reductions_over_dims_match_torch(name: str, data: st.DataObject, device: str) -> None:
     array, dims = data.draw(array_and_dims())
     _assume_well_conditioned(name, array, dims)
     keepdim = data.draw(st.booleans())
     layout = data.draw(st.sampled_from(LAYOUTS))
     function = REDUCTIONS[name]
-    assert_matches_torch(lambda t, x: function(t, relayout(t, x, layout), dims, keepdim), None,
-                         array)
+    assert_matches_torch(
+        lambda t, x: function(t, relayout(t, x, layout), dims, keepdim), None, array, device=device
+    )
 
 
 FULL_REDUCTIONS = {
@@ -152,9 +160,9 @@ FULL_REDUCTIONS = {
 
 @pytest.mark.parametrize("name", sorted(FULL_REDUCTIONS))
 @given(array=arrays("float32", shapes(min_dims=0, max_dims=3, min_side=2), low=-2, high=2))
-def test_full_reductions_match_torch(name: str, array: np.ndarray) -> None:
+def test_full_reductions_match_torch(name: str, array: np.ndarray, device: str) -> None:
     _assume_well_conditioned(name, array)
-    assert_matches_torch(FULL_REDUCTIONS[name], None, array)
+    assert_matches_torch(FULL_REDUCTIONS[name], None, array, device=device)
 
 
 DIM_REDUCTIONS = {
@@ -170,47 +178,68 @@ DIM_REDUCTIONS = {
 
 @pytest.mark.parametrize("name", sorted(DIM_REDUCTIONS))
 @given(data=st.data())
-def test_single_dim_ops_match_torch(name: str, data: st.DataObject) -> None:
+def test_single_dim_ops_match_torch(name: str, data: st.DataObject, device: str) -> None:
     array, dim = data.draw(array_and_dims(single=True))
     keepdim = data.draw(st.booleans())
     layout = data.draw(st.sampled_from(LAYOUTS))
     function = DIM_REDUCTIONS[name]
-    assert_matches_torch(lambda t, x: function(t, relayout(t, x, layout), dim, keepdim), None,
-                         array)
+    assert_matches_torch(
+        lambda t, x: function(t, relayout(t, x, layout), dim, keepdim), None, array, device=device
+    )
 
 
-def test_prod_gradient_is_exact_with_zeros() -> None:
+def test_prod_gradient_is_exact_with_zeros(device: str) -> None:
     for values in ([2.0, 0.0, 3.0, 4.0], [0.0, 0.0, 3.0, 1.0], [1.0, 2.0, 3.0, 4.0]):
-        assert_matches_torch(lambda t, x: x.prod(), None, np.array(values, np.float32))
-        assert_matches_torch(lambda t, x: x.reshape(2, 2).prod(1), None,
-                             np.array(values, np.float32))
+        assert_matches_torch(
+            lambda t, x: x.prod(), None, np.array(values, np.float32), device=device
+        )
+        assert_matches_torch(
+            lambda t, x: x.reshape(2, 2).prod(1), None, np.array(values, np.float32), device=device
+        )
 
 
-MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
-                 ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)),
-                 ((2, 1, 2, 3), (4, 3, 2)), ((4,), (2, 4, 3)), ((2, 4, 3), (3,))]
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((2, 3), (5, 3, 4)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((2, 1, 2, 3), (4, 3, 2)),
+    ((4,), (2, 4, 3)),
+    ((2, 4, 3), (3,)),
+]
 
 
 @pytest.mark.parametrize("shapes_pair", MATMUL_SHAPES)
 @given(data=st.data())
-def test_matmul_broadcast_rules_match_torch(shapes_pair, data: st.DataObject) -> None:
+def test_matmul_broadcast_rules_match_torch(shapes_pair, data: st.DataObject, device: str) -> None:
     a = data.draw(arrays("float32", shapes_pair[0], low=-2, high=2))
     b = data.draw(arrays("float32", shapes_pair[1], low=-2, high=2))
     layout = data.draw(st.sampled_from(LAYOUTS))
-    assert_matches_torch(lambda t, x, y: relayout(t, x, layout) @ y, None, a, b)
+    assert_matches_torch(lambda t, x, y: relayout(t, x, layout) @ y, None, a, b, device=device)
 
 
 @given(a=arrays("float32", (3, 4), low=-2, high=2), b=arrays("float32", (4, 2), low=-2, high=2))
-def test_mm_bmm_outer_dot_match_torch(a: np.ndarray, b: np.ndarray) -> None:
-    assert_matches_torch(lambda t, x, y: t.mm(x, y), None, a, b)
-    assert_matches_torch(lambda t, x, y: t.bmm(x.unsqueeze(0), y.unsqueeze(0)), None, a, b)
-    assert_matches_torch(lambda t, x, y: t.outer(x[0], y[:, 1]), None, a, b)
-    assert_matches_torch(lambda t, x, y: t.dot(x[1], y[:, 0]), None, a, b)
-    assert_matches_torch(lambda t, x, y: x.T.matmul(x) @ y, None, a, b)
+def test_mm_bmm_outer_dot_match_torch(a: np.ndarray, b: np.ndarray, device: str) -> None:
+    assert_matches_torch(lambda t, x, y: t.mm(x, y), None, a, b, device=device)
+    assert_matches_torch(
+        lambda t, x, y: t.bmm(x.unsqueeze(0), y.unsqueeze(0)), None, a, b, device=device
+    )
+    assert_matches_torch(lambda t, x, y: t.outer(x[0], y[:, 1]), None, a, b, device=device)
+    assert_matches_torch(lambda t, x, y: t.dot(x[1], y[:, 0]), None, a, b, device=device)
+    assert_matches_torch(lambda t, x, y: x.T.matmul(x) @ y, None, a, b, device=device)
 
 
-def test_float64_and_float16_matmul_keep_dtype() -> None:
+def test_float64_and_float16_matmul_keep_dtype(device: str) -> None:
     a = np.arange(6, dtype=np.float64).reshape(2, 3)
-    assert_matches_torch(lambda t, x: x @ x.T, None, a)
-    assert_matches_torch(lambda t, x: (x @ x.T).float(), None, a.astype(np.float16),
-                         differentiate=False, forward_tolerance=(1e-2, 1e-2))
+    assert_matches_torch(lambda t, x: x @ x.T, None, a, device=device)
+    assert_matches_torch(
+        lambda t, x: (x @ x.T).float(),
+        None,
+        a.astype(np.float16),
+        differentiate=False,
+        forward_tolerance=(1e-2, 1e-2),
+        device=device,
+    )
