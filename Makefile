@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean bench
+.PHONY: demo test lint venv clean bench system-deps docs
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -21,11 +21,25 @@ demo: $(STAMP)
 	$(PY) examples/demo.py
 	$(VENV)/bin/tinygrad-edu train --model convnet --dataset digits --epochs 4 --batch-size 64 \
 		--lr 0.01 --seed 0 --output runs/demo
+	$(VENV)/bin/tinygrad-edu graph --model convnet --checkpoint runs/demo/checkpoint.pt \
+		--out runs/demo/graphs
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP)
+# Graphviz's dot (viz pictures) and headless Chromium (the HTML player's browser test), via apt
+# only when missing; without root or apt the viz tests that need them skip and say why.
+system-deps:
+	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null \
+		|| ! command -v chromedriver >/dev/null; then \
+		(apt-get update && apt-get install -y graphviz chromium chromium-driver) \
+		|| echo "could not install graphviz/chromium: viz rendering and browser tests will skip"; \
+	fi
+
+docs: $(STAMP) system-deps
+	$(PY) docs/visualize_figures.py
+
+test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 

@@ -6,7 +6,7 @@ runs one batch through the model and the loss inside `viz.trace()`, backpropagat
     graphs/<model>_forward.svg     the forward pass, one cluster per module
     graphs/<model>_backward.svg    forward and backward together (sum_to_size, grad +=, ...)
     graphs/<model>_player.html     the step-by-step HTML player
-and prints how long recording and rendering took.
+and prints how long recording and rendering took. --checkpoint draws a trained model.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def add_graph_command(subparsers: Any) -> None:
                         help="draw modules nested deeper than this as one box")
     parser.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default="svg")
     parser.add_argument("--out", default="graphs", help="folder for the pictures")
+    parser.add_argument("--checkpoint", default=None,
+                        help="checkpoint.pt from `tinygrad-edu train` (default: new weights)")
     parser.set_defaults(handler=run_graph)
 
 
@@ -53,6 +55,11 @@ def run_graph(args: argparse.Namespace) -> dict[str, Path]:
     from tinygrad_edu.training.models import MODELS
 
     model = MODELS[args.model]()
+    if args.checkpoint:
+        from tinygrad_edu.training.outputs import load_checkpoint
+
+        model.load_state_dict(load_checkpoint(args.checkpoint)["model"])
+    model.eval()  # dropout off: the picture shows the deterministic path
     inputs, labels = one_batch(args.dataset, args.data_root, args.batch_size)
     started = time.perf_counter()
     with trace(params=model) as recording:
