@@ -14,6 +14,8 @@ kernel) side by side:
     index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
     random.py       uniform, normal, randint, randperm
     optim.py        sgd_step, adam_step (fused, in-place optimizer updates)
+    conv.py         conv2d, conv2d_backward_input, conv2d_backward_weight (im2col + matmul)
+    pool.py         max_pool2d, max_pool2d_backward, avg_pool2d, avg_pool2d_backward
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import copy, elementwise, index, matmul, optim, random, reduce, softmax
+from . import conv, copy, elementwise, index, matmul, optim, pool, random, reduce, softmax
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
 PRIMITIVES: dict[str, str] = {
@@ -62,6 +64,15 @@ PRIMITIVES: dict[str, str] = {
     # optim.py
     "sgd_step": "fused SGD update (weight decay, momentum, nesterov) of a parameter, in place",
     "adam_step": "fused Adam / AdamW update of a parameter and its moment buffers, in place",
+    # conv.py
+    "conv2d": "y = 2-D convolution of (N, C, H, W) by (O, C/groups, kh, kw), no bias",
+    "conv2d_backward_input": "dx of conv2d from dy and the weight (the transposed convolution)",
+    "conv2d_backward_weight": "dweight of conv2d from dy and the input",
+    # pool.py
+    "max_pool2d": "window maxima of (..., H, W) and the flat index of each winner",
+    "max_pool2d_backward": "dx of max_pool2d: dy added at the saved winner indices",
+    "avg_pool2d": "window means of (..., H, W) (padding, ceil_mode, divisor options)",
+    "avg_pool2d_backward": "dx of avg_pool2d: dy / divisor spread over each window",
 }
 
 
@@ -83,7 +94,7 @@ class Backend:
 
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
-    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim)
+    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

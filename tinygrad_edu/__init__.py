@@ -75,3 +75,6 @@ def is_tensor(obj: object) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+from . import nn  # noqa: E402 - nn builds on everything above

@@ -18,7 +18,7 @@ _handle_ids = itertools.count()
 
 
 class RemovableHandle:
-    """What register_*_hook returns: `.remove()` (or leaving a `with` block) unregisters the hook."""
+    """What register_*_hook returns: `.remove()` (or leaving a `with` block) unregisters it."""
 
     def __init__(self, *hook_dicts: dict):
         self.id = next(_handle_ids)

@@ -2,10 +2,10 @@
 
     self.weight = nn.Parameter(torch.randn(3, 4))   # assignment registers it in module._parameters
 
-A Parameter *is* a Tensor (same storage, same view; it requires grad by default). The only thing that
-makes it special is its type: Module.__setattr__ sees an instance of Parameter and records it, so
-`model.parameters()` can hand every learnable tensor to an optimizer. Ops on a Parameter return plain
-Tensors, exactly as in PyTorch.
+A Parameter *is* a Tensor (same storage, same view; it requires grad by default). The only thing
+that makes it special is its type: Module.__setattr__ sees an instance of Parameter and records
+it, so `model.parameters()` can hand every learnable tensor to an optimizer. Ops on a Parameter
+return plain Tensors, exactly as in PyTorch.
 """
 
 from __future__ import annotations

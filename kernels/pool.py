@@ -1,0 +1,187 @@
+"""2-D max and average pooling, and their backward passes.
+
+    max_pool2d(x)   y[n, c, i, j] = max over the window at (i*sh - ph, j*sw - pw), dilated by d
+                    plus, per output, the flat index (row * W + col) in x of the winning element
+    avg_pool2d(x)   y[n, c, i, j] = sum over the window / divisor
+
+    Ho = floor or ceil((H + 2 ph - dh (kh - 1) - 1) / sh) + 1      (ceil_mode picks ceil; a window
+                                                                     must still start inside x or
+                                                                     its left padding)
+
+Backward: max pooling sends each dy to the element that won (the saved index), adding where windows
+overlap; average pooling spreads dy / divisor evenly over the window. Padding counts as -inf for max
+and 0 for average. divisor: divisor_override if given, else the window's size, either counting
+padding (count_include_pad) or only the real elements.
+
+The fast path for the common case (stride == kernel, no padding, no dilation, the windows tile x
+exactly) is a reshape: (N, C, Ho, kh, Wo, kw), then a max over the two kernel axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .strided import View, as_numpy
+
+Pair = tuple[int, int]
+
+
+def pool2d_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                       ceil_mode: bool) -> int:
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (math.ceil(span / stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:  # last window would start in padding
+        out -= 1
+    return out
+
+
+def pool2d_output_shape(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                        dilation: Pair, ceil_mode: bool) -> tuple[int, ...]:
+    return tuple(input_shape[:-2]) + tuple(
+        pool2d_output_size(input_shape[d - 2], kernel[d], stride[d], padding[d], dilation[d],
+                           ceil_mode) for d in range(2))
+
+
+# ----------------------------------------------------------------------------------------------
+# NumPy reference
+# ----------------------------------------------------------------------------------------------
+
+
+def _pad_for_windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                     out_hw: Pair, fill: float) -> np.ndarray:
+    """x padded with `fill` on every side, and enough extra at the end for ceil_mode windows."""
+    pads = [(0, 0)] * (x.ndim - 2)
+    for d in range(2):
+        needed = (out_hw[d] - 1) * stride[d] + dilation[d] * (kernel[d] - 1) + 1
+        after = max(needed - x.shape[x.ndim - 2 + d] - padding[d], padding[d])
+        pads.append((padding[d], after))
+    return np.pad(x, pads, constant_values=fill)
+
+
+def _windows(padded: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out_hw: Pair
+             ) -> np.ndarray:
+    """(..., Ho, Wo, kh, kw) strided view of every window (no copy)."""
+    span = tuple(dilation[d] * (kernel[d] - 1) + 1 for d in range(2))
+    windows = sliding_window_view(padded, span, axis=(-2, -1))
+    windows = windows[..., ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    return windows[..., :out_hw[0], :out_hw[1], :, :]
+
+
+def _tiles_exactly(shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                   dilation: Pair) -> bool:
+    return (kernel == stride and padding == (0, 0) and dilation == (1, 1)
+            and shape[-2] % kernel[0] == 0 and shape[-1] % kernel[1] == 0)
+
+
+def _flat_indices(arg: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                  width: int) -> np.ndarray:
+    """Window-local argmax (..., Ho, Wo) -> flat index row * W + col into the unpadded input."""
+    out_h, out_w = arg.shape[-2:]
+    a, b = np.divmod(arg, kernel[1])
+    rows = np.arange(out_h).reshape(-1, 1) * stride[0] + a * dilation[0] - padding[0]
+    cols = np.arange(out_w) * stride[1] + b * dilation[1] - padding[1]
+    return (rows * width + cols).astype(np.int64)
+
+
+def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
+                         dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(values, int64 indices) of the window maxima of x (..., H, W); nan wins, as in PyTorch."""
+    x_array = as_numpy(x, x_view)
+    shape = x_view.shape
+    out_h, out_w = pool2d_output_shape(shape, kernel, stride, padding, dilation, ceil_mode)[-2:]
+    if _tiles_exactly(shape, kernel, stride, padding, dilation) and not ceil_mode:
+        tiles = x_array.reshape(*shape[:-2], out_h, kernel[0], out_w, kernel[1])
+        tiles = np.moveaxis(tiles, -3, -2).reshape(*shape[:-2], out_h, out_w, -1)
+    else:
+        padded = _pad_for_windows(x_array, kernel, stride, padding, dilation, (out_h, out_w),
+                                  -np.inf)
+        tiles = _windows(padded, kernel, stride, dilation, (out_h, out_w))
+        tiles = tiles.reshape(*tiles.shape[:-2], -1)
+    arg = np.argmax(tiles, axis=-1)  # the first maximum (or the first nan) of each window
+    values = np.take_along_axis(tiles, arg[..., None], axis=-1)
+    indices = _flat_indices(arg, kernel, stride, padding, dilation, shape[-1])
+    return np.ascontiguousarray(values, dtype=x.dtype).reshape(-1), indices.reshape(-1)
+
+
+def max_pool2d_backward_reference(dy: np.ndarray, dy_view: View, indices: np.ndarray,
+                                  indices_view: View, input_shape: tuple[int, ...]) -> np.ndarray:
+    """dx (..., H, W): each dy added at the input position its window's maximum came from."""
+    planes = math.prod(input_shape[:-2])
+    plane_size = input_shape[-2] * input_shape[-1]
+    dy_array = as_numpy(dy, dy_view).reshape(planes, -1)
+    targets = as_numpy(indices, indices_view).reshape(planes, -1)
+    targets = targets + (np.arange(planes) * plane_size)[:, None]
+    dx = np.bincount(targets.reshape(-1), weights=dy_array.reshape(-1).astype(np.float64),
+                     minlength=planes * plane_size)
+    return dx.astype(dy.dtype)
+
+
+def _axis_divisors(size: int, out: int, kernel: int, stride: int, padding: int,
+                   include_pad: bool) -> np.ndarray:
+    """Per output position along one dim: how many window elements the divisor counts."""
+    start = np.arange(out) * stride - padding
+    end = np.minimum(start + kernel, size + padding)  # windows never count beyond the padding
+    if not include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return (end - start).astype(np.float64)
+
+
+def _avg_divisor(shape: tuple[int, ...], out_hw: Pair, kernel: Pair, stride: Pair, padding: Pair,
+                 count_include_pad: bool, divisor_override: int | None) -> np.ndarray | float:
+    if divisor_override:
+        return float(divisor_override)
+    rows = _axis_divisors(shape[-2], out_hw[0], kernel[0], stride[0], padding[0],
+                          count_include_pad)
+    cols = _axis_divisors(shape[-1], out_hw[1], kernel[1], stride[1], padding[1],
+                          count_include_pad)
+    return rows[:, None] * cols[None, :]
+
+
+def avg_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
+                         ceil_mode: bool, count_include_pad: bool,
+                         divisor_override: int | None) -> np.ndarray:
+    """The mean (sum / divisor) of every window of x (..., H, W)."""
+    x_array = as_numpy(x, x_view)
+    shape = x_view.shape
+    out_hw = pool2d_output_shape(shape, kernel, stride, padding, (1, 1), ceil_mode)[-2:]
+    wide = np.float32 if x.dtype == np.float16 else x.dtype
+    if _tiles_exactly(shape, kernel, stride, padding, (1, 1)) and not ceil_mode:
+        tiles = x_array.reshape(*shape[:-2], out_hw[0], kernel[0], out_hw[1], kernel[1])
+        sums = tiles.sum(axis=(-3, -1), dtype=wide)
+    else:
+        padded = _pad_for_windows(x_array, kernel, stride, padding, (1, 1), out_hw, 0)
+        sums = _windows(padded, kernel, stride, (1, 1), out_hw).sum(axis=(-2, -1), dtype=wide)
+    divisor = _avg_divisor(shape, out_hw, kernel, stride, padding, count_include_pad,
+                           divisor_override)
+    return np.ascontiguousarray(sums / divisor, dtype=x.dtype).reshape(-1)
+
+
+def avg_pool2d_backward_reference(dy: np.ndarray, dy_view: View, input_shape: tuple[int, ...],
+                                  kernel: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                                  count_include_pad: bool, divisor_override: int | None
+                                  ) -> np.ndarray:
+    """dx (..., H, W): every window's dy / divisor added to each element of the window."""
+    out_hw = dy_view.shape[-2:]
+    wide = np.float32 if dy.dtype == np.float16 else dy.dtype
+    divisor = _avg_divisor(input_shape, out_hw, kernel, stride, padding, count_include_pad,
+                           divisor_override)
+    share = (as_numpy(dy, dy_view) / divisor).astype(wide, copy=False)
+    height, width = input_shape[-2:]
+    needed = [(out_hw[d] - 1) * stride[d] + kernel[d] for d in range(2)]
+    padded = np.zeros((*input_shape[:-2], max(needed[0], height + 2 * padding[0]),
+                       max(needed[1], width + 2 * padding[1])), wide)
+    for a in range(kernel[0]):
+        rows = slice(a, a + stride[0] * (out_hw[0] - 1) + 1, stride[0])
+        for b in range(kernel[1]):
+            padded[..., rows, b:b + stride[1] * (out_hw[1] - 1) + 1:stride[1]] += share
+    dx = padded[..., padding[0]:padding[0] + height, padding[1]:padding[1] + width]
+    return np.ascontiguousarray(dx, dtype=dy.dtype).reshape(-1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Triton kernels: the GPU implementations of max_pool2d, max_pool2d_backward, avg_pool2d and
+# avg_pool2d_backward go here (the Triton backend's engineer writes them).
+# ----------------------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""nn.functional: the stateless functions behind the layers (import ... nn.functional as F).
+
+A layer object holds parameters and settings; the function does the math, given everything
+explicitly. `nn.Conv2d(1, 8, 3)(x)` is `F.conv2d(x, layer.weight, layer.bias)`. Each function here
+forwards to a differentiable op in tinygrad_edu/ops/ (one file per family, each Function's math in
+its docstring):
+
+    linear.py       linear                      conv.py         conv2d
+    pooling.py      max_pool2d, avg_pool2d, adaptive_avg_pool2d
+    activation.py   leaky_relu, gelu, silu      softmax.py      softmax, log_softmax
+    dropout.py      dropout, dropout2d          normalization.py  batch_norm, layer_norm
+    embedding.py    embedding                   padding.py      pad (constant/reflect/replicate/...)
+    losses.py       mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from .. import ops as _ops
+from ..creation import arange
+from ..dtypes import int64
+from ..ops.activation import gelu as _gelu
+from ..ops.activation import leaky_relu as _leaky_relu
+from ..ops.activation import silu as _silu
+from ..ops.conv import conv2d
+from ..ops.dropout import dropout, dropout2d
+from ..ops.embedding import embedding
+from ..ops.inplace import inplace as _inplace
+from ..ops.linear import linear
+from ..ops.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+from ..ops.normalization import batch_norm, layer_norm
+from ..ops.padding import pad
+from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from ..tensor import Tensor
+
+__all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout", "dropout2d",
+    "embedding", "gelu", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid", "silu", "softmax",
+    "tanh",
+]
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); inplace=True overwrites input."""
+    return input.relu_() if inplace else _ops.relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    if inplace:
+        return _inplace(input, _leaky_relu, negative_slope)
+    return _leaky_relu(input, negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) with Phi the standard normal CDF (approximate='tanh': the tanh formula)."""
+    return _gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return _inplace(input, _silu) if inplace else _silu(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _ops.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _ops.tanh(input)
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """PyTorch's implicit choice when dim is None (deprecated): 0 for 0-, 1- and 3-D, else 1."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """e^x / sum(e^x) along dim."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    return _ops.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    """x - log(sum(e^x)) along dim, computed stably."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _ops.log_softmax(input, dim, dtype=dtype)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 (..., num_classes) with a 1 at each index (num_classes=-1: max + 1)."""
+    if tensor.dtype is not int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    values = tensor.numpy() if tensor.device.type == "cpu" else tensor.cpu().numpy()
+    if values.size and values.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not values.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    if values.size and values.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = arange(num_classes, device=tensor.device)
+    return (tensor.unsqueeze(-1) == classes).long()

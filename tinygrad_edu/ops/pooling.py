@@ -1,0 +1,182 @@
+"""Pooling: max_pool2d, avg_pool2d and adaptive_avg_pool2d, with their backward passes.
+
+    max_pool2d:  y = max over each window, and the index of the winner
+                 dx = dy sent back to the winner (MaxPool2dBackward); its own derivative is a gather
+                 of g at the same indices, so second derivatives work too
+    avg_pool2d:  y = window sum / divisor;  dx = dy / divisor spread over the window. The two maps
+                 are each other's adjoint: AvgPool2d's backward is AvgPool2dBackward and vice versa.
+    adaptive_avg_pool2d: output bin i averages input rows floor(i*H/out) .. ceil((i+1)*H/out) - 1;
+                 with P (out, H) holding those averaging weights, y = P_h @ x @ P_w^T: two matmuls,
+                 differentiable with no new code.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..creation import tensor
+from ..kernels.pool import pool2d_output_shape
+from ..tensor import Tensor
+from . import lowering
+from .conv import pair
+
+
+class MaxPool2d(Function):
+    """y, index = window max and where it came from;  dx = dy added at index"""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, settings):
+        values, indices = lowering.max_pool2d(x, *settings)
+        ctx.mark_non_differentiable(indices)
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(indices)
+        ctx.input_shape = x._view.shape
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, dvalues, dindices):
+        (indices,) = ctx.saved_tensors
+        if dvalues is None:
+            return None, None
+        return MaxPool2dBackward.apply(dvalues, indices, ctx.input_shape), None
+
+
+class MaxPool2dBackward(Function):
+    """dx = dy added at the winners' positions;  d(dy) = g gathered at the same positions"""
+
+    @staticmethod
+    def forward(ctx, dy, indices, input_shape):
+        ctx.save_for_backward(indices)
+        ctx.dy_shape = dy._view.shape
+        return lowering.max_pool2d_backward(dy, indices, tuple(input_shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        (indices,) = ctx.saved_tensors
+        lead = ctx.dy_shape[:-2]
+        planes = g.reshape(*lead, -1)  # (..., H*W)
+        picked = planes.gather(-1, indices.reshape(*lead, -1))
+        return picked.reshape(ctx.dy_shape), None, None
+
+
+class AvgPool2d(Function):
+    """y = window sums / divisor;  dx = AvgPool2dBackward(dy)"""
+
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, settings):
+        ctx.settings, ctx.input_shape = settings, x._view.shape
+        return lowering.avg_pool2d(x, *settings)
+
+    @staticmethod
+    def backward(ctx, dy):
+        return AvgPool2dBackward.apply(dy, ctx.input_shape, ctx.settings), None
+
+
+class AvgPool2dBackward(Function):
+    """dx = dy / divisor spread over every window;  d(dy) = AvgPool2d(g) (the adjoint)"""
+
+    @staticmethod
+    def forward(ctx, dy, input_shape, settings):
+        ctx.settings = settings
+        return lowering.avg_pool2d_backward(dy, tuple(input_shape), *settings)
+
+    @staticmethod
+    def backward(ctx, g):
+        return AvgPool2d.apply(g, ctx.settings), None, None
+
+
+# --- argument handling ---------------------------------------------------------------------------
+def _pool_arguments(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                    dilation: Any) -> tuple[tuple[int, int], ...]:
+    if input.ndim not in (3, 4) or input.numel() == 0:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel = pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else pair(stride, "stride")
+    padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")
+    if min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
+                           f"kW: {kernel[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError("stride should not be zero")
+    for d in range(2):
+        if padding[d] < 0 or padding[d] > (dilation[d] * (kernel[d] - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={padding[d]}, kernel_size={kernel[d]} and "
+                               f"dilation={dilation[d]}")
+    return kernel, stride, padding, dilation
+
+
+def _check_output(input: Tensor, shape: tuple[int, ...]) -> None:
+    if min(shape[-2:]) <= 0:
+        size = "x".join(str(s) for s in input.shape[-3:])
+        out = "x".join(str(s) for s in (input.shape[-3], *shape[-2:]))
+        raise RuntimeError(f"Given input size: ({size}). Calculated output size: ({out}). "
+                           "Output size is too small")
+
+
+def _output_shape(input: Tensor, settings: tuple) -> tuple[int, ...]:
+    kernel, stride, padding, dilation, ceil_mode = settings[:5]
+    return pool2d_output_shape(input.shape, kernel, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """F.max_pool2d over (N, C, H, W) or (C, H, W); indices are flat positions in each H*W plane."""
+    kernel, stride, padding, dilation = _pool_arguments(input, kernel_size, stride, padding,
+                                                        dilation)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"max_pool2d is only implemented for floating point tensors in "
+                           f"tinygrad_edu, got {input.dtype}")
+    settings = (kernel, stride, padding, dilation, bool(ceil_mode))
+    _check_output(input, _output_shape(input, settings))
+    values, indices = MaxPool2d.apply(input, settings)
+    return (values, indices) if return_indices else values
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """F.avg_pool2d over (N, C, H, W) or (C, H, W)."""
+    kernel, stride, padding, _ = _pool_arguments(input, kernel_size, stride, padding, 1)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    settings = (kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
+                divisor_override)
+    shape = _output_shape(input, (kernel, stride, padding, (1, 1), bool(ceil_mode)))
+    _check_output(input, shape)
+    return AvgPool2d.apply(input if input.dtype.is_floating_point else input.float(), settings)
+
+
+def _adaptive_matrix(size: int, out: int, like: Tensor) -> Tensor:
+    """(out, size) averaging weights: row i is 1/len over input bin i, 0 elsewhere."""
+    weights = np.zeros((out, size))
+    for i in range(out):
+        start, end = (i * size) // out, math.ceil((i + 1) * size / out)
+        weights[i, start:end] = 1.0 / (end - start)
+    return tensor(weights, dtype=like.dtype, device=like.device)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a fixed output size (None keeps that input dim)."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}")
+    sizes = output_size if isinstance(output_size, (list, tuple)) else (output_size,) * 2
+    height, width = input.shape[-2:]
+    out_h, out_w = (height if sizes[0] is None else int(sizes[0]),
+                    width if sizes[1] is None else int(sizes[1]))
+    if height % out_h == 0 and width % out_w == 0:  # equal bins: a plain average pool
+        kernel = (height // out_h, width // out_w)
+        return avg_pool2d(input, kernel, kernel)
+    rows = _adaptive_matrix(height, out_h, input)  # (out_h, H)
+    cols = _adaptive_matrix(width, out_w, input)  # (out_w, W)
+    return rows @ (input @ cols.t())  # (..., H, W) @ (W, out_w), then (out_h, H) @ that
