@@ -129,7 +129,7 @@ def _materialize(node: BackwardContext, grads: _GradList) -> list:
     """Outputs that received no gradient get zeros (unless the Function asked for None)."""
     from .. import creation
 
-    if not node._materialize_grads:
+    if not node._materialize_grads or all(g is not None for g in grads):
         return grads
     return [creation.zeros(meta[0], dtype=meta[1], device=meta[2]) if g is None and meta else g
             for g, meta in zip(grads, node._output_metadata)]
@@ -146,6 +146,9 @@ def _validate(node: BackwardContext, grads: tuple) -> tuple:
             checked.append(None)
             continue
         shape, dtype = metadata
+        if grad._view.shape == shape and grad.dtype is dtype:  # the usual case
+            checked.append(grad)
+            continue
         if grad._view.shape != shape:
             try:
                 grad = grad.sum_to_size(shape)
@@ -202,10 +205,12 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
-            _apply_tensor_hooks(node, grads)
-            for output_nr in range(len(grads)):
-                for index in captures.get((node, output_nr), ()):
-                    captured[index] = grads[output_nr]
+            if node._tensor_pre_hooks or node._retained:
+                _apply_tensor_hooks(node, grads)
+            if captures:
+                for output_nr in range(len(grads)):
+                    for index in captures.get((node, output_nr), ()):
+                        captured[index] = grads[output_nr]
             skip = needed is not None and (node not in needed or isinstance(node, AccumulateGrad))
             results = () if skip else _run_node(node, grads, retain_graph)
             for position, (next_node, output_nr) in enumerate(_edges_of(node)):
