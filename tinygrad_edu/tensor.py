@@ -398,9 +398,9 @@ class Tensor:
 
     # --- views and shapes (zero-copy where PyTorch is) ------------------------------------------
     def view(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], int) and not isinstance(shape[0], (
-                list, tuple, Size)):
-            return _ops.to(self, shape[0])  # view(dtype) of the same itemsize is not supported
+        if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+            raise TypeError("view(dtype) reinterprets the bytes of a tensor, which tinygrad_edu "
+                            "does not support; use .to(dtype) to convert the values")
         return _ops.view(self, *shape)
 
     def view_as(self, other: Tensor) -> Tensor:
