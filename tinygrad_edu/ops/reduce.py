@@ -248,10 +248,7 @@ class LogSumExp(Function):
         total = lowering.view_of(lowering.reduce("sum", shifted, axes), kept)
         y = lowering.binary("add", lowering.unary("log", total), finite_max)
         ctx.save_for_backward(x, y)
-        if not keepdim:
-            y = lowering.view_of(y, lowering.contiguous_view(
-                tuple(s for d, s in enumerate(ctx.shape) if d not in axes)))
-        return y
+        return y if keepdim else _drop_kept_dims(y, ctx.shape, axes)
 
     @staticmethod
     def backward(ctx, dy):
@@ -268,10 +265,7 @@ class Norm2(Function):
         squares = lowering.binary("mul", x, x)
         y = lowering.unary("sqrt", _reduced("sum", squares, axes, True))
         ctx.save_for_backward(x, y)
-        if not keepdim:
-            y = lowering.view_of(y, lowering.contiguous_view(
-                tuple(s for d, s in enumerate(ctx.shape) if d not in axes)))
-        return y
+        return y if keepdim else _drop_kept_dims(y, ctx.shape, axes)
 
     @staticmethod
     def backward(ctx, dy):
