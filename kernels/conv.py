@@ -152,6 +152,207 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
 
 
 # ----------------------------------------------------------------------------------------------
-# Triton kernels: the GPU implementations of conv2d, conv2d_backward_input and
-# conv2d_backward_weight go here (the Triton backend's engineer writes them).
+# Triton
 # ----------------------------------------------------------------------------------------------
+# What you will learn: implicit GEMM. The three products above are matmuls of W, cols and dY, but
+# on a GPU the cols matrix (C*kh*kw x N*Ho*Wo, kh*kw times bigger than x) would cost more memory
+# traffic than the arithmetic. So no cols is built: the tiled matmul of matmul.py computes the
+# *address* of every cols element it needs (channel c, kernel offset (a, b) from the row k; image
+# n, output pixel (i, j) from the column p) and loads it straight from x, with a mask for the
+# padding. One kernel, three modes:
+#   forward  y[o, p]   = sum_k W[o, k]  cols[k, p]     (M = O/g, N = N*Ho*Wo, K = C/g*kh*kw)
+#   weight   dW[o, k]  = sum_p dY[o, p] cols[k, p]     (M = O/g, N = C/g*kh*kw, K = N*Ho*Wo)
+#   input    dcols[k, p] = sum_o W[o, k] dY[o, p]      (M = C/g*kh*kw, N = N*Ho*Wo, K = O/g)
+#            then each dcols element is atomically added into the x position it came from
+#            (that is col2im: overlapping windows sum).
+# The group is the grid's second axis.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .triton_support import (  # noqa: E402
+    cdiv,
+    empty,
+    next_power_of_2,
+    numpy_dtype,
+    tl,
+    triton_kernel,
+)
+
+
+@triton_kernel
+def _cols(x_ptr, k, p, group, x_shape, x_strides, kernel, stride, padding, dilation, out_hw,
+          channels_per_group):
+    """Addresses and mask of cols[k, p] (k, p: broadcastable blocks) inside x, and x positions."""
+    c = k // (kernel[0] * kernel[1])
+    a = (k // kernel[1]) % kernel[0]
+    b = k % kernel[1]
+    n = p // (out_hw[0] * out_hw[1])
+    i = (p // out_hw[1]) % out_hw[0]
+    j = p % out_hw[1]
+    row = i * stride[0] + a * dilation[0] - padding[0]
+    column = j * stride[1] + b * dilation[1] - padding[1]
+    channel = group * channels_per_group + c
+    inside = (row >= 0) & (row < x_shape[2]) & (column >= 0) & (column < x_shape[3])
+    inside = inside & (c < channels_per_group) & (n < x_shape[0])
+    offsets = (n * x_strides[0] + channel * x_strides[1] + row * x_strides[2]
+               + column * x_strides[3])
+    contiguous = ((n * x_shape[1] + channel) * x_shape[2] + row) * x_shape[3] + column
+    return offsets, inside, contiguous
+
+
+@triton_kernel
+def _weight(w_ptr, o, k, group, w_strides, kernel, outs_per_group, k_size):
+    """Address and mask of W[o, k] for output channel o of the group and column k."""
+    c = k // (kernel[0] * kernel[1])
+    a = (k // kernel[1]) % kernel[0]
+    b = k % kernel[1]
+    offsets = ((group * outs_per_group + o) * w_strides[0] + c * w_strides[1]
+               + a * w_strides[2] + b * w_strides[3])
+    return offsets, (o < outs_per_group) & (k < k_size)
+
+
+@triton_kernel
+def _gradient(dy_ptr, o, p, group, dy_strides, out_hw, outs_per_group, p_size):
+    """Address and mask of dY[o, p] for output channel o of the group and output pixel p."""
+    n = p // (out_hw[0] * out_hw[1])
+    i = (p // out_hw[1]) % out_hw[0]
+    j = p % out_hw[1]
+    offsets = (n * dy_strides[0] + (group * outs_per_group + o) * dy_strides[1]
+               + i * dy_strides[2] + j * dy_strides[3])
+    return offsets, (o < outs_per_group) & (p < p_size)
+
+
+@triton_kernel
+def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output gradient (views)
+                       out_ptr,                     # y, dW or dx (contiguous)
+                       x_shape, x_strides, w_strides, dy_strides,  # tuples (4 entries each)
+                       x_offset, w_offset, dy_offset,
+                       kernel, stride, padding, dilation, out_hw,  # tuples: (h, w) pairs;
+                                                                   # padding: (top, left)
+                       channels_per_group, outs_per_group, out_channels,
+                       M, N, K,                     # this mode's matmul sizes
+                       MODE: tl.constexpr,          # "forward", "weight" or "input"
+                       USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
+                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    group = tl.program_id(1)
+    tiles_n = tl.cdiv(N, BLOCK_N)
+    rows = (tl.program_id(0) // tiles_n) * BLOCK_M + tl.arange(0, BLOCK_M)         # (BLOCK_M,)
+    columns = (tl.program_id(0) % tiles_n) * BLOCK_N + tl.arange(0, BLOCK_N)       # (BLOCK_N,)
+    accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
+    if not USE_DOT:
+        accumulator = accumulator.to(tl.float64)
+    k_size = channels_per_group * kernel[0] * kernel[1]
+    p_size = x_shape[0] * out_hw[0] * out_hw[1]
+    for start in range(0, K, BLOCK_K):
+        ks = start + tl.arange(0, BLOCK_K)                                          # (BLOCK_K,)
+        if MODE == "forward":   # A = W[rows, ks], B = cols[ks, columns]
+            a_at, a_mask = _weight(w_ptr, rows[:, None], ks[None, :], group, w_strides, kernel,
+                                   outs_per_group, k_size)
+            b_at, b_mask, _ = _cols(x_ptr, ks[:, None], columns[None, :], group, x_shape,
+                                    x_strides, kernel, stride, padding, dilation, out_hw,
+                                    channels_per_group)
+            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask, other=0)
+            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask, other=0)
+        elif MODE == "weight":  # A = dY[rows, ks], B = cols[columns, ks]^T
+            a_at, a_mask = _gradient(dy_ptr, rows[:, None], ks[None, :], group, dy_strides,
+                                     out_hw, outs_per_group, p_size)
+            b_at, b_mask, _ = _cols(x_ptr, columns[None, :], ks[:, None], group, x_shape,
+                                    x_strides, kernel, stride, padding, dilation, out_hw,
+                                    channels_per_group)
+            a = tl.load(dy_ptr + dy_offset + a_at, mask=a_mask, other=0)
+            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask, other=0)
+        else:                   # A = W[ks, rows]^T, B = dY[ks, columns]
+            a_at, a_mask = _weight(w_ptr, ks[None, :], rows[:, None], group, w_strides, kernel,
+                                   outs_per_group, k_size)
+            b_at, b_mask = _gradient(dy_ptr, ks[:, None], columns[None, :], group, dy_strides,
+                                     out_hw, outs_per_group, p_size)
+            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask, other=0)
+            b = tl.load(dy_ptr + dy_offset + b_at, mask=b_mask, other=0)
+        if USE_DOT:
+            accumulator = tl.dot(a, b, accumulator, input_precision=PRECISION)
+        else:
+            accumulator += tl.sum(a.to(tl.float64)[:, :, None] * b.to(tl.float64)[None, :, :],
+                                  axis=1)
+    inside = (rows < M)[:, None] & (columns < N)[None, :]
+    result = accumulator.to(out_ptr.dtype.element_ty)
+    if MODE == "forward":  # y[n, group * O/g + row, i, j] with p = (n, i, j)
+        n = columns // (out_hw[0] * out_hw[1])
+        pixel = columns % (out_hw[0] * out_hw[1])
+        at = ((n[None, :] * out_channels + group * outs_per_group + rows[:, None])
+              * (out_hw[0] * out_hw[1]) + pixel[None, :])
+        tl.store(out_ptr + at, result, mask=inside)
+    elif MODE == "weight":  # dW[group * O/g + row, k] (contiguous)
+        at = (group * outs_per_group + rows[:, None]) * k_size + columns[None, :]
+        tl.store(out_ptr + at, result, mask=inside)
+    else:  # col2im: add dcols[k, p] where cols[k, p] was read from (padding: nowhere)
+        _, valid, at = _cols(x_ptr, rows[:, None], columns[None, :], group, x_shape, x_strides,
+                             kernel, stride, padding, dilation, out_hw, channels_per_group)
+        tl.atomic_add(out_ptr + at, result, mask=inside & valid)
+
+
+def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None, dy: Any,
+            dy_view: View | None, out: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
+            stride: Pair, padding: Padding, dilation: Pair, groups: int,
+            out_hw: Pair, dtype: np.dtype) -> None:
+    n, channels = x_shape[:2]
+    out_channels, channels_per_group, kh, kw = w_shape
+    outs_per_group = out_channels // groups
+    k_size, p_size = channels_per_group * kh * kw, n * out_hw[0] * out_hw[1]
+    M, N, K = {"forward": (outs_per_group, p_size, k_size),
+               "weight": (outs_per_group, k_size, p_size),
+               "input": (k_size, p_size, outs_per_group)}[mode]
+    use_dot = dtype.itemsize <= 4
+    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), 64 if use_dot else 16)
+              for name, size in (("BLOCK_M", M), ("BLOCK_N", N), ("BLOCK_K", K))}
+    if not use_dot:
+        blocks["BLOCK_K"] = min(blocks["BLOCK_K"], 8)
+    unused = View((1, 1, 1, 1), (0, 0, 0, 0), 0)  # the operand a mode does not read
+    x_view, w_view, dy_view = x_view or unused, w_view or unused, dy_view or unused
+    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]), groups)
+    conv2d_gemm_kernel[grid](
+        x if x is not None else out, w if w is not None else out,
+        dy if dy is not None else out, out, tuple(x_shape), x_view.strides, w_view.strides,
+        dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
+        (padding[0], padding[2]), tuple(dilation), tuple(out_hw), channels_per_group,
+        outs_per_group, out_channels, M, N, K, MODE=mode, USE_DOT=use_dot, PRECISION="ieee",
+        **blocks)
+
+
+def conv2d_triton(x: Any, x_view: View, w: Any, w_view: View, stride: Pair, padding: Padding,
+                  dilation: Pair, groups: int) -> Any:
+    """y = conv2d(x, w) (no bias) as one implicit-GEMM kernel; same contract as the reference."""
+    shape = conv2d_output_shape(x_view.shape, w_view.shape, stride, padding, dilation)
+    out = empty(shape[0] * shape[1] * shape[2] * shape[3], numpy_dtype(x))
+    if out.numel():
+        _launch("forward", x, x_view, w, w_view, None, None, out, x_view.shape, w_view.shape,
+                stride, padding, dilation, groups, shape[2:], numpy_dtype(x))
+    return out
+
+
+def conv2d_backward_input_triton(dy: Any, dy_view: View, w: Any, w_view: View,
+                                 input_shape: tuple[int, ...], stride: Pair, padding: Padding,
+                                 dilation: Pair, groups: int) -> Any:
+    """dx of conv2d: W^T @ dY, atomically added into x's positions (col2im)."""
+    from .copy import full_triton
+    from .elementwise import cast_triton
+
+    dtype = numpy_dtype(dy)
+    wide = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+    numel = input_shape[0] * input_shape[1] * input_shape[2] * input_shape[3]
+    dx = full_triton(numel, 0.0, wide)
+    if numel and dy_view.numel:
+        _launch("input", None, None, w, w_view, dy, dy_view, dx, input_shape, w_view.shape,
+                stride, padding, dilation, groups, dy_view.shape[2:], dtype)
+    return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
+
+
+def conv2d_backward_weight_triton(dy: Any, dy_view: View, x: Any, x_view: View,
+                                  weight_shape: tuple[int, ...], stride: Pair,
+                                  padding: Padding, dilation: Pair, groups: int) -> Any:
+    """dW of conv2d: dY @ cols^T, with cols read straight from x."""
+    dtype = numpy_dtype(dy)
+    out = empty(weight_shape[0] * weight_shape[1] * weight_shape[2] * weight_shape[3], dtype)
+    if out.numel():
+        _launch("weight", x, x_view, None, None, dy, dy_view, out, x_view.shape, weight_shape,
+                stride, padding, dilation, groups, dy_view.shape[2:], dtype)
+    return out

@@ -89,6 +89,150 @@ def adam_step_reference(param: np.ndarray, param_view: View, grad: np.ndarray, g
 
 
 # ----------------------------------------------------------------------------------------------
-# Triton kernels: added here, beside the references, by the Triton backend (one program per block
-# of elements, each reading p, g and the state once and writing them once).
+# Triton
 # ----------------------------------------------------------------------------------------------
+# What you will learn: a fused update. One program per block of elements reads p, g and the state
+# once, does every step of the formula in registers, and writes p and the state once. The
+# hyperparameters are combined on the host first (1 - beta1, lr / (1 - beta1^t), ...) exactly as
+# the reference does, and travel as float64 bits; the kernel rounds them to the parameter's
+# compute type (float32 for float16/float32 parameters, float64 for float64), as NumPy's
+# weak Python-float scalars do. Optional state (no momentum, no amsgrad) is a constexpr switch.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .triton_support import (  # noqa: E402
+    bits_to_float64,
+    cdiv,
+    float_bits,
+    merge_dims,
+    precise_sqrt,
+    strided_offsets,
+    tl,
+    triton_kernel,
+)
+
+OPTIM_BLOCK = 1024
+
+
+@triton_kernel
+def _scalar(bits, like):
+    """A float64 hyperparameter (as bits) in the compute type of the block `like`."""
+    return bits_to_float64(bits).to(like.dtype)
+
+
+@triton_kernel
+def sgd_step_kernel(p_ptr, g_ptr, b_ptr,        # parameter, gradient, momentum buffer (in place)
+                    numel, shape,               # number of elements, common (merged) shape
+                    p_strides, p_offset, g_strides, g_offset, b_strides, b_offset,  # views
+                    lr, momentum, one_minus_dampening, weight_decay,  # float64 bits
+                    MOMENTUM: tl.constexpr, NESTEROV: tl.constexpr, MAXIMIZE: tl.constexpr,
+                    DECAY: tl.constexpr, FIRST_STEP: tl.constexpr, BLOCK: tl.constexpr):
+    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+    mask = index < numel
+    p_at = p_ptr + p_offset + strided_offsets(index, shape, p_strides)
+    p = tl.load(p_at, mask=mask)
+    wide = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
+    g = tl.load(g_ptr + g_offset + strided_offsets(index, shape, g_strides), mask=mask)
+    g = g.to(wide.dtype)
+    if MAXIMIZE:
+        g = -g
+    if DECAY:
+        g = g + _scalar(weight_decay, wide) * wide
+    if MOMENTUM:
+        b_at = b_ptr + b_offset + strided_offsets(index, shape, b_strides)
+        if FIRST_STEP:
+            b = g
+        else:
+            b = tl.load(b_at, mask=mask).to(wide.dtype)
+            b = b * _scalar(momentum, wide) + _scalar(one_minus_dampening, wide) * g
+        tl.store(b_at, b.to(b_ptr.dtype.element_ty), mask=mask)
+        g = g + _scalar(momentum, wide) * b if NESTEROV else b
+    tl.store(p_at, (wide - _scalar(lr, wide) * g).to(p_ptr.dtype.element_ty), mask=mask)
+
+
+def sgd_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
+                    momentum_buffer: Any | None, momentum_buffer_view: View | None,
+                    lr: float, momentum: float, dampening: float, weight_decay: float,
+                    nesterov: bool, maximize: bool, first_step: bool) -> None:
+    """SGD in place, one kernel; same contract as sgd_step_reference."""
+    numel = param_view.numel
+    if not numel:
+        return
+    has_momentum = momentum != 0
+    buffer_view = momentum_buffer_view if has_momentum else param_view
+    shape, (p_strides, g_strides, b_strides) = merge_dims(
+        param_view.shape, param_view.strides, grad_view.strides, buffer_view.strides)
+    sgd_step_kernel[(cdiv(numel, OPTIM_BLOCK),)](
+        param, grad, momentum_buffer if has_momentum else param, numel, shape,
+        p_strides, param_view.offset, g_strides, grad_view.offset, b_strides, buffer_view.offset,
+        float_bits(lr), float_bits(momentum), float_bits(1 - dampening), float_bits(weight_decay),
+        MOMENTUM=has_momentum, NESTEROV=nesterov, MAXIMIZE=maximize, DECAY=weight_decay != 0,
+        FIRST_STEP=first_step, BLOCK=OPTIM_BLOCK)
+
+
+@triton_kernel
+def adam_step_kernel(p_ptr, g_ptr, m_ptr, v_ptr, vmax_ptr,  # param, grad, moments (in place)
+                     numel, shape,                          # elements, common (merged) shape
+                     p_strides, p_offset, g_strides, g_offset, m_strides, m_offset,
+                     v_strides, v_offset, vmax_strides, vmax_offset,  # the five views
+                     decay, one_minus_beta1, beta2, one_minus_beta2,   # float64 bits
+                     step_size, bias_correction2_sqrt, eps,             # float64 bits
+                     DECAY: tl.constexpr,        # weight decay: "none", "adam" or "adamw"
+                     AMSGRAD: tl.constexpr, MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr):
+    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+    mask = index < numel
+    p_at = p_ptr + p_offset + strided_offsets(index, shape, p_strides)
+    m_at = m_ptr + m_offset + strided_offsets(index, shape, m_strides)
+    v_at = v_ptr + v_offset + strided_offsets(index, shape, v_strides)
+    p = tl.load(p_at, mask=mask)
+    p = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
+    g = tl.load(g_ptr + g_offset + strided_offsets(index, shape, g_strides), mask=mask)
+    g = g.to(p.dtype)
+    if MAXIMIZE:
+        g = -g
+    if DECAY == "adamw":  # decoupled: shrink the parameter itself (decay = 1 - lr * wd)
+        p = p * _scalar(decay, p)
+    elif DECAY == "adam":  # L2: add to the gradient (decay = wd)
+        g = g + _scalar(decay, p) * p
+    m = tl.load(m_at, mask=mask).to(p.dtype)
+    v = tl.load(v_at, mask=mask).to(p.dtype)
+    m = m + _scalar(one_minus_beta1, p) * (g - m)
+    v = v * _scalar(beta2, p) + _scalar(one_minus_beta2, p) * (g * g)
+    tl.store(m_at, m.to(m_ptr.dtype.element_ty), mask=mask)
+    tl.store(v_at, v.to(v_ptr.dtype.element_ty), mask=mask)
+    if AMSGRAD:
+        vmax_at = vmax_ptr + vmax_offset + strided_offsets(index, shape, vmax_strides)
+        v = tl.maximum(tl.load(vmax_at, mask=mask).to(p.dtype), v)
+        tl.store(vmax_at, v.to(vmax_ptr.dtype.element_ty), mask=mask)
+    denominator = precise_sqrt(v) / _scalar(bias_correction2_sqrt, p) + _scalar(eps, p)
+    p = p - _scalar(step_size, p) * (m / denominator)
+    tl.store(p_at, p.to(p_ptr.dtype.element_ty), mask=mask)
+
+
+def adam_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
+                     exp_avg: Any, exp_avg_view: View, exp_avg_sq: Any,
+                     exp_avg_sq_view: View, max_exp_avg_sq: Any | None,
+                     max_exp_avg_sq_view: View | None, step: int, lr: float, beta1: float,
+                     beta2: float, eps: float, weight_decay: float, decoupled: bool,
+                     maximize: bool) -> None:
+    """Adam / AdamW in place, one kernel; same contract as adam_step_reference."""
+    numel = param_view.numel
+    if not numel:
+        return
+    amsgrad = max_exp_avg_sq is not None
+    vmax, vmax_view = (max_exp_avg_sq, max_exp_avg_sq_view) if amsgrad else (param, param_view)
+    shape, strides = merge_dims(param_view.shape, param_view.strides, grad_view.strides,
+                                exp_avg_view.strides, exp_avg_sq_view.strides, vmax_view.strides)
+    if weight_decay == 0:
+        decay_kind, decay = "none", 0.0
+    else:
+        decay_kind, decay = ("adamw", 1 - lr * weight_decay) if decoupled else ("adam",
+                                                                               weight_decay)
+    adam_step_kernel[(cdiv(numel, OPTIM_BLOCK),)](
+        param, grad, exp_avg, exp_avg_sq, vmax, numel, shape,
+        strides[0], param_view.offset, strides[1], grad_view.offset, strides[2],
+        exp_avg_view.offset, strides[3], exp_avg_sq_view.offset, strides[4], vmax_view.offset,
+        float_bits(decay), float_bits(1 - beta1), float_bits(beta2), float_bits(1 - beta2),
+        float_bits(lr / (1 - beta1 ** step)), float_bits(math.sqrt(1 - beta2 ** step)),
+        float_bits(eps), DECAY=decay_kind, AMSGRAD=amsgrad, MAXIMIZE=maximize,
+        BLOCK=OPTIM_BLOCK)

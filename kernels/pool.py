@@ -182,6 +182,181 @@ def avg_pool2d_backward_reference(dy: np.ndarray, dy_view: View, input_shape: tu
 
 
 # ----------------------------------------------------------------------------------------------
-# Triton kernels: the GPU implementations of max_pool2d, max_pool2d_backward, avg_pool2d and
-# avg_pool2d_backward go here (the Triton backend's engineer writes them).
+# Triton
 # ----------------------------------------------------------------------------------------------
+# What you will learn: window kernels. Each program owns BLOCK output pixels (over all planes =
+# the leading dims) and walks the kh x kw window with two small loops, masking positions that fall
+# in the padding. The backward passes run over the *outputs* too and scatter into dx with
+# tl.atomic_add, because neighbouring windows may overlap (stride < kernel); dx accumulates in
+# float32 (float64 for float64) and is rounded once.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .triton_support import (  # noqa: E402
+    cdiv,
+    empty,
+    merge_dims,
+    numpy_dtype,
+    strided_offsets,
+    tl,
+    triton_kernel,
+)
+
+POOL_BLOCK = 256
+
+
+@triton_kernel
+def _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD: tl.constexpr, override):
+    """How many elements the mean of window (i, j) divides by (PyTorch's rule)."""
+    top = i * stride[0] - padding[0]
+    left = j * stride[1] - padding[1]
+    bottom = tl.minimum(top + kernel[0], size[0] + padding[0])
+    right = tl.minimum(left + kernel[1], size[1] + padding[1])
+    if not INCLUDE_PAD:
+        top, left = tl.maximum(top, 0), tl.maximum(left, 0)
+        bottom, right = tl.minimum(bottom, size[0]), tl.minimum(right, size[1])
+    count = ((bottom - top) * (right - left)).to(tl.float32)
+    return tl.where(override > 0, override.to(tl.float32), count)
+
+
+@triton_kernel
+def pool2d_kernel(x_ptr,                    # input (..., H, W), any strides
+                  out_ptr, indices_ptr,     # outputs (planes, Ho, Wo); int64 winners (max only)
+                  total,                    # number of outputs
+                  plane_shape, plane_strides,  # tuples: the leading dims of x's view
+                  row_stride, column_stride, x_offset,
+                  size, out_hw, kernel, stride, padding, dilation,  # tuples: (h, w) pairs
+                  override,                 # avg: divisor_override, or 0
+                  MAX: tl.constexpr,        # max pool (else average)
+                  INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr):
+    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) output positions
+    mask = position < total
+    j = position % out_hw[1]
+    i = (position // out_hw[1]) % out_hw[0]
+    plane = position // (out_hw[0] * out_hw[1])
+    base = x_ptr + x_offset + strided_offsets(plane, plane_shape, plane_strides)
+    best = tl.zeros([BLOCK], dtype=tl.float32)
+    if x_ptr.dtype.element_ty == tl.float64:
+        best = best.to(tl.float64)
+    best_index = tl.zeros([BLOCK], dtype=tl.int64) - 1  # -1: no element seen yet
+    total_sum = best
+    for a in range(0, kernel[0]):
+        row = i * stride[0] + a * dilation[0] - padding[0]
+        for b in range(0, kernel[1]):
+            column = j * stride[1] + b * dilation[1] - padding[1]
+            inside = mask & (row >= 0) & (row < size[0]) & (column >= 0) & (column < size[1])
+            x = tl.load(base + row * row_stride + column * column_stride, mask=inside, other=0)
+            x = x.to(best.dtype)
+            if MAX:  # strictly greater: the first maximum wins; the first NaN beats everything
+                better = (x > best) | ((x != x) & (best == best)) | (best_index < 0)
+                take = inside & better
+                best = tl.where(take, x, best)
+                best_index = tl.where(take, (row * size[1] + column).to(tl.int64), best_index)
+            else:
+                total_sum += x
+    if MAX:
+        tl.store(out_ptr + position, best.to(out_ptr.dtype.element_ty), mask=mask)
+        tl.store(indices_ptr + position, best_index, mask=mask)
+    else:
+        mean = total_sum / _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD, override)
+        tl.store(out_ptr + position, mean.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton_kernel
+def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo) any strides; int64 winners
+                           dx_ptr,                # float32/64 accumulator (planes, H, W)
+                           total,                 # number of dy elements
+                           dy_shape, dy_strides, dy_offset,   # tuples: dy's view
+                           indices_shape, indices_strides, indices_offset,
+                           size, out_hw, kernel, stride, padding,  # tuples: (h, w) pairs
+                           override,
+                           MAX: tl.constexpr, INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr):
+    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+    mask = position < total
+    dy = tl.load(dy_ptr + dy_offset + strided_offsets(position, dy_shape, dy_strides),
+                 mask=mask, other=0).to(dx_ptr.dtype.element_ty)
+    j = position % out_hw[1]
+    i = (position // out_hw[1]) % out_hw[0]
+    plane_start = (position // (out_hw[0] * out_hw[1])) * size[0] * size[1]
+    if MAX:  # all of dy goes to the winner
+        winner = tl.load(indices_ptr + indices_offset
+                         + strided_offsets(position, indices_shape, indices_strides),
+                         mask=mask, other=0)
+        tl.atomic_add(dx_ptr + plane_start + winner, dy, mask=mask & (winner >= 0))
+    else:  # dy / divisor to every element of the window
+        share = dy / _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD,
+                              override).to(dy.dtype)
+        for a in range(0, kernel[0]):
+            row = i * stride[0] + a - padding[0]
+            for b in range(0, kernel[1]):
+                column = j * stride[1] + b - padding[1]
+                inside = mask & (row >= 0) & (row < size[0]) & (column >= 0) & (column < size[1])
+                tl.atomic_add(dx_ptr + plane_start + row * size[1] + column, share, mask=inside)
+
+
+def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
+          ceil_mode: bool, is_max: bool, include_pad: bool, override: int | None) -> tuple:
+    shape = x_view.shape
+    out_shape = pool2d_output_shape(shape, kernel, stride, padding, dilation, ceil_mode)
+    total = math.prod(out_shape)
+    out = empty(total, numpy_dtype(x))
+    indices = empty(total if is_max else 0, np.int64)
+    if total:
+        plane_shape, (plane_strides,) = merge_dims(shape[:-2], x_view.strides[:-2])
+        pool2d_kernel[(cdiv(total, POOL_BLOCK),)](
+            x, out, indices if is_max else out, total, plane_shape, plane_strides,
+            x_view.strides[-2], x_view.strides[-1], x_view.offset, tuple(shape[-2:]),
+            tuple(out_shape[-2:]), tuple(kernel), tuple(stride), tuple(padding), tuple(dilation),
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=POOL_BLOCK)
+    return out, indices
+
+
+def _pool_backward(dy: Any, dy_view: View, indices: Any, indices_view: View,
+                   input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                   is_max: bool, include_pad: bool, override: int | None) -> Any:
+    from .copy import full_triton
+    from .elementwise import cast_triton
+
+    dtype = numpy_dtype(dy)
+    wide = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+    numel = math.prod(input_shape)
+    dx = full_triton(numel, 0.0, wide)
+    total = dy_view.numel
+    if total:
+        dy_shape, (dy_strides,) = merge_dims(dy_view.shape, dy_view.strides)
+        indices_shape, (indices_strides,) = merge_dims(indices_view.shape, indices_view.strides)
+        pool2d_backward_kernel[(cdiv(total, POOL_BLOCK),)](
+            dy, indices, dx, total, dy_shape, dy_strides, dy_view.offset, indices_shape,
+            indices_strides, indices_view.offset, tuple(input_shape[-2:]),
+            tuple(dy_view.shape[-2:]), tuple(kernel), tuple(stride), tuple(padding),
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=POOL_BLOCK)
+    return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
+
+
+def max_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
+                      dilation: Pair, ceil_mode: bool) -> tuple[Any, Any]:
+    """(values, int64 indices) of the window maxima of x (..., H, W), on the GPU."""
+    return _pool(x, x_view, kernel, stride, padding, dilation, ceil_mode, True, True, None)
+
+
+def max_pool2d_backward_triton(dy: Any, dy_view: View, indices: Any, indices_view: View,
+                               input_shape: tuple[int, ...]) -> Any:
+    """dx (..., H, W): each dy added at its window's winner, on the GPU."""
+    return _pool_backward(dy, dy_view, indices, indices_view, input_shape, (1, 1), (1, 1),
+                          (0, 0), True, True, None)
+
+
+def avg_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
+                      ceil_mode: bool, count_include_pad: bool,
+                      divisor_override: int | None) -> Any:
+    """The mean of every window of x (..., H, W), on the GPU."""
+    return _pool(x, x_view, kernel, stride, padding, (1, 1), ceil_mode, False,
+                 count_include_pad, divisor_override)[0]
+
+
+def avg_pool2d_backward_triton(dy: Any, dy_view: View, input_shape: tuple[int, ...],
+                               kernel: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                               count_include_pad: bool, divisor_override: int | None) -> Any:
+    """dx (..., H, W): every window's dy / divisor added to each of its elements, on the GPU."""
+    return _pool_backward(dy, dy_view, dy, dy_view, input_shape, kernel, stride, padding,
+                          False, count_include_pad, divisor_override)

@@ -33,3 +33,176 @@ def reduce_reference(op: str, x: np.ndarray, x_view: View, axes: tuple[int, ...]
     else:
         result = _VALUE_REDUCTIONS[op](x_array, axis=axes)
     return np.asarray(result, dtype=x.dtype).reshape(-1)
+
+# ----------------------------------------------------------------------------------------------
+# Triton
+# ----------------------------------------------------------------------------------------------
+# What you will learn: a reduction as a 2-D problem. Whatever the axes, the launcher sees the input
+# as M output *rows* (the kept axes) times N elements to combine (the reduced axes), each group with
+# its own shape and strides. A program owns BLOCK_M rows and walks along N in chunks of BLOCK_N,
+# keeping one partial result per lane (a [BLOCK_M, BLOCK_N] accumulator: many independent sums,
+# which is also more accurate than one long running sum); one tree reduction across the lanes
+# (tl.sum / tl.max) finishes each row. Masked-off lanes hold the op's neutral element.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .triton_support import (  # noqa: E402
+    cdiv,
+    compute_type,
+    convert,
+    empty,
+    merge_dims,
+    next_power_of_2,
+    numpy_dtype,
+    strided_offsets,
+    tl,
+    triton_kernel,
+)
+
+REDUCE_TILE = 4096  # elements per [BLOCK_M, BLOCK_N] tile
+
+
+@triton_kernel
+def _neutral_like(x, OP: tl.constexpr):
+    """A block like x full of the element that changes nothing: 0 for sum, 1 for prod, the
+    lowest value for max, the highest for min."""
+    if OP == "sum":
+        value = 0
+    elif OP == "prod":
+        value = 1
+    elif x.dtype.is_floating():
+        value = float("-inf") if OP == "max" else float("inf")
+    elif x.dtype == tl.int64:
+        value = -9223372036854775808 if OP == "max" else 9223372036854775807
+    else:
+        value = -2147483648 if OP == "max" else 2147483647
+    return tl.full(x.shape, value, x.dtype)
+
+
+@triton_kernel
+def _accumulator_type(x, OP: tl.constexpr):
+    """Sums and products of floats accumulate in float32 at least, of integers in int64."""
+    x = compute_type(x)
+    if (OP == "sum" or OP == "prod") and not x.dtype.is_floating():
+        x = x.to(tl.int64)
+    return x
+
+
+@triton_kernel
+def reduce_kernel(x_ptr,                      # input buffer
+                  out_ptr,                    # output: M values, row-major over the kept axes
+                  M, N,                       # number of outputs, elements combined per output
+                  kept_shape, kept_strides,   # tuples: the kept axes of x's view
+                  reduced_shape, reduced_strides,  # tuples: the reduced axes of x's view
+                  x_offset,                   # position of x[0, ..., 0]
+                  OP: tl.constexpr,           # "sum", "prod", "max" or "min"
+                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)                      # (BLOCK_M,)
+    row_mask = rows < M
+    row_offsets = x_offset + strided_offsets(rows, kept_shape, kept_strides)       # (BLOCK_M,)
+    zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=x_ptr.dtype.element_ty)
+    neutral = _neutral_like(_accumulator_type(zeros, OP), OP)                 # (BLOCK_M, BLOCK_N)
+    accumulator = neutral
+    for start in range(0, N, BLOCK_N):
+        columns = start + tl.arange(0, BLOCK_N)                                    # (BLOCK_N,)
+        column_offsets = strided_offsets(columns, reduced_shape, reduced_strides)
+        mask = row_mask[:, None] & (columns < N)[None, :]                      # (BLOCK_M, BLOCK_N)
+        x = tl.load(x_ptr + row_offsets[:, None] + column_offsets[None, :], mask=mask)
+        x = tl.where(mask, _accumulator_type(x, OP), neutral)
+        if OP == "sum":
+            accumulator += x
+        elif OP == "prod":
+            accumulator *= x
+        elif OP == "max":  # a NaN, once in a lane, stays: it is the max, as in NumPy
+            accumulator = tl.where((x > accumulator) | (x != x), x, accumulator)
+        else:
+            accumulator = tl.where((x < accumulator) | (x != x), x, accumulator)
+    if OP == "sum":
+        result = tl.sum(accumulator, axis=1)
+    elif OP == "prod":  # the launcher gives prod one lane per row (BLOCK_N = 1): no tree needed
+        result = tl.sum(accumulator, axis=1)
+    else:  # combine lanes without NaNs, then put NaN back where a lane had one
+        has_nan = tl.max((accumulator != accumulator).to(tl.int32), axis=1) > 0
+        clean = tl.where(accumulator != accumulator, neutral, accumulator)
+        result = tl.max(clean, axis=1) if OP == "max" else tl.min(clean, axis=1)
+        if accumulator.dtype.is_floating():
+            result = tl.where(has_nan, float("nan"), result)
+    tl.store(out_ptr + rows, convert(result, out_ptr.dtype.element_ty), mask=row_mask)
+
+
+@triton_kernel
+def arg_reduce_kernel(x_ptr,                  # input buffer
+                      out_ptr,                # output: M int64 positions along the axis
+                      M, N,                   # number of outputs, length of the reduced axis
+                      kept_shape, kept_strides,   # tuples: the kept axes of x's view
+                      axis_stride,            # stride of the reduced axis
+                      x_offset,               # position of x[0, ..., 0]
+                      OP: tl.constexpr,       # "argmax" or "argmin"
+                      BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)                      # (BLOCK_M,)
+    row_mask = rows < M
+    row_offsets = x_offset + strided_offsets(rows, kept_shape, kept_strides)
+    best = compute_type(tl.zeros([BLOCK_M, BLOCK_N], dtype=x_ptr.dtype.element_ty))  # per lane
+    best_index = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.int64) + N                  # N: none yet
+    for start in range(0, N, BLOCK_N):
+        columns = start + tl.arange(0, BLOCK_N)
+        mask = row_mask[:, None] & (columns < N)[None, :]
+        x = compute_type(tl.load(x_ptr + row_offsets[:, None] + columns[None, :] * axis_stride,
+                                 mask=mask))
+        better = (x > best) if OP == "argmax" else (x < best)
+        better = better | ((x != x) & (best == best))  # the first NaN wins, as in NumPy
+        take = mask & ((best_index == N) | better)      # strictly better: earlier index wins ties
+        best = tl.where(take, x, best)
+        best_index = tl.where(take, columns[None, :].to(tl.int64), best_index)
+    # across lanes: the best value (a NaN if any), then the smallest index holding it
+    seen = best_index < N
+    lane_nan = seen & (best != best)
+    any_nan = tl.max(lane_nan.to(tl.int32), axis=1) > 0
+    if OP == "argmax":
+        target = tl.max(tl.where(seen & (best == best), best, _neutral_like(best, "max")), axis=1)
+    else:
+        target = tl.min(tl.where(seen & (best == best), best, _neutral_like(best, "min")), axis=1)
+    candidate = tl.where(any_nan[:, None], lane_nan, seen & (best == target[:, None]))
+    index = tl.min(tl.where(candidate, best_index, N), axis=1)
+    tl.store(out_ptr + rows, index, mask=row_mask)
+
+
+def _reduce_blocks(op: str, M: int, N: int) -> tuple[int, int]:
+    """BLOCK_N covers a row (up to 1024), BLOCK_M fills the rest of the tile with rows.
+
+    prod runs one lane per row: combining lanes by product would need tl.reduce with a custom
+    combine function, which Triton's interpreter does not run; prod is rare enough to walk."""
+    block_n = 1 if op == "prod" else min(next_power_of_2(N), 1024)
+    block_m = max(1, min(next_power_of_2(M), REDUCE_TILE // block_n))
+    return block_m, block_n
+
+
+def reduce_triton(op: str, x: Any, x_view: View, axes: tuple[int, ...]) -> Any:
+    """Reduce the given axes of x with op, on the GPU; same contract as reduce_reference."""
+    if op not in _VALUE_REDUCTIONS and op not in _INDEX_REDUCTIONS:
+        raise ValueError(f"unknown reduction {op!r}")
+    shape, strides = x_view.shape, x_view.strides
+    kept = [d for d in range(len(shape)) if d not in axes]
+    M = 1
+    for d in kept:
+        M *= shape[d]
+    N = x_view.numel // M if M else 0
+    if M and not N and op not in ("sum", "prod"):
+        raise ValueError(f"zero-size array to reduction operation {op} which has no identity")
+    out = empty(M, np.int64 if op in _INDEX_REDUCTIONS else numpy_dtype(x))
+    if not M:
+        return out
+    kept_shape, (kept_strides,) = merge_dims(tuple(shape[d] for d in kept),
+                                             tuple(strides[d] for d in kept))
+    block_m, block_n = _reduce_blocks(op, M, N)
+    grid = (cdiv(M, block_m),)
+    if op in _INDEX_REDUCTIONS:
+        (axis,) = axes
+        arg_reduce_kernel[grid](x, out, M, N, kept_shape, kept_strides, strides[axis],
+                                x_view.offset, OP=op, BLOCK_M=block_m, BLOCK_N=block_n)
+        return out
+    reduced_shape, (reduced_strides,) = merge_dims(tuple(shape[d] for d in sorted(axes)),
+                                                   tuple(strides[d] for d in sorted(axes)))
+    reduce_kernel[grid](x, out, M, N, kept_shape, kept_strides, reduced_shape, reduced_strides,
+                        x_view.offset, OP=op, BLOCK_M=block_m, BLOCK_N=block_n)
+    return out

@@ -66,6 +66,6 @@ def backend_for(where: device) -> Backend:
         from .kernels import numpy_backend
 
         return numpy_backend
-    raise RuntimeError(
-        "device 'cuda' (the Triton backend) is not available in this build of tinygrad_edu: "
-        "use device='cpu'")
+    from .kernels.triton_backend import make_triton_backend  # imports Triton, checks for a GPU
+
+    return make_triton_backend()

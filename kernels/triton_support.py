@@ -1,0 +1,326 @@
+"""What every Triton kernel file shares: lazy kernel definition, the interpreter switch, buffers.
+
+Three problems are solved here once, so that each kernel file can read like a tutorial:
+
+1. *Deciding between the GPU and the interpreter, late.* `triton.jit` looks at TRITON_INTERPRET when
+   a kernel is **defined**, and importing tinygrad_edu must not touch a GPU. So kernels are written
+   with `@triton_kernel` instead of `@triton.jit`: it only records the Python function. The first
+   time the Triton backend is needed, `prepare_triton()` checks for a GPU, switches the interpreter
+   on if there is none (with a one-line warning), then hands every recorded function to
+   `triton.jit` and puts the result back under the same name in its module. From then on
+   `unary_kernel[grid](...)` in a launcher is the real Triton kernel.
+2. *Buffers.* Triton launches take torch tensors (anything with `data_ptr()`), so Triton buffers are
+   flat torch tensors, used only as memory: allocated, copied to and from the host, and handed to
+   kernels. No torch compute op is ever called on them.
+3. *Strided views.* `strided_offsets` turns row-major positions into buffer offsets through a view's
+   shape and strides, inside a kernel; `merge_dims` first shrinks views to as few dims as possible.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import struct
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class _NotYetImported:
+    """Stands for `triton.language` until prepare_triton() imports it.
+
+    Triton is imported late on purpose: its own library functions (tl.zeros, tl.sum, tl.rand, ...)
+    are themselves @triton.jit functions, so they too must be defined after TRITON_INTERPRET is
+    set. Kernel files write `tl.` as usual; prepare_triton() puts the real module under that
+    name."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"tl.{name} used before the Triton backend was created "
+                           "(call kernels.triton_support.prepare_triton() first)")
+
+
+tl: Any = _NotYetImported()
+
+
+# ----------------------------------------------------------------------------------------------
+# Lazy kernel definition and the interpreter switch
+# ----------------------------------------------------------------------------------------------
+
+
+class PendingKernel:
+    """A kernel written but not yet handed to triton.jit (that waits for prepare_triton)."""
+
+    def __init__(self, function: Callable[..., Any]):
+        self.function = function
+        self.jitted: Any = None
+
+    def __getitem__(self, grid: Any) -> Any:  # kernel[grid](...) before preparation: prepare now
+        prepare_triton()
+        return self.jitted[grid]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # a helper called from Python code
+        prepare_triton()
+        return self.jitted(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Triton kernel {self.function.__name__} (defined on first use)>"
+
+
+_PENDING: list[PendingKernel] = []
+_STATE: dict[str, Any] = {"prepared": False, "interpret": False, "device": "cpu"}
+
+
+def triton_kernel(function: Callable[..., Any]) -> Any:
+    """Use instead of @triton.jit: the kernel is defined (compiled or interpreted) on first use."""
+    pending = PendingKernel(function)
+    _PENDING.append(pending)
+    if _STATE["prepared"]:  # a kernel file imported after the backend was created
+        _define(pending)
+    return pending
+
+
+def _define(pending: PendingKernel) -> None:
+    """triton.jit the function; every module-level name that pointed to it now sees the result."""
+    language = importlib.import_module("triton.language")
+    pending.jitted = importlib.import_module("triton").jit(pending.function)
+    namespace = pending.function.__globals__
+    if isinstance(namespace.get("tl"), _NotYetImported):
+        namespace["tl"] = language
+    for name, value in list(namespace.items()):
+        if value is pending:
+            namespace[name] = pending.jitted
+
+
+def _rebind_imports(language: Any) -> None:
+    """Names imported from another file (`from .triton_support import strided_offsets, tl`)."""
+    namespaces = {id(p.function.__globals__): p.function.__globals__ for p in _PENDING}
+    namespaces[id(globals())] = globals()
+    for namespace in namespaces.values():
+        for name, value in list(namespace.items()):
+            if isinstance(value, PendingKernel) and value.jitted is not None:
+                namespace[name] = value.jitted
+            elif isinstance(value, _NotYetImported):
+                namespace[name] = language
+
+
+def gpu_available() -> bool:
+    """True when torch sees a CUDA (or ROCm) GPU. Called only when the Triton backend is created."""
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def prepare_triton() -> None:
+    """Decide compiled-or-interpreted, then define every kernel. Safe to call many times."""
+    if _STATE["prepared"]:
+        return
+    if importlib.util.find_spec("triton") is None:
+        raise RuntimeError("device 'cuda' runs Triton kernels, but Triton is not installed: "
+                           "pip install 'tinygrad-edu[gpu]' (or pip install triton)")
+    gpu = gpu_available()
+    interpret = os.environ.get("TRITON_INTERPRET", "0") not in ("", "0") or not gpu
+    if interpret:
+        if "triton.language" in sys.modules and os.environ.get("TRITON_INTERPRET") != "1":
+            raise RuntimeError("Triton was imported before the Triton backend was created, so "
+                               "its interpreter cannot be switched on: set TRITON_INTERPRET=1 "
+                               "before starting Python")
+        os.environ["TRITON_INTERPRET"] = "1"  # before Triton defines its own tl.* functions
+        warnings.warn("tinygrad_edu: no GPU, device 'cuda' runs the Triton kernels in Triton's "
+                      "interpreter (correct but slow: for learning and tests)", stacklevel=3)
+        _let_interpreter_loop_over_runtime_ints()
+    language = importlib.import_module("triton.language")
+    _STATE.update(prepared=True, interpret=interpret, device="cuda" if gpu else "cpu")
+    for pending in _PENDING:
+        _define(pending)
+    _rebind_imports(language)
+
+
+def _let_interpreter_loop_over_runtime_ints() -> None:
+    """Compatibility shim: `for k in range(0, K, BLOCK)` with a runtime K calls K.__index__, which
+    Triton 3.6's interpreter implements as int() of a one-element array; NumPy >= 2.4 refuses
+    that. Read the element with .item() instead (same value, any NumPy)."""
+    interpreter = importlib.import_module("triton.runtime.interpreter")
+    original = interpreter._patch_lang_tensor
+    if getattr(original, "reads_item", False):
+        return
+
+    def patch_lang_tensor(tensor: Any, scope: Any) -> None:
+        original(tensor, scope)
+        scope.set_attr(tensor, "__index__", lambda self: int(self.handle.data.item()))
+
+    patch_lang_tensor.reads_item = True  # type: ignore[attr-defined]
+    interpreter._patch_lang_tensor = patch_lang_tensor
+
+
+def interpreting() -> bool:
+    """True when kernels run in Triton's interpreter (NumPy on the CPU) instead of on a GPU."""
+    prepare_triton()
+    return _STATE["interpret"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Buffers: flat torch tensors used as memory
+# ----------------------------------------------------------------------------------------------
+
+_TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int32": "int32", "int64": "int64",
+                      "float16": "float16", "bfloat16": "bfloat16", "float32": "float32",
+                      "float64": "float64"}
+
+
+def torch_dtype(dtype: np.dtype) -> Any:
+    """The torch dtype with the same element layout as a NumPy dtype."""
+    import torch
+
+    name = np.dtype(dtype).name
+    if name not in _TORCH_DTYPE_NAMES:
+        raise TypeError(f"the Triton backend has no buffers of dtype {name}")
+    return getattr(torch, _TORCH_DTYPE_NAMES[name])
+
+
+def numpy_dtype(buffer: Any) -> np.dtype:
+    """The NumPy dtype of a Triton buffer's elements."""
+    return np.dtype(str(buffer.dtype).removeprefix("torch."))
+
+
+def empty(numel: int, dtype: np.dtype) -> Any:
+    """A new, uninitialised flat buffer of numel elements on the backend's device."""
+    import torch
+
+    prepare_triton()
+    return torch.empty(numel, dtype=torch_dtype(dtype), device=_STATE["device"])
+
+
+def upload(array: np.ndarray) -> Any:
+    """A new flat buffer with a copy of a NumPy array's elements (row-major)."""
+    import torch
+
+    prepare_triton()
+    flat = np.array(array, copy=True, order="C").reshape(-1)
+    return torch.from_numpy(flat).to(_STATE["device"])
+
+
+def download(buffer: Any) -> np.ndarray:
+    """A NumPy copy of a whole flat buffer."""
+    return buffer.detach().to("cpu", copy=True).numpy()
+
+
+# ----------------------------------------------------------------------------------------------
+# Host-side helpers for launchers
+# ----------------------------------------------------------------------------------------------
+
+
+def cdiv(a: int, b: int) -> int:
+    """Ceiling division: how many blocks of b cover a."""
+    return (a + b - 1) // b
+
+
+def next_power_of_2(n: int) -> int:
+    """Triton blocks must have power-of-two sizes: 1, 2, 4, ..."""
+    return 1 << max(n - 1, 0).bit_length()
+
+
+def merge_dims(shape: tuple[int, ...], *strides: tuple[int, ...]
+               ) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
+    """The same elements in the same row-major order, described with as few dims as possible.
+
+    Size-1 dims are dropped, and dims d, d+1 merge when every operand steps over d+1 exactly once
+    per step of d (strides[d] == strides[d+1] * shape[d+1]). A contiguous tensor becomes 1-D, so
+    the kernel does no index arithmetic at all. The result always has at least one dim."""
+    kept = [d for d, size in enumerate(shape) if size != 1]
+    merged_shape: list[int] = []
+    merged_strides: list[list[int]] = [[] for _ in strides]
+    for d in kept:
+        mergeable = merged_shape and all(
+            s[-1] == st[d] * shape[d] for s, st in zip(merged_strides, strides))
+        if mergeable:
+            merged_shape[-1] *= shape[d]
+            for s, st in zip(merged_strides, strides):
+                s[-1] = st[d]
+        else:
+            merged_shape.append(shape[d])
+            for s, st in zip(merged_strides, strides):
+                s.append(st[d])
+    if not merged_shape:
+        return (1,), [(0,) for _ in strides]
+    return tuple(merged_shape), [tuple(s) for s in merged_strides]
+
+
+def float_bits(value: float) -> int:
+    """A Python float's 64 bits as a signed int.
+
+    Triton passes Python floats to kernels as float32, which would round 0.1 for a float64 tensor.
+    Passing the bits as an int64 and bitcasting inside the kernel (`bits_to_float64`) is exact."""
+    return struct.unpack("<q", struct.pack("<d", float(value)))[0]
+
+
+def signed_int64(value: int) -> int:
+    """A 64-bit unsigned value (like a seed) as the signed int with the same bits."""
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+# ----------------------------------------------------------------------------------------------
+# Triton helpers used inside kernels
+# ----------------------------------------------------------------------------------------------
+
+
+@triton_kernel
+def strided_offsets(index, shape, strides):
+    """Buffer offsets of row-major positions `index` in a view with this shape and strides.
+
+    index: a block of positions in [0, numel); shape, strides: tuples with one entry per dim.
+    The last dim varies fastest: peel coordinates off from the right with % and //."""
+    if len(shape) == 1:
+        offsets = index * strides[0]
+    else:
+        offsets = index * 0
+        rest = index
+        for d in tl.static_range(len(shape) - 1, 0, -1):
+            offsets += (rest % shape[d]) * strides[d]
+            rest = rest // shape[d]
+        offsets += rest * strides[0]
+    return offsets
+
+
+@triton_kernel
+def bits_to_float64(bits):
+    """The float64 whose 64 bits are this int (see float_bits)."""
+    return bits.to(tl.int64).to(tl.float64, bitcast=True)
+
+
+@triton_kernel
+def compute_type(x):
+    """Arithmetic happens in a wider type than storage for float16 (float32) and small ints/bool."""
+    if x.dtype == tl.float16 or x.dtype == tl.bfloat16:
+        wide = x.to(tl.float32)
+    elif x.dtype == tl.int1 or (x.dtype == tl.uint8 or x.dtype == tl.int8):
+        wide = x.to(tl.int32)
+    else:
+        wide = x
+    return wide
+
+
+@triton_kernel
+def precise_sqrt(x):
+    """Correctly rounded sqrt: tl.sqrt may be approximate for float32; float64's is exact."""
+    if x.dtype == tl.float32:
+        root = tl.sqrt_rn(x)
+    else:
+        root = tl.sqrt(x)
+    return root
+
+
+@triton_kernel
+def convert(x, dtype: tl.constexpr):
+    """x converted to dtype with NumPy's rules: nonzero -> True; floats -> uint8 wrap like ints."""
+    if dtype == tl.int1:
+        converted = x != 0
+    elif dtype == tl.uint8 and x.dtype.is_floating():
+        converted = x.to(tl.int32).to(tl.uint8)
+    else:
+        converted = x.to(dtype)
+    return converted
