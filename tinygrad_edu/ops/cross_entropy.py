@@ -106,9 +106,6 @@ def _type_word(t: Tensor) -> str:
 
 def check_class_target(input: Tensor, target: Tensor) -> Tensor:
     """Validate class-index targets against (N, C, d1, ...) or (C,) input; return them as int64."""
-    if target.dtype not in (int64, uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_type_word(target)}")
     if input.ndim == 1:
         if target.ndim != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -122,6 +119,9 @@ def check_class_target(input: Tensor, target: Tensor) -> Tensor:
         expected = [input.shape[0], *input.shape[2:]]
         if list(target.shape) != expected:
             raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    if target.dtype not in (int64, uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_type_word(target)}")
     return target if target.dtype is int64 else target.long()
 
 

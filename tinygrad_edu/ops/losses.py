@@ -133,7 +133,7 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             dx = weighted * (x - y) / (x * (1 - x)).clamp(min=1e-12)
         if ctx.needs_input_grad[1]:
-            dy_target = weighted * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+            dy_target = weighted * ((1 - x).log() - x.log())  # unclamped, as PyTorch's
         if ctx.needs_input_grad[2]:
             log_x, log_rest = x.log().clamp(min=-100), (1 - x).log().clamp(min=-100)
             dweight = dy * -(y * log_x + (1 - y) * log_rest)

@@ -2,7 +2,9 @@
 
     max_pool2d:  y = max over each window, and the index of the winner
                  dx = dy sent back to the winner (MaxPool2dBackward); its own derivative is a gather
-                 of g at the same indices, so second derivatives work too
+                 of g at the same indices, so second derivatives work too. Both backward
+                 Functions also take x, whose derivative through them is 0 (as in PyTorch: the
+                 winners and divisors do not move when x moves a little).
     avg_pool2d:  y = window sum / divisor;  dx = dy / divisor spread over the window. The two maps
                  are each other's adjoint: AvgPool2d's backward is AvgPool2dBackward and vice versa.
     adaptive_avg_pool2d: output bin i averages input rows floor(i*H/out) .. ceil((i+1)*H/out) - 1;
@@ -35,26 +37,25 @@ class MaxPool2d(Function):
         values, indices = lowering.max_pool2d(x, *settings)
         ctx.mark_non_differentiable(indices)
         ctx.set_materialize_grads(False)
-        ctx.save_for_backward(indices)
-        ctx.input_shape = x._view.shape
+        ctx.save_for_backward(x, indices._alias())  # an alias: saved as data, not as an output
         return values, indices
 
     @staticmethod
     def backward(ctx, dvalues, dindices):
-        (indices,) = ctx.saved_tensors
+        x, indices = ctx.saved_tensors
         if dvalues is None:
             return None, None
-        return MaxPool2dBackward.apply(dvalues, indices, ctx.input_shape), None
+        return MaxPool2dBackward.apply(dvalues, x, indices), None
 
 
 class MaxPool2dBackward(Function):
-    """dx = dy added at the winners' positions;  d(dy) = g gathered at the same positions"""
+    """dx = dy added at the winners' positions;  d(dy) = g gathered there,  d(x) = 0"""
 
     @staticmethod
-    def forward(ctx, dy, indices, input_shape):
+    def forward(ctx, dy, x, indices):
         ctx.save_for_backward(indices)
-        ctx.dy_shape = dy._view.shape
-        return lowering.max_pool2d_backward(dy, indices, tuple(input_shape))
+        ctx.dy_shape, ctx.input_shape = dy._view.shape, x._view.shape
+        return lowering.max_pool2d_backward(dy, indices, x._view.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -62,7 +63,8 @@ class MaxPool2dBackward(Function):
         lead = ctx.dy_shape[:-2]
         planes = g.reshape(*lead, -1)  # (..., H*W)
         picked = planes.gather(-1, indices.reshape(*lead, -1))
-        return picked.reshape(ctx.dy_shape), None, None
+        dx = g.new_zeros(ctx.input_shape) if ctx.needs_input_grad[1] else None
+        return picked.reshape(ctx.dy_shape), dx, None
 
 
 class AvgPool2d(Function):
@@ -72,25 +74,28 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, settings):
-        ctx.settings, ctx.input_shape = settings, x._view.shape
+        ctx.settings = settings
+        ctx.save_for_backward(x)
         return lowering.avg_pool2d(x, *settings)
 
     @staticmethod
     def backward(ctx, dy):
-        return AvgPool2dBackward.apply(dy, ctx.input_shape, ctx.settings), None
+        (x,) = ctx.saved_tensors
+        return AvgPool2dBackward.apply(dy, x, ctx.settings), None
 
 
 class AvgPool2dBackward(Function):
-    """dx = dy / divisor spread over every window;  d(dy) = AvgPool2d(g) (the adjoint)"""
+    """dx = dy / divisor spread over every window;  d(dy) = AvgPool2d(g) (the adjoint),  d(x) = 0"""
 
     @staticmethod
-    def forward(ctx, dy, input_shape, settings):
-        ctx.settings = settings
-        return lowering.avg_pool2d_backward(dy, tuple(input_shape), *settings)
+    def forward(ctx, dy, x, settings):
+        ctx.settings, ctx.input_shape = settings, x._view.shape
+        return lowering.avg_pool2d_backward(dy, x._view.shape, *settings)
 
     @staticmethod
     def backward(ctx, g):
-        return AvgPool2d.apply(g, ctx.settings), None, None
+        dx = g.new_zeros(ctx.input_shape) if ctx.needs_input_grad[1] else None
+        return AvgPool2d.apply(g, ctx.settings), dx, None
 
 
 # --- argument handling ---------------------------------------------------------------------------
@@ -107,11 +112,10 @@ def _pool_arguments(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
                            f"kW: {kernel[1]}")
     if min(stride) <= 0:
         raise RuntimeError("stride should not be zero")
-    for d in range(2):
-        if padding[d] < 0 or padding[d] > (dilation[d] * (kernel[d] - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={padding[d]}, kernel_size={kernel[d]} and "
-                               f"dilation={dilation[d]}")
+    if min(padding) < 0 or padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                           f"kH = {kernel[0]}")
     return kernel, stride, padding, dilation
 
 
