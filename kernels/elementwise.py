@@ -350,7 +350,7 @@ def _float_floor_divide(a, b):
 @triton_kernel
 def binary_op(a, b, OP: tl.constexpr):
     """y = OP(a, b) for two blocks in one compute type (float32/64, int32/64)."""
-    floating = a.dtype.is_floating()
+    floating: tl.constexpr = a.dtype.is_floating()
     if OP == "add":
         y = a + b
     elif OP == "sub":
