@@ -16,14 +16,16 @@ runs near peak speed; the backward products are the two other matmuls of the sam
 
 col2im adds each column back where it came from (receptive fields overlap, so sums). Groups split C
 and O into independent blocks: a batched matmul with the group as batch dim. The columns are built
-with kh * kw strided slice copies (not one element at a time), channels first, so each copy moves
-long contiguous runs and the matmul's result is already laid out (O, N, Ho, Wo).
+with kh * kw slice copies (not one element at a time), channels first, so the matmul's result is
+already laid out (O, N, Ho, Wo); with stride 1 each copy is one long contiguous run (_im2col).
 
 padding is (top, bottom, left, right): asymmetric padding is what padding='same' needs for even
 kernels. float16 is computed in float32.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,44 +59,93 @@ def _compute_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
+class Layout(NamedTuple):
+    """How the columns of one convolution are laid out (see _im2col)."""
+
+    out_h: int
+    out_w: int
+    row_width: int  # output positions per row of the column matrix: out_w, or Wp when wide
+    wide: bool  # stride 1: each column row is one contiguous run of the padded input
+
+
+def _layout(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding,
+            dilation: Pair) -> Layout:
+    out_h = conv2d_output_size(input_shape[2], kernel[0], stride[0], padding[0], padding[1],
+                               dilation[0])
+    out_w = conv2d_output_size(input_shape[3], kernel[1], stride[1], padding[2], padding[3],
+                               dilation[1])
+    wide = stride == (1, 1)
+    padded_w = input_shape[3] + padding[2] + padding[3]
+    return Layout(out_h, out_w, padded_w if wide else out_w, wide)
+
+
 def _window_slice(offset: int, count: int, stride: int) -> slice:
     """The positions offset, offset + stride, ... (count of them) along one padded dim."""
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
-def _padded_channels_first(x: np.ndarray, padding: Padding, dtype: np.dtype) -> np.ndarray:
-    """x (N, C, H, W) zero-padded and transposed to (C, N, Hp, Wp), contiguous."""
+def _padded_channels_first(x: np.ndarray, padding: Padding, extra_rows: int, dtype: np.dtype
+                           ) -> np.ndarray:
+    """x (N, C, H, W) zero-padded and transposed to (C, N, Hp + extra_rows, Wp), contiguous."""
     n, c, h, w = x.shape
     top, bottom, left, right = padding
-    padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype)
+    padded = np.zeros((c, n, h + top + bottom + extra_rows, w + left + right), dtype)
     padded[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
     return padded
 
 
 def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair,
-            out_hw: Pair, dtype: np.dtype) -> np.ndarray:
-    """cols (C, kh, kw, N, Ho, Wo): cols[c, a, b, n, i, j] = x_padded[n, c, i*sh + a*dh, ...]."""
-    padded = _padded_channels_first(x, padding, dtype)  # (C, N, Hp, Wp)
-    (kh, kw), (out_h, out_w) = kernel, out_hw
-    cols = np.empty((padded.shape[0], kh, kw, padded.shape[1], out_h, out_w), dtype)
+            layout: Layout, dtype: np.dtype) -> np.ndarray:
+    """cols (C, kh, kw, N, Ho, row_width): cols[c, a, b, n, i, j] = x_padded[n, c, i*sh + a*dh,
+    j*sw + b*dw].
+
+    With stride 1 ("wide") j runs over the whole padded width Wp instead of Wo: then each
+    (c, a, b, n) row is ONE contiguous run of the flattened padded image, starting at
+    a*dh*Wp + b*dw, and copying long runs is much faster than copying Ho short rows. The extra
+    Wp - Wo outputs per row are garbage that the caller crops (a spare padded row at the bottom
+    keeps the last run inside the buffer)."""
+    padded = _padded_channels_first(x, padding, 1 if layout.wide else 0, dtype)
+    channels, n, _, padded_w = padded.shape
+    (kh, kw), out_h = kernel, layout.out_h
+    cols = np.empty((channels, kh, kw, n, out_h, layout.row_width), dtype)
+    if layout.wide:
+        flat, run = padded.reshape(channels, n, -1), out_h * padded_w
+        flat_cols = cols.reshape(channels, kh, kw, n, run)
+        for a in range(kh):
+            for b in range(kw):
+                start = a * dilation[0] * padded_w + b * dilation[1]
+                flat_cols[:, a, b] = flat[:, :, start:start + run]
+        return cols
     for a in range(kh):
         rows = _window_slice(a * dilation[0], out_h, stride[0])
         for b in range(kw):
-            cols[:, a, b] = padded[:, :, rows, _window_slice(b * dilation[1], out_w, stride[1])]
+            columns = _window_slice(b * dilation[1], layout.out_w, stride[1])
+            cols[:, a, b] = padded[:, :, rows, columns]
     return cols
 
 
 def _col2im(cols: np.ndarray, input_shape: tuple[int, ...], stride: Pair, padding: Padding,
-            dilation: Pair) -> np.ndarray:
-    """The adjoint of _im2col: add every column entry back into x's position; (N, C, H, W)."""
+            dilation: Pair, layout: Layout) -> np.ndarray:
+    """The adjoint of _im2col: add every column entry back where it was read from; (N, C, H, W).
+    (The wide layout's garbage columns hold zeros here, so adding them changes nothing.)"""
     n, c, h, w = input_shape
     top, bottom, left, right = padding
-    _, kh, kw, _, out_h, out_w = cols.shape
-    padded = np.zeros((c, n, h + top + bottom, w + left + right), cols.dtype)
-    for a in range(kh):
-        rows = _window_slice(a * dilation[0], out_h, stride[0])
-        for b in range(kw):
-            padded[:, :, rows, _window_slice(b * dilation[1], out_w, stride[1])] += cols[:, a, b]
+    _, kh, kw, _, out_h, _ = cols.shape
+    padded_w = w + left + right
+    padded = np.zeros((c, n, h + top + bottom + (1 if layout.wide else 0), padded_w), cols.dtype)
+    if layout.wide:
+        flat, run = padded.reshape(c, n, -1), out_h * padded_w
+        flat_cols = cols.reshape(c, kh, kw, n, run)
+        for a in range(kh):
+            for b in range(kw):
+                start = a * dilation[0] * padded_w + b * dilation[1]
+                flat[:, :, start:start + run] += flat_cols[:, a, b]
+    else:
+        for a in range(kh):
+            rows = _window_slice(a * dilation[0], out_h, stride[0])
+            for b in range(kw):
+                columns = _window_slice(b * dilation[1], layout.out_w, stride[1])
+                padded[:, :, rows, columns] += cols[:, a, b]
     return padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
 
 
@@ -103,19 +154,33 @@ def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
     return matrix.reshape(groups, matrix.shape[0] // groups, matrix.shape[1])
 
 
+def _dy_matrix(dy: np.ndarray, layout: Layout, groups: int) -> np.ndarray:
+    """dy (N, O, Ho, Wo) as (G, O/g, N*Ho*row_width), zeros in the wide layout's extra columns."""
+    n, out_channels = dy.shape[:2]
+    rows = np.zeros((out_channels, n, layout.out_h, layout.row_width), dy.dtype)
+    rows[..., :layout.out_w] = dy.transpose(1, 0, 2, 3)
+    return _grouped(rows.reshape(out_channels, -1), groups)
+
+
+def _column_matrix(cols: np.ndarray, groups: int) -> np.ndarray:
+    """cols (C, kh, kw, N, Ho, row) as (G, C/g*kh*kw, N*Ho*row)."""
+    channels, kh, kw = cols.shape[:3]
+    return _grouped(cols.reshape(channels * kh * kw, -1), groups)
+
+
 def conv2d_reference(x: np.ndarray, x_view: View, w: np.ndarray, w_view: View, stride: Pair,
                      padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """y = conv2d(x, w) (no bias): (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
     dtype = _compute_dtype(x.dtype)
     x_array, w_array = as_numpy(x, x_view), as_numpy(w, w_view).astype(dtype, copy=False)
-    n, out_channels, out_h, out_w = conv2d_output_shape(x_view.shape, w_view.shape, stride,
-                                                        padding, dilation)
-    kernel = w_view.shape[2:]
-    cols = _im2col(x_array, kernel, stride, padding, dilation, (out_h, out_w), dtype)
-    cols = _grouped(cols.reshape(-1, n * out_h * out_w), groups)  # (G, C/g*kh*kw, N*Ho*Wo)
+    n, out_channels, kernel = x_view.shape[0], w_view.shape[0], w_view.shape[2:]
+    layout = _layout(x_view.shape, kernel, stride, padding, dilation)
+    cols = _column_matrix(_im2col(x_array, kernel, stride, padding, dilation, layout, dtype),
+                          groups)
     weights = _grouped(w_array.reshape(out_channels, -1), groups)  # (G, O/g, C/g*kh*kw)
-    y = np.matmul(weights, cols).reshape(out_channels, n, out_h, out_w)
-    return np.ascontiguousarray(y.transpose(1, 0, 2, 3), dtype=x.dtype).reshape(-1)
+    y = np.matmul(weights, cols).reshape(out_channels, n, layout.out_h, layout.row_width)
+    y = y[..., :layout.out_w].transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(y, dtype=x.dtype).reshape(-1)
 
 
 def conv2d_backward_input_reference(dy: np.ndarray, dy_view: View, w: np.ndarray, w_view: View,
@@ -125,13 +190,12 @@ def conv2d_backward_input_reference(dy: np.ndarray, dy_view: View, w: np.ndarray
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
     w_array = as_numpy(w, w_view).astype(dtype, copy=False)
-    n, out_channels, out_h, out_w = dy_view.shape
-    _, _, kh, kw = w_view.shape
-    dy_matrix = _grouped(dy_array.transpose(1, 0, 2, 3).reshape(out_channels, -1), groups)
+    out_channels, _, kh, kw = w_view.shape
+    layout = _layout(input_shape, (kh, kw), stride, padding, dilation)
     weights = _grouped(w_array.reshape(out_channels, -1), groups)  # (G, O/g, C/g*kh*kw)
-    dcols = np.matmul(weights.transpose(0, 2, 1), dy_matrix)  # (G, C/g*kh*kw, N*Ho*Wo)
-    dcols = dcols.reshape(input_shape[1], kh, kw, n, out_h, out_w)
-    dx = _col2im(dcols, input_shape, stride, padding, dilation)
+    dcols = np.matmul(weights.transpose(0, 2, 1), _dy_matrix(dy_array, layout, groups))
+    dcols = dcols.reshape(input_shape[1], kh, kw, input_shape[0], layout.out_h, layout.row_width)
+    dx = _col2im(dcols, input_shape, stride, padding, dilation, layout)
     return np.ascontiguousarray(dx, dtype=dy.dtype).reshape(-1)
 
 
@@ -142,12 +206,11 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
     """dW (O, C/g, kh, kw) = dY @ cols^T for the conv2d of x that produced dy."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
-    n, out_channels, out_h, out_w = dy_view.shape
-    cols = _im2col(as_numpy(x, x_view), weight_shape[2:], stride, padding, dilation,
-                   (out_h, out_w), dtype)
-    cols = _grouped(cols.reshape(-1, n * out_h * out_w), groups)  # (G, C/g*kh*kw, N*Ho*Wo)
-    dy_matrix = _grouped(dy_array.transpose(1, 0, 2, 3).reshape(out_channels, -1), groups)
-    dw = np.matmul(dy_matrix, cols.transpose(0, 2, 1))  # (G, O/g, C/g*kh*kw)
+    kernel = weight_shape[2:]
+    layout = _layout(x_view.shape, kernel, stride, padding, dilation)
+    cols = _column_matrix(_im2col(as_numpy(x, x_view), kernel, stride, padding, dilation, layout,
+                                  dtype), groups)
+    dw = np.matmul(_dy_matrix(dy_array, layout, groups), cols.transpose(0, 2, 1))
     return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)
 
 

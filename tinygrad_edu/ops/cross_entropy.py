@@ -20,7 +20,7 @@ targets (same shape as x) are composed from log_softmax, since every term is the
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..dtypes import int64, uint8
+from ..dtypes import dtype, int64, uint8
 from ..tensor import Tensor
 from . import lowering
 from .operands import scalar_tensor
@@ -35,6 +35,46 @@ def _class_weights(x: Tensor, weight: Tensor | None) -> Tensor:
     if weight is not None:
         return weight
     return lowering.full((x._view.shape[1],), 1, x.dtype, x.device)
+
+
+def _one_hot(target: Tensor, classes: int, dtype: dtype) -> Tensor:
+    """(M,) class indices -> (M, C) rows of 0 and 1, as constants (lowering: no graph)."""
+    column = lowering.view_of(target, lowering.contiguous_view((target._view.shape[0], 1)))
+    hits = lowering.binary("eq", column, lowering.arange(0, 1, classes, int64, target.device))
+    return lowering.cast(hits, dtype)
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss = -log_softmax(x)[t] (mean, sum or per row);  dx = dy * (softmax(x) - onehot(t))
+
+    The plain case (no class weights, no smoothing, no ignored rows), in as few steps as possible:
+    it is the loss of nearly every classifier's training step."""
+
+    node_name = "CrossEntropyLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, reduction):
+        # x: (M, C) logits, target: (M,) int64 class indices
+        rows = x._view.shape[0]
+        log_p = lowering.softmax(x, 1, log=True)
+        column = lowering.view_of(target, lowering.contiguous_view((rows, 1)))
+        losses = lowering.unary("neg", lowering.gather(log_p, 1, column))  # (M, 1)
+        ctx.save_for_backward(x, target)
+        ctx.reduction = reduction
+        if reduction == "none":
+            return lowering.view_of(losses, lowering.contiguous_view((rows,)))
+        total = lowering.reduce("sum", losses, (0, 1))
+        return total if reduction == "sum" else lowering.binary(
+            "div", total, scalar_tensor(rows, x.dtype, x))
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, target = ctx.saved_tensors
+        grad = x.softmax(1) - _one_hot(target, x._view.shape[1], x.dtype)  # (M, C)
+        if ctx.reduction == "none":
+            return grad * dy.unsqueeze(1), None, None
+        scale = dy / x._view.shape[0] if ctx.reduction == "mean" else dy
+        return grad * scale, None, None
 
 
 class CrossEntropyIndices(Function):
@@ -52,11 +92,8 @@ class CrossEntropyIndices(Function):
         class_weight = _class_weights(x, weight)  # (C,)
         row_weight = lowering.binary("mul", lowering.index_select(class_weight, 0, safe_target),
                                      lowering.cast(counted, x.dtype))  # (M,) w[t], 0 if ignored
-        one_hot = lowering.binary(
-            "eq", lowering.view_of(safe_target, lowering.contiguous_view((rows, 1))),
-            lowering.arange(0, 1, classes, int64, x.device))  # (M, C)
         target_mass = lowering.binary(  # (M, C) = (1-e) w[t] [c == t]
-            "mul", lowering.cast(one_hot, x.dtype),
+            "mul", _one_hot(safe_target, classes, x.dtype),
             lowering.view_of(row_weight, lowering.contiguous_view((rows, 1))))
         target_mass = lowering.binary("mul", target_mass, _constant(1 - smoothing, x))
         coef = lowering.binary("mul", row_weight, _constant(1 - smoothing, x))  # (M,)
@@ -125,12 +162,15 @@ def check_class_target(input: Tensor, target: Tensor) -> Tensor:
     return target if target.dtype is int64 else target.long()
 
 
-def check_class_range(target: Tensor, classes: int, ignore_index: int) -> None:
-    """IndexError for a target outside [0, C) that is not ignore_index (PyTorch's message)."""
+def check_class_range(target: Tensor, classes: int, ignore_index: int) -> bool:
+    """IndexError for a target outside [0, C) that is not ignore_index (PyTorch's message);
+    returns whether any target is ignore_index."""
     values = target.numpy() if target.device.type == "cpu" else target.cpu().numpy()
-    bad = values[(values != ignore_index) & ((values < 0) | (values >= classes))]
+    ignored = values == ignore_index
+    bad = values[~ignored & ((values < 0) | (values >= classes))]
     if bad.size:
         raise IndexError(f"Target {bad.flat[0]} is out of bounds.")
+    return bool(ignored.any())
 
 
 def check_class_weight(weight: Tensor | None, classes: int) -> None:

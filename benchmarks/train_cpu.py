@@ -1,0 +1,139 @@
+"""Milliseconds per training step on one CPU thread: tinygrad_edu, PyTorch and hand-written NumPy.
+
+    python benchmarks/train_cpu.py [--rounds 15] [--steps 20]
+
+Two networks on scikit-learn's 8x8 Digits, batch 64, SGD(lr=0.01, momentum=0.9), cross-entropy:
+    MLP  64-128-64-10 (ReLU)
+    CNN  conv(1->16, 3, pad 1)-relu-conv(16->32, 3, pad 1)-relu-maxpool2-fc(512->64)-relu-fc(64->10)
+A step is zero_grad + forward + loss + backward + optimizer step. All three implementations start
+from the same weights and see the same batches; rounds interleave them so that machine noise hits
+each alike, and the medians over rounds are reported with the ratios to PyTorch. The losses of the
+three must agree (a check that the same thing is being timed). Goal: MLP <= 1.0x, CNN <= 2.0x
+PyTorch.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"  # before NumPy and PyTorch load their thread pools
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from numpy_nets import NumpyCNN, NumpyMLP  # noqa: E402
+
+import tinygrad_edu  # noqa: E402
+import tinygrad_edu.optim  # noqa: E402
+
+BATCH, LR, MOMENTUM = 64, 0.01, 0.9
+
+
+def limit_threads() -> None:
+    torch.set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # the environment variables above already ask for one thread
+        return
+    threadpool_limits(1)
+
+
+def digits_batches(image: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.data / 16.0).astype(np.float32)
+    if image:
+        x = x.reshape(-1, 1, 8, 8)
+    y = data.target.astype(np.int64)
+    return [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, len(x) - BATCH + 1, BATCH)]
+
+
+def build(module, kind: str):
+    nn = module.nn
+    if kind == "mlp":
+        return nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
+                             nn.Linear(64, 10))
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(512, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def framework_step(module, kind: str, weights: list[np.ndarray], batches: list
+                   ) -> Callable[[int], float]:
+    """A step function for tinygrad_edu or PyTorch, starting from the given weights."""
+    model = build(module, kind)
+    with module.no_grad():
+        for param, value in zip(model.parameters(), weights):
+            param.copy_(module.tensor(value))
+    optimizer = module.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    data = [(module.tensor(x), module.tensor(y)) for x, y in batches]
+    cross_entropy = module.nn.functional.cross_entropy
+
+    def step(index: int) -> float:
+        x, y = data[index % len(data)]
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def numpy_step(kind: str, weights: list[np.ndarray], batches: list) -> Callable[[int], float]:
+    network = (NumpyMLP if kind == "mlp" else NumpyCNN)(weights, LR, MOMENTUM)
+    return lambda index: network.step(*batches[index % len(batches)])
+
+
+def run(kind: str, rounds: int, steps: int) -> dict[str, float]:
+    batches = digits_batches(image=kind == "cnn")
+    torch.manual_seed(0)
+    weights = [p.detach().numpy().copy() for p in build(torch, kind).parameters()]
+    steps_by_name = {"tinygrad_edu": framework_step(tinygrad_edu, kind, weights, batches),
+                     "torch": framework_step(torch, kind, weights, batches),
+                     "numpy": numpy_step(kind, weights, batches)}
+    losses = {name: [step(i) for i in range(3)] for name, step in steps_by_name.items()}
+    for name, values in losses.items():  # same start, same batches: same losses
+        np.testing.assert_allclose(values, losses["torch"], rtol=1e-3, err_msg=name)
+    samples: dict[str, list[float]] = {name: [] for name in steps_by_name}
+    counter = 3
+    for _ in range(rounds):
+        for name, step in steps_by_name.items():
+            started = time.perf_counter()
+            for i in range(steps):
+                step(counter + i)
+            samples[name].append((time.perf_counter() - started) / steps * 1e3)
+        counter += steps
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    limit_threads()
+    print(f"ms per training step (median of {args.rounds} interleaved rounds of {args.steps} "
+          "steps, 1 thread)")
+    print(f"{'network':8} {'tinygrad_edu':>13} {'torch':>8} {'numpy':>8} {'edu/torch':>10} "
+          f"{'numpy/torch':>12} {'goal':>6}")
+    for kind, goal in (("mlp", 1.0), ("cnn", 2.0)):
+        ms = run(kind, args.rounds, args.steps)
+        ratio = ms["tinygrad_edu"] / ms["torch"]
+        print(f"{kind.upper():8} {ms['tinygrad_edu']:13.3f} {ms['torch']:8.3f} {ms['numpy']:8.3f} "
+              f"{ratio:10.2f} {ms['numpy'] / ms['torch']:12.2f} {goal:6.1f}"
+              f"{'  ok' if ratio <= goal else '  MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
