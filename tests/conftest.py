@@ -7,6 +7,7 @@ Tests that take a `device` fixture run once per backend listed in DEVICES.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
@@ -20,7 +21,10 @@ settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True
                                                  HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-DEVICES = ["cpu"]
+# "cuda" is the Triton backend: compiled on a GPU, Triton's interpreter without one (slow: the
+# parity tests keep their shapes small). Its tolerances are the parity tests' own: the kernels
+# compute in the same precision as the NumPy reference (see tests/test_triton_kernels.py).
+DEVICES = ["cpu", "cuda"] if importlib.util.find_spec("triton") else ["cpu"]
 
 
 @pytest.fixture(params=DEVICES)
