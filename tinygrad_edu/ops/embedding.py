@@ -21,6 +21,11 @@ from . import lowering
 from .indexing import IndexAdd
 
 
+def _host(index: Tensor) -> np.ndarray:
+    """The index values as a NumPy array (copied off the GPU when needed)."""
+    return index.numpy() if index.device.type == "cpu" else index.cpu().numpy()
+
+
 class Embedding(Function):
     """y = W[index];  dW = zeros.index_add(0, index, dy) (padding row excluded)"""
 
@@ -38,8 +43,9 @@ class Embedding(Function):
         if ctx.padding_idx is not None:
             rows = rows * (flat_index != ctx.padding_idx).unsqueeze(1).to(dy.dtype)
         if ctx.scale_grad_by_freq:
-            counts = np.bincount(flat_index.numpy(), minlength=ctx.weight_shape[0])
-            frequency = tensor(counts[flat_index.numpy()], dtype=dy.dtype, device=dy.device)
+            index = _host(flat_index)
+            counts = np.bincount(index, minlength=ctx.weight_shape[0])
+            frequency = tensor(counts[index], dtype=dy.dtype, device=dy.device)
             rows = rows / frequency.unsqueeze(1)
         return IndexAdd.apply(dy.new_zeros(ctx.weight_shape), 0, flat_index, rows), None, None, None
 
@@ -47,7 +53,7 @@ class Embedding(Function):
 def _renormalize(weight: Tensor, flat_index: Tensor, max_norm: float, norm_type: float) -> None:
     """Rows of weight used by flat_index with norm > max_norm are scaled to max_norm, in place."""
     with no_grad():
-        used = tensor(np.unique(flat_index.numpy()), device=weight.device)
+        used = tensor(np.unique(_host(flat_index)), device=weight.device)
         rows = weight.index_select(0, used)
         norms = rows.norm(norm_type, dim=1, keepdim=True)
         scale = (max_norm / (norms + 1e-7)).clamp(max=1.0)
@@ -70,7 +76,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             raise AssertionError("Padding_idx must be within num_embeddings")
         padding_idx = padding_idx % rows
     flat_index = input.reshape(-1).to(int64)
-    values = flat_index.numpy() if flat_index.device.type == "cpu" else flat_index.cpu().numpy()
+    values = _host(flat_index)
     if values.size and (values.min() < 0 or values.max() >= rows):
         raise IndexError("index out of range in self")
     if max_norm is not None:
