@@ -64,19 +64,26 @@ class Layout(NamedTuple):
 
     out_h: int
     out_w: int
-    row_width: int  # output positions per row of the column matrix: out_w, or Wp when wide
-    wide: bool  # stride 1: each column row is one contiguous run of the padded input
+    mode: str  # "strided" (any stride), "wide" or "tight" (stride 1: long contiguous runs)
+    pitch: int  # distance between rows of the flattened padded image (wide: Wp, tight: W)
+
+    @property
+    def row_width(self) -> int:
+        """Output positions per row in the column matrix (wide rows carry Wp - Wo spare ones)."""
+        return self.out_w if self.mode == "strided" else self.pitch
 
 
 def _layout(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding,
             dilation: Pair) -> Layout:
+    width = input_shape[3]
     out_h = conv2d_output_size(input_shape[2], kernel[0], stride[0], padding[0], padding[1],
                                dilation[0])
-    out_w = conv2d_output_size(input_shape[3], kernel[1], stride[1], padding[2], padding[3],
-                               dilation[1])
-    wide = stride == (1, 1)
-    padded_w = input_shape[3] + padding[2] + padding[3]
-    return Layout(out_h, out_w, padded_w if wide else out_w, wide)
+    out_w = conv2d_output_size(width, kernel[1], stride[1], padding[2], padding[3], dilation[1])
+    if stride != (1, 1):
+        return Layout(out_h, out_w, "strided", 0)
+    if out_w == width:  # 'same' width: rows of exactly W, no spare outputs to compute
+        return Layout(out_h, out_w, "tight", width)
+    return Layout(out_h, out_w, "wide", width + padding[2] + padding[3])
 
 
 def _window_slice(offset: int, count: int, stride: int) -> slice:
@@ -84,14 +91,37 @@ def _window_slice(offset: int, count: int, stride: int) -> slice:
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
-def _padded_channels_first(x: np.ndarray, padding: Padding, extra_rows: int, dtype: np.dtype
-                           ) -> np.ndarray:
-    """x (N, C, H, W) zero-padded and transposed to (C, N, Hp + extra_rows, Wp), contiguous."""
+def _padded_channels_first(x: np.ndarray, padding: Padding, dtype: np.dtype) -> np.ndarray:
+    """x (N, C, H, W) zero-padded and transposed to (C, N, Hp, Wp), contiguous."""
     n, c, h, w = x.shape
     top, bottom, left, right = padding
-    padded = np.zeros((c, n, h + top + bottom + extra_rows, w + left + right), dtype)
+    padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype)
     padded[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
     return padded
+
+
+def _flat_padded(x: np.ndarray, padding: Padding, layout: Layout, dtype: np.dtype) -> np.ndarray:
+    """x as (C, N, L): each image flattened so that padded position (r, c) sits at r*pitch + c.
+
+    wide:  rows of Wp (the padding columns stored as zeros), one spare row at the end.
+    tight: rows of W; the left/right padding is not stored: position (r, c) with c outside the
+           image lands on the neighbouring row's edge, and _im2col zeroes those entries."""
+    n, c, h, w = x.shape
+    top, bottom, left, right = padding
+    if layout.mode == "wide":
+        padded = np.zeros((c, n, h + top + bottom + 1, layout.pitch), dtype)
+        padded[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
+        return padded.reshape(c, n, -1)
+    flat = np.zeros((c, n, left + (h + top + bottom) * w + right), dtype)
+    start = left + top * w
+    flat[:, :, start:start + h * w] = x.transpose(1, 0, 2, 3).reshape(c, n, h * w)
+    return flat
+
+
+def _wrapped_columns(b: int, dilation: Pair, padding: Padding, layout: Layout) -> list[slice]:
+    """Tight layout, kernel column b: the output columns whose input column is padding."""
+    left, shift = padding[2], b * dilation[1]
+    return [slice(0, max(left - shift, 0)), slice(layout.pitch + left - shift, layout.out_w)]
 
 
 def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair,
@@ -99,23 +129,24 @@ def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilatio
     """cols (C, kh, kw, N, Ho, row_width): cols[c, a, b, n, i, j] = x_padded[n, c, i*sh + a*dh,
     j*sw + b*dw].
 
-    With stride 1 ("wide") j runs over the whole padded width Wp instead of Wo: then each
-    (c, a, b, n) row is ONE contiguous run of the flattened padded image, starting at
-    a*dh*Wp + b*dw, and copying long runs is much faster than copying Ho short rows. The extra
-    Wp - Wo outputs per row are garbage that the caller crops (a spare padded row at the bottom
-    keeps the last run inside the buffer)."""
-    padded = _padded_channels_first(x, padding, 1 if layout.wide else 0, dtype)
-    channels, n, _, padded_w = padded.shape
+    With stride 1 the rows (c, a, b, n) of cols are each ONE contiguous run of the flattened
+    padded image, starting at a*dh*pitch + b*dw: copying kh*kw long runs is much faster than
+    copying Ho short rows each time (see _flat_padded for the two ways to flatten)."""
+    channels, n = x.shape[1], x.shape[0]
     (kh, kw), out_h = kernel, layout.out_h
     cols = np.empty((channels, kh, kw, n, out_h, layout.row_width), dtype)
-    if layout.wide:
-        flat, run = padded.reshape(channels, n, -1), out_h * padded_w
+    if layout.mode != "strided":
+        flat, run = _flat_padded(x, padding, layout, dtype), out_h * layout.pitch
         flat_cols = cols.reshape(channels, kh, kw, n, run)
         for a in range(kh):
             for b in range(kw):
-                start = a * dilation[0] * padded_w + b * dilation[1]
+                start = a * dilation[0] * layout.pitch + b * dilation[1]
                 flat_cols[:, a, b] = flat[:, :, start:start + run]
+                if layout.mode == "tight":
+                    for columns in _wrapped_columns(b, dilation, padding, layout):
+                        cols[:, a, b, :, :, columns] = 0
         return cols
+    padded = _padded_channels_first(x, padding, dtype)
     for a in range(kh):
         rows = _window_slice(a * dilation[0], out_h, stride[0])
         for b in range(kw):
@@ -127,26 +158,34 @@ def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilatio
 def _col2im(cols: np.ndarray, input_shape: tuple[int, ...], stride: Pair, padding: Padding,
             dilation: Pair, layout: Layout) -> np.ndarray:
     """The adjoint of _im2col: add every column entry back where it was read from; (N, C, H, W).
-    (The wide layout's garbage columns hold zeros here, so adding them changes nothing.)"""
+    Entries that were read from padding are dropped (wide: they land in the padding columns;
+    tight: they are zeroed first, as _im2col zeroed them)."""
     n, c, h, w = input_shape
     top, bottom, left, right = padding
     _, kh, kw, _, out_h, _ = cols.shape
-    padded_w = w + left + right
-    padded = np.zeros((c, n, h + top + bottom + (1 if layout.wide else 0), padded_w), cols.dtype)
-    if layout.wide:
-        flat, run = padded.reshape(c, n, -1), out_h * padded_w
-        flat_cols = cols.reshape(c, kh, kw, n, run)
-        for a in range(kh):
-            for b in range(kw):
-                start = a * dilation[0] * padded_w + b * dilation[1]
-                flat[:, :, start:start + run] += flat_cols[:, a, b]
-    else:
+    if layout.mode == "strided":
+        padded = np.zeros((c, n, h + top + bottom, w + left + right), cols.dtype)
         for a in range(kh):
             rows = _window_slice(a * dilation[0], out_h, stride[0])
             for b in range(kw):
                 columns = _window_slice(b * dilation[1], layout.out_w, stride[1])
                 padded[:, :, rows, columns] += cols[:, a, b]
-    return padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+        return padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+    flat = _flat_padded(np.zeros((n, c, h, w), cols.dtype), padding, layout, cols.dtype)
+    run = out_h * layout.pitch
+    flat_cols = cols.reshape(c, kh, kw, n, run)
+    for a in range(kh):
+        for b in range(kw):
+            if layout.mode == "tight":
+                for columns in _wrapped_columns(b, dilation, padding, layout):
+                    cols[:, a, b, :, :, columns] = 0
+            start = a * dilation[0] * layout.pitch + b * dilation[1]
+            flat[:, :, start:start + run] += flat_cols[:, a, b]
+    if layout.mode == "wide":
+        image = flat.reshape(c, n, -1, layout.pitch)[:, :, top:top + h, left:left + w]
+    else:
+        image = flat[:, :, left + top * w:left + (top + h) * w].reshape(c, n, h, w)
+    return image.transpose(1, 0, 2, 3)
 
 
 def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
@@ -157,6 +196,8 @@ def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
 def _dy_matrix(dy: np.ndarray, layout: Layout, groups: int) -> np.ndarray:
     """dy (N, O, Ho, Wo) as (G, O/g, N*Ho*row_width), zeros in the wide layout's extra columns."""
     n, out_channels = dy.shape[:2]
+    if layout.row_width == layout.out_w:
+        return _grouped(dy.transpose(1, 0, 2, 3).reshape(out_channels, -1), groups)
     rows = np.zeros((out_channels, n, layout.out_h, layout.row_width), dy.dtype)
     rows[..., :layout.out_w] = dy.transpose(1, 0, 2, 3)
     return _grouped(rows.reshape(out_channels, -1), groups)

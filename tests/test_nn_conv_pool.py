@@ -158,12 +158,21 @@ def test_double_backward_matches_torch(function: str, kwargs: dict, with_weight:
         close(f"second-order grad {index}", a, b, (1e-3, 1e-3))
 
 
-def test_conv2d_primitive_matches_direct_loops() -> None:
-    """The im2col reference against the definition, written as plain loops."""
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [
+    ((2, 3), (2, 1), (1, 0, 2, 1), (1, 2)),  # strided layout
+    ((2, 3), (1, 1), (1, 0, 2, 1), (1, 2)),  # stride 1, output narrower than input: wide rows
+    ((3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),  # stride 1, output as wide as input: tight rows
+    ((2, 4), (1, 1), (0, 1, 1, 2), (1, 1)),  # tight, asymmetric ('same' for an even kernel)
+    ((3, 2), (1, 1), (2, 2, 1, 1), (2, 2)),  # tight, dilated
+])
+def test_conv2d_primitives_match_direct_loops(kernel: tuple, stride: tuple, padding: tuple,
+                                              dilation: tuple) -> None:
+    """The im2col reference against the definition, written as plain loops; its two backward
+    products against PyTorch's autograd of that definition."""
     from tinygrad_edu.kernels import View, contiguous_strides, numpy_backend
 
-    x, w = random_array(0, (2, 4, 6, 5)), random_array(1, (6, 2, 2, 3))
-    stride, padding, dilation, groups = (2, 1), (1, 0, 2, 1), (1, 2), 2
+    groups = 2
+    x, w = random_array(0, (2, 4, 6, 5)), random_array(1, (6, 2, *kernel))
     padded = np.pad(x, ((0, 0), (0, 0), padding[:2], padding[2:]))
     out = numpy_backend.conv2d(x.reshape(-1), View(x.shape, contiguous_strides(x.shape)),
                                w.reshape(-1), View(w.shape, contiguous_strides(w.shape)),
@@ -183,3 +192,17 @@ def test_conv2d_primitive_matches_direct_loops() -> None:
                     patch = padded[b, first:first + per_group][:, rows][:, :, cols]
                     expected[b, oc, i, j] = (patch * w[oc]).sum()
     np.testing.assert_allclose(out.reshape(expected.shape), expected, atol=1e-5)
+    dy = random_array(2, expected.shape)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    padded_torch = torch.nn.functional.pad(tx, (padding[2], padding[3], padding[0], padding[1]))
+    torch.nn.functional.conv2d(padded_torch, tw, stride=stride, dilation=dilation,
+                               groups=groups).backward(torch.tensor(dy))
+    dy_view = View(dy.shape, contiguous_strides(dy.shape))
+    dx = numpy_backend.conv2d_backward_input(dy.reshape(-1), dy_view, w.reshape(-1),
+                                             View(w.shape, contiguous_strides(w.shape)), x.shape,
+                                             stride, padding, dilation, groups)
+    dw = numpy_backend.conv2d_backward_weight(dy.reshape(-1), dy_view, x.reshape(-1),
+                                              View(x.shape, contiguous_strides(x.shape)),
+                                              w.shape, stride, padding, dilation, groups)
+    np.testing.assert_allclose(dx.reshape(x.shape), tx.grad.numpy(), atol=1e-4)
+    np.testing.assert_allclose(dw.reshape(w.shape), tw.grad.numpy(), atol=1e-4)
