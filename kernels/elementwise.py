@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .erf import erf as _erf
 from .strided import View, as_numpy
 
 # ----------------------------------------------------------------------------------------------
@@ -40,6 +41,7 @@ UNARY_OPS = {
     "neg": np.negative, "abs": np.abs, "exp": np.exp, "log": np.log, "log1p": np.log1p,
     "sqrt": np.sqrt, "rsqrt": _rsqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
     "sigmoid": _sigmoid, "relu": _relu, "sign": np.sign, "reciprocal": np.reciprocal,
+    "erf": _erf,
     "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
     "logical_not": np.logical_not, "isnan": np.isnan, "isinf": np.isinf,
 }
@@ -124,6 +126,7 @@ def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:
     """y = dtype(x): floats to ints truncate toward zero, nonzero to bool is True."""
     with np.errstate(all="ignore"):
         return as_numpy(x, x_view).astype(dtype).reshape(-1)
+
 
 # ----------------------------------------------------------------------------------------------
 # Triton
