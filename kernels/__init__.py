@@ -16,6 +16,9 @@ kernel) side by side:
     optim.py        sgd_step, adam_step (fused, in-place optimizer updates)
     conv.py         conv2d, conv2d_backward_input, conv2d_backward_weight (im2col + matmul)
     pool.py         max_pool2d, max_pool2d_backward, avg_pool2d, avg_pool2d_backward
+    cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
+    dropout.py      dropout (the mask drawn from Philox counters, never stored)
+    normalization.py  batch_norm, layer_norm and their backward passes
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -26,7 +29,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import conv, copy, elementwise, index, matmul, optim, pool, random, reduce, softmax
+from . import (
+    conv,
+    copy,
+    cross_entropy,
+    dropout,
+    elementwise,
+    index,
+    matmul,
+    normalization,
+    optim,
+    pool,
+    random,
+    reduce,
+    softmax,
+)
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
 PRIMITIVES: dict[str, str] = {
@@ -73,6 +90,16 @@ PRIMITIVES: dict[str, str] = {
     "max_pool2d_backward": "dx of max_pool2d: dy added at the saved winner indices",
     "avg_pool2d": "window means of (..., H, W) (padding, ceil_mode, divisor options)",
     "avg_pool2d_backward": "dx of avg_pool2d: dy / divisor spread over each window",
+    # cross_entropy.py
+    "cross_entropy": "per-row losses, weights and log-sum-exp of logits vs class indices (fused)",
+    "cross_entropy_backward": "dlogits of cross_entropy: dy * (softmax * coef - target mass)",
+    # dropout.py
+    "dropout": "y = x * keep / (1 - p), keep drawn from Philox counters per (broadcast) mask slot",
+    # normalization.py
+    "batch_norm": "per-channel normalize + affine (batch or running stats; updates running ones)",
+    "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
+    "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
+    "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
 }
 
 
@@ -94,7 +121,8 @@ class Backend:
 
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
-    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool)
+    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
+               cross_entropy, dropout, normalization)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

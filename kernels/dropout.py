@@ -1,0 +1,118 @@
+"""Dropout fused into one pass: draw the keep mask from counters and apply it, never storing it.
+
+    y[i] = x[i] * keep[j(i)] / (1 - p)        keep[j] = (u[j] >= p),  u[j] ~ U[0, 1)
+
+j(i) is the position of element i in the *mask shape*, which broadcasts against x: for dropout the
+mask has x's shape (j = i); for dropout2d it is (N, C, 1, 1), so every element of a feature map
+reads the same draw and whole channels vanish together.
+
+u[j] comes from a counter-based generator keyed by (seed, offset + j), the contract of random.py.
+Nothing else decides it, so the backward pass (dx = dy * keep / (1 - p): the same map applied to
+dy) simply calls this primitive again with the same (seed, offset) and gets the same mask: no mask
+tensor is kept alive between forward and backward. The NumPy reference and the Triton kernel use
+different Philox streams (NumPy's generator, Triton's tl.rand), so they draw the same distribution
+with the same seed-and-offset behaviour, not the same bits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .strided import View, as_numpy, contiguous_strides
+
+# ----------------------------------------------------------------------------------------------
+# NumPy reference
+# ----------------------------------------------------------------------------------------------
+
+
+def _keep_reference(mask_shape: tuple[int, ...], seed: int, offset: int, p: float) -> np.ndarray:
+    """keep[j] = u[j] >= p for every position j of the mask, u from Philox(seed, offset + j)."""
+    count = int(np.prod(mask_shape, dtype=np.int64))
+    generator = np.random.Generator(np.random.Philox(key=seed, counter=offset))
+    draws = generator.random(count, dtype=np.float32)
+    return (draws >= np.float32(p)).reshape(mask_shape)
+
+
+def dropout_reference(x: np.ndarray, x_view: View, mask_shape: tuple[int, ...], seed: int,
+                      offset: int, p: float) -> np.ndarray:
+    """y = x * keep / (1 - p), keep drawn per mask position (mask_shape broadcasts against x)."""
+    x_array = as_numpy(x, x_view)
+    compute = np.float32 if x.dtype == np.float16 else x.dtype.type
+    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
+    keep = _keep_reference(tuple(mask_shape), seed, offset, p)
+    y = x_array.astype(compute) * np.where(keep, compute(scale), compute(0))
+    return np.ascontiguousarray(y, dtype=x.dtype).reshape(-1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Triton
+# ----------------------------------------------------------------------------------------------
+# What you will learn: random numbers generated where they are used.
+#   * tl.rand(seed, counters) runs Philox on a whole block of counters at once and returns
+#     float32 uniforms in [0, 1): each lane gets its own number with no shared state, so the mask
+#     costs no memory traffic at all - it is computed in registers next to the multiply.
+#   * The counter of element i is offset + j(i), its position in the mask shape: strided_offsets
+#     with the mask's strides (0 on broadcast dims) maps i to j, exactly as a broadcast input is
+#     read in an elementwise kernel.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .triton_support import (  # noqa: E402
+    bits_to_float64,
+    cdiv,
+    compute_type,
+    empty,
+    float_bits,
+    merge_dims,
+    numpy_dtype,
+    signed_int64,
+    strided_offsets,
+    tl,
+    triton_kernel,
+)
+
+DROPOUT_BLOCK = 1024
+
+
+@triton_kernel
+def dropout_kernel(x_ptr,                  # input buffer
+                   out_ptr,                # output: numel elements, row-major
+                   numel,
+                   shape,                  # tuple: x's (merged) shape
+                   x_strides,              # tuple: x's strides
+                   mask_strides,           # tuple: row-major strides of the mask, 0 if broadcast
+                   x_offset,               # position of x[0, ..., 0]
+                   seed, offset,           # Philox key, and the counter of mask position 0
+                   p,                      # drop probability (float32)
+                   scale_bits,             # 1 / (1 - p) as float64 bits
+                   BLOCK: tl.constexpr):
+    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)                          # (BLOCK,)
+    mask = index < numel
+    x = compute_type(tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides),
+                             mask=mask, other=0))
+    counters = offset + strided_offsets(index, shape, mask_strides).to(tl.int64)  # (BLOCK,)
+    keep = tl.rand(seed, counters) >= p
+    scale = bits_to_float64(scale_bits).to(x.dtype)
+    y = tl.where(keep, x * scale, 0.0)
+    tl.store(out_ptr + index, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+def _mask_strides(shape: tuple[int, ...], mask_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Row-major strides of the mask, with 0 where the mask broadcasts (size 1 against more)."""
+    strides = contiguous_strides(tuple(mask_shape))
+    return tuple(0 if m == 1 and n != 1 else s for s, m, n in zip(strides, mask_shape, shape))
+
+
+def dropout_triton(x: Any, x_view: View, mask_shape: tuple[int, ...], seed: int, offset: int,
+                   p: float) -> Any:
+    """y = x * keep / (1 - p) with keep drawn by tl.rand at counters offset + mask position."""
+    out = empty(x_view.numel, numpy_dtype(x))
+    if not x_view.numel:
+        return out
+    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
+    shape, (x_strides, mask_strides) = merge_dims(
+        x_view.shape, x_view.strides, _mask_strides(x_view.shape, tuple(mask_shape)))
+    dropout_kernel[(cdiv(x_view.numel, DROPOUT_BLOCK),)](
+        x, out, x_view.numel, shape, x_strides, mask_strides, x_view.offset, signed_int64(seed),
+        offset, float(p), float_bits(scale), BLOCK=DROPOUT_BLOCK)
+    return out

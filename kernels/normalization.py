@@ -1,0 +1,501 @@
+"""Batch norm and layer norm, forward and backward: one group of elements per program.
+
+Both standardise groups of elements and then scale and shift them:
+
+    mean = sum(x) / M,   var = sum((x - mean)^2) / M     (biased: M = elements in the group)
+    rstd = 1 / sqrt(var + eps),   x_hat = (x - mean) * rstd,   y = x_hat * w + b
+
+    batch_norm (N, C, *S): one group per channel c, its N * S elements; w, b indexed by channel.
+      Training updates the running statistics in place, with the *unbiased* variance:
+          running_mean = (1 - momentum) running_mean + momentum mean
+          running_var  = (1 - momentum) running_var  + momentum var * M / (M - 1)
+      Evaluation uses the running statistics as mean and var instead of the batch's.
+    layer_norm (*, D...): one group per leading position, its trailing elements; w, b indexed by
+      element position.
+
+Backward, with g = dy * w and means over the group (mean(g), mean(g x_hat)):
+
+    dx = (g - mean(g) - x_hat mean(g x_hat)) * rstd     (evaluation-mode batch norm: dx = g rstd,
+                                                         since the statistics are constants)
+    dw = sum(dy x_hat),  db = sum(dy)       over every position the parameter is shared by
+
+The forward primitives return (y, mean, rstd) with one mean and rstd per group, which is all the
+backward needs besides x. Both layouts are handled by one description: a view's dims are split
+into *group dims* (which group) and *element dims* (which element of it), each with strides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .strided import View, as_numpy
+
+# ----------------------------------------------------------------------------------------------
+# NumPy reference
+# ----------------------------------------------------------------------------------------------
+
+
+def _compute(buffer: np.ndarray, view: View) -> np.ndarray:
+    """A view's values, float16 widened to float32 (statistics are kept in float32 for it)."""
+    values = as_numpy(buffer, view)
+    return values.astype(np.float32) if values.dtype == np.float16 else values
+
+
+def _channel_column(ndim: int, channels: int) -> tuple[int, ...]:
+    return (1, channels) + (1,) * (ndim - 2)
+
+
+def _affine(x_hat, weight, weight_view, bias, bias_view, shape):
+    """x_hat * w + b with the parameters reshaped to broadcast (`shape`)."""
+    y = x_hat
+    if weight is not None:
+        y = y * _compute(weight, weight_view).reshape(shape)
+    if bias is not None:
+        y = y + _compute(bias, bias_view).reshape(shape)
+    return y
+
+
+def batch_norm_reference(x, x_view, weight, weight_view, bias, bias_view, running_mean,
+                         running_mean_view, running_var, running_var_view, training: bool,
+                         momentum: float, eps: float):
+    """(y, mean (C,), rstd (C,)) of x (N, C, *S); training also updates the running stats."""
+    values = _compute(x, x_view)
+    axes = (0, *range(2, values.ndim))
+    column = _channel_column(values.ndim, x_view.shape[1])
+    if training:
+        mean, var = values.mean(axis=axes), values.var(axis=axes)
+        count = values.size // max(x_view.shape[1], 1)
+        for buffer, view, statistic in ((running_mean, running_mean_view, mean),
+                                        (running_var, running_var_view,
+                                         var * count / max(count - 1, 1))):
+            if buffer is not None:
+                stored = as_numpy(buffer, view)
+                stored[...] = (1 - momentum) * stored + momentum * statistic
+    else:
+        mean = _compute(running_mean, running_mean_view).copy()
+        var = _compute(running_var, running_var_view)
+    rstd = 1 / np.sqrt(var + eps)
+    x_hat = (values - mean.reshape(column)) * rstd.reshape(column)
+    y = _affine(x_hat, weight, weight_view, bias, bias_view, column)
+    return y.astype(x.dtype).reshape(-1), mean, rstd
+
+
+def layer_norm_reference(x, x_view, weight, weight_view, bias, bias_view, normalized_ndim: int,
+                         eps: float):
+    """(y, mean (G,), rstd (G,)) of x normalised over its last normalized_ndim dims."""
+    values = _compute(x, x_view)
+    axes = tuple(range(values.ndim - normalized_ndim, values.ndim))
+    mean = values.mean(axis=axes, keepdims=True)
+    rstd = 1 / np.sqrt(values.var(axis=axes, keepdims=True) + eps)
+    x_hat = (values - mean) * rstd
+    y = _affine(x_hat, weight, weight_view, bias, bias_view, x_view.shape[values.ndim -
+                                                                        normalized_ndim:])
+    return y.astype(x.dtype).reshape(-1), mean.reshape(-1), rstd.reshape(-1)
+
+
+def _input_grad(g, x_hat, rstd, axes, training: bool):
+    """dx = (g - mean(g) - x_hat mean(g x_hat)) * rstd over axes (just g * rstd if not training)."""
+    if not training:
+        return g * rstd
+    return (g - g.mean(axis=axes, keepdims=True)
+            - x_hat * (g * x_hat).mean(axis=axes, keepdims=True)) * rstd
+
+
+def batch_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
+                                  rstd, rstd_view, training: bool):
+    """(dx, dweight (C,), dbias (C,)) of batch_norm; dweight/dbias are None without weight."""
+    values, grad = _compute(x, x_view), _compute(dy, dy_view)
+    axes = (0, *range(2, values.ndim))
+    column = _channel_column(values.ndim, x_view.shape[1])
+    rstd_column = as_numpy(rstd, rstd_view).reshape(column)
+    x_hat = (values - as_numpy(mean, mean_view).reshape(column)) * rstd_column
+    g = grad if weight is None else grad * _compute(weight, weight_view).reshape(column)
+    dx = _input_grad(g, x_hat, rstd_column, axes, training).astype(x.dtype).reshape(-1)
+    if weight is None:
+        return dx, None, None
+    return dx, (grad * x_hat).sum(axis=axes).astype(x.dtype), grad.sum(axis=axes).astype(x.dtype)
+
+
+def layer_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
+                                  rstd, rstd_view, normalized_ndim: int, parameter_grads: bool):
+    """(dx, dweight, dbias) of layer_norm; the last two are None unless parameter_grads."""
+    values, grad = _compute(x, x_view), _compute(dy, dy_view)
+    lead = values.ndim - normalized_ndim
+    axes = tuple(range(lead, values.ndim))
+    stats_shape = x_view.shape[:lead] + (1,) * normalized_ndim
+    rstd_rows = as_numpy(rstd, rstd_view).reshape(stats_shape)
+    x_hat = (values - as_numpy(mean, mean_view).reshape(stats_shape)) * rstd_rows
+    shape = x_view.shape[lead:]
+    g = grad if weight is None else grad * _compute(weight, weight_view).reshape(shape)
+    dx = _input_grad(g, x_hat, rstd_rows, axes, True).astype(x.dtype).reshape(-1)
+    if not parameter_grads:
+        return dx, None, None
+    leading = tuple(range(lead))
+    return (dx, (grad * x_hat).sum(axis=leading).astype(x.dtype).reshape(-1),
+            grad.sum(axis=leading).astype(x.dtype).reshape(-1))
+
+
+# ----------------------------------------------------------------------------------------------
+# Triton
+# ----------------------------------------------------------------------------------------------
+# What you will learn: reductions that feed an elementwise pass, inside one program.
+#   * One program per group (a channel for batch norm, a row for layer norm) loops over the
+#     group's elements in blocks: pass 1 sums x, pass 2 sums (x - mean)^2 (two passes instead of
+#     sum and sum of squares, whose difference loses digits when |mean| >> std), pass 3 writes y.
+#     Every group is independent, so no program ever waits for another.
+#   * The same kernel serves both layouts: a group's position and an element's position are each
+#     turned into buffer offsets by strided_offsets with their own dims and strides. The
+#     parameters use the same trick: batch norm's w has stride 0 on the element dims (one value
+#     per group), layer norm's has stride 0 on the group dims (one value per element).
+#   * Training-mode batch norm writes the running statistics from the same program that computed
+#     the batch statistics: an in-place update fused into the forward kernel.
+#   * Backward needs two group sums (of g and of g * x_hat) and then a streaming pass for dx.
+#     Batch norm's dw and db are sums over its groups' own elements, so the same program stores
+#     them; layer norm's are sums *across* groups (down the columns), a second small kernel.
+
+from typing import Any  # noqa: E402 - the Triton section starts here on purpose
+
+from .strided import contiguous_strides  # noqa: E402
+from .triton_support import (  # noqa: E402
+    bits_to_float64,
+    cdiv,
+    empty,
+    float_bits,
+    merge_dims,
+    numpy_dtype,
+    precise_sqrt,
+    strided_offsets,
+    tl,
+    triton_kernel,
+)
+
+NORM_BLOCK = 1024          # elements of a group per block
+PARAMETER_BLOCK = (16, 64)  # (groups, elements) per tile of layer norm's dw / db kernel
+
+
+@triton_kernel
+def _load_group_block(ptr, group_base, index, mask, element_shape, element_strides,
+                      compute: tl.constexpr):
+    """A block of one group's elements (positions `index` of the group), widened to compute."""
+    offsets = group_base + strided_offsets(index, element_shape, element_strides)
+    return tl.load(ptr + offsets, mask=mask, other=0).to(compute)
+
+
+@triton_kernel
+def _parameter_block(ptr, group_base, index, mask, element_shape, element_strides,
+                     compute: tl.constexpr, PRESENT: tl.constexpr, ABSENT: tl.constexpr):
+    """w or b for a block of elements, or the constant ABSENT (1 or 0) when there is none."""
+    if PRESENT:
+        value = _load_group_block(ptr, group_base, index, mask, element_shape, element_strides,
+                                  compute)
+    else:
+        value = tl.where(mask, ABSENT, 0).to(compute)
+    return value
+
+
+@triton_kernel
+def _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
+                      compute: tl.constexpr, BLOCK: tl.constexpr):
+    """(mean, biased var) of one group: pass 1 sums x, pass 2 sums (x - mean)^2."""
+    lanes = tl.arange(0, BLOCK)
+    total = tl.zeros([BLOCK], compute)
+    for start in range(0, count, BLOCK):
+        mask = start + lanes < count
+        total += _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+                                   x_element_strides, compute)
+    mean = tl.sum(total, axis=0) / count
+    squares = tl.zeros([BLOCK], compute)
+    for start in range(0, count, BLOCK):
+        mask = start + lanes < count
+        x = _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+                              x_element_strides, compute)
+        squares += tl.where(mask, (x - mean) * (x - mean), 0.0)
+    return mean, tl.sum(squares, axis=0) / count
+
+
+@triton_kernel
+def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # inputs
+                     out_ptr, mean_ptr, rstd_ptr,                           # y; (G,), (G,)
+                     running_mean_ptr, running_mean_offset, running_mean_stride,
+                     running_var_ptr, running_var_offset, running_var_stride,
+                     groups, group_shape, x_group_strides, out_group_strides,
+                     w_group_strides, b_group_strides,                      # tuples
+                     count, element_shape, x_element_strides, out_element_strides,
+                     w_element_strides, b_element_strides,                  # tuples
+                     eps_bits, momentum_bits, unbiased_bits,                # float64 bits
+                     BATCH_STATISTICS: tl.constexpr,   # False: eval-mode batch norm
+                     UPDATE_RUNNING: tl.constexpr, HAS_WEIGHT: tl.constexpr,
+                     HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr):
+    group = tl.program_id(0)
+    compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
+    valid = group < groups  # always true (one program per group); no load goes unguarded
+    x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
+    eps = bits_to_float64(eps_bits).to(compute)
+    if BATCH_STATISTICS:
+        mean, var = _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
+                                      compute, BLOCK)
+        if UPDATE_RUNNING:
+            momentum = bits_to_float64(momentum_bits).to(compute)
+            mean_at = running_mean_ptr + running_mean_offset + group * running_mean_stride
+            old = tl.load(mean_at, mask=valid, other=0).to(compute)
+            tl.store(mean_at, ((1 - momentum) * old + momentum * mean).to(
+                running_mean_ptr.dtype.element_ty), mask=valid)
+            var_at = running_var_ptr + running_var_offset + group * running_var_stride
+            old = tl.load(var_at, mask=valid, other=0).to(compute)
+            unbiased = var * bits_to_float64(unbiased_bits).to(compute)  # * M / (M - 1)
+            tl.store(var_at, ((1 - momentum) * old + momentum * unbiased).to(
+                running_var_ptr.dtype.element_ty), mask=valid)
+    else:
+        mean = tl.load(running_mean_ptr + running_mean_offset + group * running_mean_stride,
+                       mask=valid, other=0).to(compute)
+        var = tl.load(running_var_ptr + running_var_offset + group * running_var_stride,
+                      mask=valid, other=1).to(compute)
+    rstd = 1.0 / precise_sqrt(var + eps)
+    tl.store(mean_ptr + group, mean.to(mean_ptr.dtype.element_ty), mask=valid)
+    tl.store(rstd_ptr + group, rstd.to(rstd_ptr.dtype.element_ty), mask=valid)
+    # pass 3: y = (x - mean) * rstd * w + b
+    out_base = strided_offsets(group, group_shape, out_group_strides)
+    w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
+    b_base = b_offset + strided_offsets(group, group_shape, b_group_strides)
+    lanes = tl.arange(0, BLOCK)
+    for start in range(0, count, BLOCK):
+        mask = start + lanes < count
+        x = _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+                              x_element_strides, compute)
+        w = _parameter_block(w_ptr, w_base, start + lanes, mask, element_shape,
+                             w_element_strides, compute, HAS_WEIGHT, 1)
+        b = _parameter_block(b_ptr, b_base, start + lanes, mask, element_shape,
+                             b_element_strides, compute, HAS_BIAS, 0)
+        y = (x - mean) * rstd * w + b
+        out_offsets = out_base + strided_offsets(start + lanes, element_shape,
+                                                 out_element_strides)
+        tl.store(out_ptr + out_offsets, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton_kernel
+def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offset,  # inputs
+                              mean_ptr, rstd_ptr,                                   # (G,) each
+                              dx_ptr, dw_ptr, db_ptr,      # dx like x; dw, db (G,) if GROUP_PARAMS
+                              groups, group_shape, dy_group_strides, x_group_strides,
+                              dx_group_strides, w_group_strides,                    # tuples
+                              count, element_shape, dy_element_strides, x_element_strides,
+                              dx_element_strides, w_element_strides,                # tuples
+                              TRAINING: tl.constexpr,      # False: the statistics are constants
+                              HAS_WEIGHT: tl.constexpr,
+                              GROUP_PARAMS: tl.constexpr,  # batch norm: store dw, db per group
+                              BLOCK: tl.constexpr):
+    group = tl.program_id(0)
+    compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
+    valid = group < groups  # always true (one program per group); no load goes unguarded
+    mean = tl.load(mean_ptr + group, mask=valid, other=0).to(compute)
+    rstd = tl.load(rstd_ptr + group, mask=valid, other=0).to(compute)
+    dy_base = dy_offset + strided_offsets(group, group_shape, dy_group_strides)
+    x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
+    w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
+    lanes = tl.arange(0, BLOCK)
+    # pass 1: sum(g), sum(g x_hat) (and sum(dy), sum(dy x_hat) for per-group parameters)
+    sum_g = tl.zeros([BLOCK], compute)
+    sum_g_x_hat = tl.zeros([BLOCK], compute)
+    sum_dy = tl.zeros([BLOCK], compute)
+    sum_dy_x_hat = tl.zeros([BLOCK], compute)
+    for start in range(0, count, BLOCK):
+        mask = start + lanes < count
+        dy = _load_group_block(dy_ptr, dy_base, start + lanes, mask, element_shape,
+                               dy_element_strides, compute)
+        x_hat = (_load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+                                   x_element_strides, compute) - mean) * rstd
+        w = _parameter_block(w_ptr, w_base, start + lanes, mask, element_shape,
+                             w_element_strides, compute, HAS_WEIGHT, 1)
+        sum_g += dy * w
+        sum_g_x_hat += dy * w * x_hat
+        if GROUP_PARAMS:
+            sum_dy += dy
+            sum_dy_x_hat += tl.where(mask, dy * x_hat, 0.0)
+    mean_g = tl.sum(sum_g, axis=0) / count
+    mean_g_x_hat = tl.sum(sum_g_x_hat, axis=0) / count
+    if GROUP_PARAMS:
+        tl.store(dw_ptr + group, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
+                 mask=valid)
+        tl.store(db_ptr + group, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty), mask=valid)
+    # pass 2: dx = (g - mean(g) - x_hat mean(g x_hat)) * rstd
+    dx_base = strided_offsets(group, group_shape, dx_group_strides)
+    for start in range(0, count, BLOCK):
+        mask = start + lanes < count
+        dy = _load_group_block(dy_ptr, dy_base, start + lanes, mask, element_shape,
+                               dy_element_strides, compute)
+        x_hat = (_load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+                                   x_element_strides, compute) - mean) * rstd
+        g = dy * _parameter_block(w_ptr, w_base, start + lanes, mask, element_shape,
+                                  w_element_strides, compute, HAS_WEIGHT, 1)
+        if TRAINING:
+            g = g - mean_g - x_hat * mean_g_x_hat
+        dx_offsets = dx_base + strided_offsets(start + lanes, element_shape, dx_element_strides)
+        tl.store(dx_ptr + dx_offsets, (g * rstd).to(dx_ptr.dtype.element_ty), mask=mask)
+
+
+@triton_kernel
+def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, rstd_ptr,
+                                 dw_ptr, db_ptr,                  # outputs, (count,) each
+                                 groups, group_shape, dy_group_strides, x_group_strides,
+                                 count, element_shape, dy_element_strides, x_element_strides,
+                                 BLOCK_G: tl.constexpr, BLOCK_E: tl.constexpr):
+    """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums."""
+    compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
+    elements = tl.program_id(0) * BLOCK_E + tl.arange(0, BLOCK_E)                   # (BLOCK_E,)
+    element_mask = elements < count
+    dy_columns = dy_offset + strided_offsets(elements, element_shape, dy_element_strides)
+    x_columns = x_offset + strided_offsets(elements, element_shape, x_element_strides)
+    sum_dy_x_hat = tl.zeros([BLOCK_G, BLOCK_E], compute)
+    sum_dy = tl.zeros([BLOCK_G, BLOCK_E], compute)
+    for start in range(0, groups, BLOCK_G):
+        rows = start + tl.arange(0, BLOCK_G)                                        # (BLOCK_G,)
+        row_mask = rows < groups
+        mask = row_mask[:, None] & element_mask[None, :]                    # (BLOCK_G, BLOCK_E)
+        dy_rows = strided_offsets(rows, group_shape, dy_group_strides)
+        x_rows = strided_offsets(rows, group_shape, x_group_strides)
+        dy = tl.load(dy_ptr + dy_rows[:, None] + dy_columns[None, :], mask=mask,
+                     other=0).to(compute)
+        x = tl.load(x_ptr + x_rows[:, None] + x_columns[None, :], mask=mask, other=0).to(compute)
+        mean = tl.load(mean_ptr + rows, mask=row_mask, other=0).to(compute)
+        rstd = tl.load(rstd_ptr + rows, mask=row_mask, other=0).to(compute)
+        sum_dy_x_hat += dy * (x - mean[:, None]) * rstd[:, None]
+        sum_dy += dy
+    tl.store(dw_ptr + elements, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
+             mask=element_mask)
+    tl.store(db_ptr + elements, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty),
+             mask=element_mask)
+
+
+# --- launchers: split the dims into group dims and element dims ----------------------------------
+
+
+def _split(shape: tuple[int, ...], group_dims: tuple[int, ...], strides: list[tuple[int, ...]]
+           ) -> tuple[tuple, list, tuple, list]:
+    """(group shape, group strides per operand, element shape, element strides per operand),
+    each part merged to as few dims as possible."""
+    element_dims = tuple(d for d in range(len(shape)) if d not in group_dims)
+    group_shape, group_strides = merge_dims(tuple(shape[d] for d in group_dims),
+                                            *[tuple(s[d] for d in group_dims) for s in strides])
+    element_shape, element_strides = merge_dims(
+        tuple(shape[d] for d in element_dims), *[tuple(s[d] for d in element_dims)
+                                                 for s in strides])
+    return group_shape, group_strides, element_shape, element_strides
+
+
+def _parameter_strides(view: View | None, ndim: int, dims: tuple[int, ...]) -> tuple[int, ...]:
+    """Strides of a parameter laid over x's dims: its own strides on `dims`, 0 elsewhere."""
+    strides = [0] * ndim
+    if view is not None:
+        for d, stride in zip(dims, view.strides):
+            strides[d] = stride
+    return tuple(strides)
+
+
+def _buffer_or(buffer: Any, view: View | None, stand_in: Any) -> tuple[Any, int]:
+    """(pointer, offset) of an optional operand; a stand-in buffer when absent (never read)."""
+    return (stand_in, 0) if buffer is None else (buffer, view.offset)
+
+
+def _statistics_buffers(groups: int, dtype: np.dtype) -> tuple[Any, Any]:
+    compute = np.float32 if dtype == np.float16 else dtype
+    return empty(groups, compute), empty(groups, compute)
+
+
+def _normalize(x, x_view, weight, weight_view, bias, bias_view, group_dims, param_dims,
+               running, eps, momentum, batch_statistics):
+    """Launch normalize_kernel; returns (y, mean, rstd)."""
+    shape, ndim = x_view.shape, len(x_view.shape)
+    groups = int(np.prod([shape[d] for d in group_dims], dtype=np.int64))
+    count = x_view.numel // max(groups, 1)
+    out = empty(x_view.numel, numpy_dtype(x))
+    mean, rstd = _statistics_buffers(groups, numpy_dtype(x))
+    if not x_view.numel:
+        return out, mean, rstd
+    strides = [x_view.strides, contiguous_strides(shape),
+               _parameter_strides(weight_view, ndim, param_dims),
+               _parameter_strides(bias_view, ndim, param_dims)]
+    group_shape, group_strides, element_shape, element_strides = _split(shape, group_dims, strides)
+    running_arguments = []  # (pointer, offset, stride) of running_mean, then of running_var
+    for buffer, view in running:
+        running_arguments += [*_buffer_or(buffer, view, out), view.strides[0] if view else 0]
+    normalize_kernel[(groups,)](
+        x, x_view.offset, *_buffer_or(weight, weight_view, x), *_buffer_or(bias, bias_view, x),
+        out, mean, rstd, *running_arguments, groups, group_shape, *group_strides, count,
+        element_shape, *element_strides, float_bits(eps), float_bits(momentum),
+        float_bits(count / max(count - 1, 1)), BATCH_STATISTICS=batch_statistics,
+        UPDATE_RUNNING=batch_statistics and running[0][0] is not None,
+        HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None, BLOCK=NORM_BLOCK)
+    return out, mean, rstd
+
+
+def batch_norm_triton(x, x_view, weight, weight_view, bias, bias_view, running_mean,
+                      running_mean_view, running_var, running_var_view, training: bool,
+                      momentum: float, eps: float):
+    """(y, mean (C,), rstd (C,)) of x (N, C, *S), one program per channel; training updates the
+    running statistics in place (both or neither are given)."""
+    running = ((running_mean, running_mean_view), (running_var, running_var_view))
+    return _normalize(x, x_view, weight, weight_view, bias, bias_view, (1,), (1,), running, eps,
+                      momentum, training)
+
+
+def layer_norm_triton(x, x_view, weight, weight_view, bias, bias_view, normalized_ndim: int,
+                      eps: float):
+    """(y, mean (G,), rstd (G,)) over the last normalized_ndim dims, one program per row."""
+    ndim = len(x_view.shape)
+    lead = tuple(range(ndim - normalized_ndim))
+    return _normalize(x, x_view, weight, weight_view, bias, bias_view, lead,
+                      tuple(range(ndim - normalized_ndim, ndim)), ((None, None), (None, None)),
+                      eps, 0.0, True)
+
+
+def _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd, group_dims,
+                        param_dims, training, group_params):
+    """Launch normalize_backward_kernel; returns (dx, dw, db) (dw, db only if group_params)."""
+    shape, ndim = x_view.shape, len(x_view.shape)
+    groups = int(np.prod([shape[d] for d in group_dims], dtype=np.int64))
+    count = x_view.numel // max(groups, 1)
+    dtype = numpy_dtype(x)
+    dx = empty(x_view.numel, dtype)
+    dw, db = (empty(groups, dtype), empty(groups, dtype)) if group_params else (dx, dx)
+    if not x_view.numel:
+        return dx, dw, db
+    strides = [dy_view.strides, x_view.strides, contiguous_strides(shape),
+               _parameter_strides(weight_view, ndim, param_dims)]
+    group_shape, group_strides, element_shape, element_strides = _split(shape, group_dims, strides)
+    normalize_backward_kernel[(groups,)](
+        dy, dy_view.offset, x, x_view.offset, *_buffer_or(weight, weight_view, x), mean, rstd,
+        dx, dw, db, groups, group_shape, *group_strides, count, element_shape, *element_strides,
+        TRAINING=training, HAS_WEIGHT=weight is not None, GROUP_PARAMS=group_params,
+        BLOCK=NORM_BLOCK)
+    return dx, dw, db
+
+
+def batch_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
+                               rstd, rstd_view, training: bool):
+    """(dx, dweight (C,), dbias (C,)) of batch_norm; the last two are None without weight."""
+    dx, dw, db = _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
+                                     (1,), (1,), training, weight is not None)
+    return (dx, None, None) if weight is None else (dx, dw, db)
+
+
+def layer_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
+                               rstd, rstd_view, normalized_ndim: int, parameter_grads: bool):
+    """(dx, dweight, dbias) of layer_norm: a row kernel for dx, a column kernel for dw and db."""
+    ndim = len(x_view.shape)
+    lead = tuple(range(ndim - normalized_ndim))
+    dx, _, _ = _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd, lead,
+                                   tuple(range(ndim - normalized_ndim, ndim)), True, False)
+    if not parameter_grads:
+        return dx, None, None
+    count = int(np.prod(x_view.shape[ndim - normalized_ndim:], dtype=np.int64))
+    dtype = numpy_dtype(x)
+    dw, db = empty(count, dtype), empty(count, dtype)
+    if x_view.numel:
+        group_shape, group_strides, element_shape, element_strides = _split(
+            x_view.shape, lead, [dy_view.strides, x_view.strides])
+        block_g, block_e = PARAMETER_BLOCK
+        column_parameter_grad_kernel[(cdiv(count, block_e),)](
+            dy, dy_view.offset, x, x_view.offset, mean, rstd, dw, db, x_view.numel // count,
+            group_shape, *group_strides, count, element_shape, *element_strides,
+            BLOCK_G=block_g, BLOCK_E=block_e)
+    return dx, dw, db
