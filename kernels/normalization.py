@@ -102,8 +102,9 @@ def _input_grad(g, x_hat, rstd, axes, training: bool):
 
 
 def batch_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
-                                  rstd, rstd_view, training: bool):
-    """(dx, dweight (C,), dbias (C,)) of batch_norm; dweight/dbias are None without weight."""
+                                  rstd, rstd_view, training: bool, parameter_grads: bool):
+    """(dx, dweight (C,), dbias (C,)) of batch_norm; the last two are None unless
+    parameter_grads."""
     values, grad = _compute(x, x_view), _compute(dy, dy_view)
     axes = (0, *range(2, values.ndim))
     column = _channel_column(values.ndim, x_view.shape[1])
@@ -111,7 +112,7 @@ def batch_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, m
     x_hat = (values - as_numpy(mean, mean_view).reshape(column)) * rstd_column
     g = grad if weight is None else grad * _compute(weight, weight_view).reshape(column)
     dx = _input_grad(g, x_hat, rstd_column, axes, training).astype(x.dtype).reshape(-1)
-    if weight is None:
+    if not parameter_grads:
         return dx, None, None
     return dx, (grad * x_hat).sum(axis=axes).astype(x.dtype), grad.sum(axis=axes).astype(x.dtype)
 
@@ -224,7 +225,8 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
                      w_element_strides, b_element_strides,                  # tuples
                      eps_bits, momentum_bits, unbiased_bits,                # float64 bits
                      BATCH_STATISTICS: tl.constexpr,   # False: eval-mode batch norm
-                     UPDATE_RUNNING: tl.constexpr, HAS_WEIGHT: tl.constexpr,
+                     UPDATE_MEAN: tl.constexpr, UPDATE_VAR: tl.constexpr,
+                     HAS_WEIGHT: tl.constexpr,
                      HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr):
     group = tl.program_id(0)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
@@ -234,12 +236,13 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
     if BATCH_STATISTICS:
         mean, var = _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
                                       compute, BLOCK)
-        if UPDATE_RUNNING:
-            momentum = bits_to_float64(momentum_bits).to(compute)
+        momentum = bits_to_float64(momentum_bits).to(compute)
+        if UPDATE_MEAN:
             mean_at = running_mean_ptr + running_mean_offset + group * running_mean_stride
             old = tl.load(mean_at, mask=valid, other=0).to(compute)
             tl.store(mean_at, ((1 - momentum) * old + momentum * mean).to(
                 running_mean_ptr.dtype.element_ty), mask=valid)
+        if UPDATE_VAR:
             var_at = running_var_ptr + running_var_offset + group * running_var_stride
             old = tl.load(var_at, mask=valid, other=0).to(compute)
             unbiased = var * bits_to_float64(unbiased_bits).to(compute)  # * M / (M - 1)
@@ -423,7 +426,8 @@ def _normalize(x, x_view, weight, weight_view, bias, bias_view, group_dims, para
         out, mean, rstd, *running_arguments, groups, group_shape, *group_strides, count,
         element_shape, *element_strides, float_bits(eps), float_bits(momentum),
         float_bits(count / max(count - 1, 1)), BATCH_STATISTICS=batch_statistics,
-        UPDATE_RUNNING=batch_statistics and running[0][0] is not None,
+        UPDATE_MEAN=batch_statistics and running[0][0] is not None,
+        UPDATE_VAR=batch_statistics and running[1][0] is not None,
         HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None, BLOCK=NORM_BLOCK)
     return out, mean, rstd
 
@@ -471,11 +475,12 @@ def _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
 
 
 def batch_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
-                               rstd, rstd_view, training: bool):
-    """(dx, dweight (C,), dbias (C,)) of batch_norm; the last two are None without weight."""
+                               rstd, rstd_view, training: bool, parameter_grads: bool):
+    """(dx, dweight (C,), dbias (C,)) of batch_norm, one program per channel; the last two are
+    None unless parameter_grads."""
     dx, dw, db = _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
-                                     (1,), (1,), training, weight is not None)
-    return (dx, None, None) if weight is None else (dx, dw, db)
+                                     (1,), (1,), training, parameter_grads)
+    return (dx, dw, db) if parameter_grads else (dx, None, None)
 
 
 def layer_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,

@@ -13,122 +13,70 @@ Its gradient is famously simple, which is why the fused op exists (one node, no 
 (with no weights and no smoothing: dx = p - onehot(t))
 
 Rows whose target is ignore_index contribute nothing, and reduction='mean' divides by the total
-weight of the counted rows (the number of rows when there are no weights). Class-probability
-targets (same shape as x) are composed from log_softmax, since every term is then smooth.
+weight of the counted rows (the number of rows when there are no weights). Class-index targets
+run as two fused primitives (kernels/cross_entropy.py): the forward streams each row once and
+never writes log p; the backward turns each logit into dx with the saved log-sum-exp. Class-
+probability targets (same shape as x) are composed from log_softmax, since every term is smooth.
 """
 
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..dtypes import dtype, int64, uint8
+from ..autograd.grad_mode import is_grad_enabled
+from ..creation import arange
+from ..dtypes import int64, uint8
 from ..tensor import Tensor
 from . import lowering
-from .operands import scalar_tensor
-
-
-def _constant(value: float, like: Tensor) -> Tensor:
-    return scalar_tensor(value, like.dtype, like)
-
-
-def _class_weights(x: Tensor, weight: Tensor | None) -> Tensor:
-    """w[c] for every class, as a (C,) tensor (ones when no weight is given)."""
-    if weight is not None:
-        return weight
-    return lowering.full((x._view.shape[1],), 1, x.dtype, x.device)
-
-
-def _one_hot(target: Tensor, classes: int, dtype: dtype) -> Tensor:
-    """(M,) class indices -> (M, C) rows of 0 and 1, as constants (lowering: no graph)."""
-    column = lowering.view_of(target, lowering.contiguous_view((target._view.shape[0], 1)))
-    hits = lowering.binary("eq", column, lowering.arange(0, 1, classes, int64, target.device))
-    return lowering.cast(hits, dtype)
-
-
-class SoftmaxCrossEntropy(Function):
-    """loss = -log_softmax(x)[t] (mean, sum or per row);  dx = dy * (softmax(x) - onehot(t))
-
-    The plain case (no class weights, no smoothing, no ignored rows), in as few steps as possible:
-    it is the loss of nearly every classifier's training step."""
-
-    node_name = "CrossEntropyLossBackward0"
-
-    @staticmethod
-    def forward(ctx, x, target, reduction):
-        # x: (M, C) logits, target: (M,) int64 class indices
-        rows = x._view.shape[0]
-        log_p = lowering.softmax(x, 1, log=True)
-        column = lowering.view_of(target, lowering.contiguous_view((rows, 1)))
-        losses = lowering.unary("neg", lowering.gather(log_p, 1, column))  # (M, 1)
-        ctx.save_for_backward(x, target)
-        ctx.reduction = reduction
-        if reduction == "none":
-            return lowering.view_of(losses, lowering.contiguous_view((rows,)))
-        total = lowering.reduce("sum", losses, (0, 1))
-        return total if reduction == "sum" else lowering.binary(
-            "div", total, scalar_tensor(rows, x.dtype, x))
-
-    @staticmethod
-    def backward(ctx, dy):
-        x, target = ctx.saved_tensors
-        grad = x.softmax(1) - _one_hot(target, x._view.shape[1], x.dtype)  # (M, C)
-        if ctx.reduction == "none":
-            return grad * dy.unsqueeze(1), None, None
-        scale = dy / x._view.shape[0] if ctx.reduction == "mean" else dy
-        return grad * scale, None, None
 
 
 class CrossEntropyIndices(Function):
-    """loss = (1-e) * -w[t] log p[t] + e/C * sum_c -w[c] log p[c];  dx = dy * (p * coef - target)"""
+    """loss = (1-e) * -w[t] log p[t] + e/C * sum_c -w[c] log p[c];  dx = dy * (p * coef - mass)
+
+    coef = (1-e) w[t] + e/C sum(w),  mass[c] = (1-e) w[t] [c == t] + e/C w[c]  (0 if ignored)"""
 
     node_name = "CrossEntropyLossBackward0"
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
-        # x: (M, C) logits, target: (M,) int64 class indices
-        rows, classes = x._view.shape
-        log_p = lowering.softmax(x, 1, log=True)  # (M, C)
-        counted = lowering.binary("ne", target, scalar_tensor(ignore_index, int64, target))
-        safe_target = lowering.where(counted, target, scalar_tensor(0, int64, target))  # (M,)
-        class_weight = _class_weights(x, weight)  # (C,)
-        row_weight = lowering.binary("mul", lowering.index_select(class_weight, 0, safe_target),
-                                     lowering.cast(counted, x.dtype))  # (M,) w[t], 0 if ignored
-        target_mass = lowering.binary(  # (M, C) = (1-e) w[t] [c == t]
-            "mul", _one_hot(safe_target, classes, x.dtype),
-            lowering.view_of(row_weight, lowering.contiguous_view((rows, 1))))
-        target_mass = lowering.binary("mul", target_mass, _constant(1 - smoothing, x))
-        coef = lowering.binary("mul", row_weight, _constant(1 - smoothing, x))  # (M,)
-        if smoothing:
-            uniform_mass = lowering.binary(  # (M, C) = e/C * w[c] on counted rows
-                "mul", lowering.view_of(lowering.cast(counted, x.dtype),
-                                        lowering.contiguous_view((rows, 1))),
-                lowering.binary("mul", class_weight, _constant(smoothing / classes, x)))
-            target_mass = lowering.binary("add", target_mass, uniform_mass)
-            total_weight = lowering.reduce("sum", class_weight, (0,))
-            coef = lowering.binary("add", coef, lowering.binary(
-                "mul", lowering.cast(counted, x.dtype),
-                lowering.binary("mul", total_weight, _constant(smoothing / classes, x))))
-        losses = lowering.reduce("sum", lowering.binary("mul", target_mass, log_p), (1,))  # (M,)
-        losses = lowering.unary("neg", losses)
-        scale = None
+        # x: (M, C) logits, target: (M,) int64 class indices, weight: (C,) or None
+        losses, row_weights, lse = lowering.cross_entropy(x, target, weight, ignore_index,
+                                                          smoothing)
+        ctx.save_for_backward(x, target, weight, lse)
+        ctx.settings = (reduction, ignore_index, smoothing)
+        ctx.total_weight = None
         if reduction == "mean":
-            scale = lowering.reduce("sum", row_weight, (0,))
-            losses = lowering.binary("div", lowering.reduce("sum", losses, (0,)), scale)
-        elif reduction == "sum":
-            losses = lowering.reduce("sum", losses, (0,))
-        ctx.save_for_backward(x, target_mass, coef, scale)
-        ctx.reduction = reduction
-        return losses
+            ctx.total_weight = lowering.reduce("sum", row_weights, (0,))
+            return lowering.binary("div", lowering.reduce("sum", losses, (0,)), ctx.total_weight)
+        return lowering.reduce("sum", losses, (0,)) if reduction == "sum" else losses
 
     @staticmethod
     def backward(ctx, dy):
-        x, target_mass, coef, scale = ctx.saved_tensors
-        p = x.softmax(1)  # recomputed from x: second derivatives stay right
-        grad = p * coef.unsqueeze(1) - target_mass  # (M, C)
-        if ctx.reduction == "none":
-            return grad * dy.unsqueeze(1), None, None, None, None, None
-        if ctx.reduction == "mean":
-            dy = dy / scale
-        return grad * dy, None, None, None, None, None
+        x, target, weight, lse = ctx.saved_tensors
+        reduction, ignore_index, smoothing = ctx.settings
+        if reduction == "mean":
+            dy = dy / ctx.total_weight
+        dy_rows = dy if reduction == "none" else dy.expand(x._view.shape[0])  # (M,)
+        if is_grad_enabled():  # create_graph=True: Tensor ops, so dx can be differentiated
+            dx = _composed_grad(x, target, weight, dy_rows, ignore_index, smoothing)
+        else:
+            dx = lowering.cross_entropy_backward(x, target, weight, lse, dy_rows, ignore_index,
+                                                 smoothing)
+        return dx, None, None, None, None, None
+
+
+def _composed_grad(x: Tensor, target: Tensor, weight: Tensor | None, dy_rows: Tensor,
+                   ignore_index: int, smoothing: float) -> Tensor:
+    """dx = dy * (softmax(x) * coef - mass) from Tensor ops (the fused kernel's formula)."""
+    classes = x._view.shape[1]
+    counted = target != ignore_index  # (M,)
+    safe_target = target.masked_fill(~counted, 0)
+    class_weight = x.new_ones(classes) if weight is None else weight  # (C,)
+    row_weight = class_weight.index_select(0, safe_target) * counted.to(x.dtype)  # (M,) w[t]
+    one_hot = (safe_target.unsqueeze(1) == arange(classes, device=x.device)).to(x.dtype)
+    share = counted.to(x.dtype).unsqueeze(1) * (smoothing / classes)  # (M, 1) e/C, 0 if ignored
+    mass = (1 - smoothing) * row_weight.unsqueeze(1) * one_hot + share * class_weight
+    coef = (1 - smoothing) * row_weight.unsqueeze(1) + share * class_weight.sum()  # (M, 1)
+    return (x.softmax(1) * coef - mass) * dy_rows.unsqueeze(1)
 
 
 def check_reduction(reduction: str) -> None:

@@ -3,9 +3,13 @@
     y = x * mask / (1 - p),   mask ~ Bernoulli(1 - p)        dx = dy * mask / (1 - p)
 
 Scaling the survivors by 1 / (1 - p) keeps the expected value of every element unchanged, so at
-evaluation time dropout is simply the identity. The mask is drawn from the counter-based uniform
-primitive (u >= p keeps an element), so `manual_seed` makes it reproducible. dropout2d draws one
-number per (sample, channel) and broadcasts it over the feature map: whole channels vanish.
+evaluation time dropout is simply the identity. dropout2d draws one number per (sample, channel)
+and broadcasts it over the feature map: whole channels vanish.
+
+The fused `dropout` primitive (kernels/dropout.py) draws the mask from counter-based random
+numbers at (seed, offset + mask position) and applies it in the same pass. `manual_seed` fixes the
+seed, so runs are reproducible; and since the counters alone decide the mask, backward needs no
+saved mask: dx is the same primitive applied to dy with the same (seed, offset).
 """
 
 from __future__ import annotations
@@ -14,36 +18,28 @@ import math
 import warnings
 
 from ..autograd.function import Function
-from ..dtypes import float32
 from ..random import default_generator
 from ..tensor import Tensor
 from . import lowering
 from .inplace import inplace as run_inplace
-from .operands import scalar_tensor
 
 
 class Dropout(Function):
-    """y = x * mask / (1 - p), mask ~ Bernoulli(1 - p);  dx = dy * mask / (1 - p)"""
+    """y = x * mask / (1 - p), mask ~ Bernoulli(1 - p);  dx = dy * mask / (1 - p)
+
+    The map is diagonal and linear, so its derivative is itself: backward applies this same
+    Function (same seed and offset, hence the same mask) to dy, and so on for higher orders."""
 
     node_name = "MulBackward0"
 
     @staticmethod
-    def forward(ctx, x, p, mask_shape):
-        draw_dtype = float32 if x.dtype.name == "float16" else x.dtype
-        seed, offset = default_generator.take(math.prod(mask_shape))
-        draws = lowering.random("uniform", mask_shape, draw_dtype, x.device, seed, offset, 0.0,
-                                1.0)
-        keep = lowering.binary("ge", draws, scalar_tensor(p, draw_dtype, x))
-        scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-        mask = lowering.binary("mul", lowering.cast(keep, x.dtype), scalar_tensor(scale, x.dtype,
-                                                                                   x))
-        ctx.save_for_backward(mask)
-        return lowering.binary("mul", x, mask)
+    def forward(ctx, x, p, mask_shape, seed, offset):
+        ctx.mask = (p, mask_shape, seed, offset)
+        return lowering.dropout(x, mask_shape, seed, offset, p)
 
     @staticmethod
     def backward(ctx, dy):
-        (mask,) = ctx.saved_tensors
-        return dy * mask, None, None
+        return Dropout.apply(dy, *ctx.mask), None, None, None, None
 
 
 def _check_probability(p: float) -> None:
@@ -52,9 +48,11 @@ def _check_probability(p: float) -> None:
 
 
 def _apply(input: Tensor, p: float, mask_shape: tuple[int, ...], inplace: bool) -> Tensor:
+    seed, offset = default_generator.take(math.prod(mask_shape))  # this call's counters
     if inplace:
-        return run_inplace(input, lambda current: Dropout.apply(current, p, mask_shape))
-    return Dropout.apply(input, p, mask_shape)
+        return run_inplace(input, lambda current: Dropout.apply(current, p, mask_shape, seed,
+                                                                offset))
+    return Dropout.apply(input, p, mask_shape, seed, offset)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False

@@ -4,7 +4,8 @@
     dW[j] = sum of the dy rows whose index is j   (an index_add: repeated indices accumulate)
 
 padding_idx marks a row that never receives gradient (it stays the "nothing here" vector);
-scale_grad_by_freq divides each row's gradient by how often its index occurs in the batch;
+scale_grad_by_freq divides each row's gradient by how often its index occurs in the batch (counted
+with index_add on the tensors' own device);
 max_norm rescales, in place, the looked-up rows whose norm exceeds it before the lookup.
 """
 
@@ -26,6 +27,15 @@ def _host(index: Tensor) -> np.ndarray:
     return index.numpy() if index.device.type == "cpu" else index.cpu().numpy()
 
 
+def _frequencies(flat_index: Tensor, num_embeddings: int, like: Tensor) -> Tensor:
+    """(K,) how often each looked-up index occurs in the batch, counted on the tensors' device:
+    counts = zeros(num_embeddings).index_add(0, index, ones), then read back at each index."""
+    ones = lowering.full((flat_index._view.shape[0],), 1, like.dtype, like.device)
+    zeros = lowering.full((num_embeddings,), 0, like.dtype, like.device)
+    counts = lowering.index_add(zeros, 0, flat_index, ones)  # (num_embeddings,)
+    return lowering.index_select(counts, 0, flat_index)
+
+
 class Embedding(Function):
     """y = W[index];  dW = zeros.index_add(0, index, dy) (padding row excluded)"""
 
@@ -43,10 +53,7 @@ class Embedding(Function):
         if ctx.padding_idx is not None:
             rows = rows * (flat_index != ctx.padding_idx).unsqueeze(1).to(dy.dtype)
         if ctx.scale_grad_by_freq:
-            index = _host(flat_index)
-            counts = np.bincount(index, minlength=ctx.weight_shape[0])
-            frequency = tensor(counts[index], dtype=dy.dtype, device=dy.device)
-            rows = rows / frequency.unsqueeze(1)
+            rows = rows / _frequencies(flat_index, ctx.weight_shape[0], dy).unsqueeze(1)
         return IndexAdd.apply(dy.new_zeros(ctx.weight_shape), 0, flat_index, rows), None, None, None
 
 

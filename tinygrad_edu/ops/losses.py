@@ -20,7 +20,6 @@ from ..tensor import Tensor
 from . import lowering
 from .cross_entropy import (
     CrossEntropyIndices,
-    SoftmaxCrossEntropy,
     as_rows,
     check_class_range,
     check_class_target,
@@ -66,13 +65,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     target = check_class_target(input, target)
-    any_ignored = check_class_range(target, classes, ignore_index)
+    check_class_range(target, classes, ignore_index)
     rows, flat_target = as_rows(input, target)
-    if weight is None and not label_smoothing and not any_ignored:
-        losses = SoftmaxCrossEntropy.apply(rows, flat_target, reduction)
-    else:
-        losses = CrossEntropyIndices.apply(rows, flat_target, weight, ignore_index, reduction,
-                                           float(label_smoothing))
+    losses = CrossEntropyIndices.apply(rows, flat_target, weight, ignore_index, reduction,
+                                       float(label_smoothing))
     return unflatten_losses(losses, input, reduction)
 
 

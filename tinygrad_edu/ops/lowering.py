@@ -8,11 +8,12 @@ talks to a backend.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
 from ..device import backend_for, device
-from ..dtypes import bool_, dtype, from_numpy_dtype, int64
+from ..dtypes import bool_, dtype, float16, float32, from_numpy_dtype, int64
 from ..kernels import View, contiguous_strides
 from ..kernels.conv import conv2d_output_shape
 from ..kernels.pool import pool2d_output_shape
@@ -323,3 +324,104 @@ def avg_pool2d_backward(grad: Tensor, input_shape: tuple, kernel: tuple, stride:
                                                  stride, padding, ceil_mode, count_include_pad,
                                                  divisor_override)
     return wrap(buffer, tuple(input_shape), grad.dtype, storage)
+
+
+# --- fused nn primitives (kernels/cross_entropy.py, dropout.py, normalization.py) ---------------
+def _statistics_dtype(x: Tensor) -> dtype:
+    """Per-row statistics (lse, mean, rstd) of float16 data are kept in float32."""
+    return float32 if x.dtype is float16 else x.dtype
+
+
+def cross_entropy(x: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+                  smoothing: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(losses (M,), row weights (M,), log-sum-exp (M,)) of logits (M, C) vs targets (M,)."""
+    storage = same_device(x, target, *([] if weight is None else [weight]))
+    losses, row_weights, lse = storage.backend.cross_entropy(
+        storage.buffer, x._view, target._storage.buffer, target._view, *_buffer_and_view(weight),
+        ignore_index, smoothing)
+    rows = x._view.shape[:1]
+    return (wrap(losses, rows, x.dtype, storage), wrap(row_weights, rows, x.dtype, storage),
+            wrap(lse, rows, _statistics_dtype(x), storage))
+
+
+def cross_entropy_backward(x: Tensor, target: Tensor, weight: Tensor | None, lse: Tensor,
+                           dy: Tensor, ignore_index: int, smoothing: float) -> Tensor:
+    """dlogits (M, C) of cross_entropy, from the saved lse and a per-row dy (M,)."""
+    storage = same_device(x, target, lse, dy, *([] if weight is None else [weight]))
+    buffer = storage.backend.cross_entropy_backward(
+        storage.buffer, x._view, target._storage.buffer, target._view, *_buffer_and_view(weight),
+        lse._storage.buffer, lse._view, dy._storage.buffer, dy._view, ignore_index, smoothing)
+    return wrap(buffer, x._view.shape, x.dtype, storage)
+
+
+def dropout(x: Tensor, mask_shape: tuple[int, ...], seed: int, offset: int, p: float) -> Tensor:
+    """x * keep / (1 - p), keep drawn at counters (seed, offset + mask position)."""
+    storage = x._storage
+    buffer = storage.backend.dropout(storage.buffer, x._view, tuple(mask_shape), seed, offset, p)
+    return wrap(buffer, x._view.shape, x.dtype, storage)
+
+
+def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None,
+               running_mean: Tensor | None, running_var: Tensor | None, training: bool,
+               momentum: float, eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(y, mean (C,), rstd (C,)); training updates running_mean / running_var in place."""
+    given = [t for t in (weight, bias, running_mean, running_var) if t is not None]
+    storage = same_device(x, *given)
+    y, mean, rstd = storage.backend.batch_norm(
+        storage.buffer, x._view, *_buffer_and_view(weight), *_buffer_and_view(bias),
+        *_buffer_and_view(running_mean), *_buffer_and_view(running_var), training, momentum, eps)
+    if training:
+        for running in (running_mean, running_var):
+            if running is not None:
+                running._storage.version += 1
+    channels = x._view.shape[1:2]
+    return (wrap(y, x._view.shape, x.dtype, storage),
+            wrap(mean, channels, _statistics_dtype(x), storage),
+            wrap(rstd, channels, _statistics_dtype(x), storage))
+
+
+def batch_norm_backward(dy: Tensor, x: Tensor, weight: Tensor | None, mean: Tensor, rstd: Tensor,
+                        training: bool, parameter_grads: bool
+                        ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """(dx, dweight, dbias) of batch_norm (the last two None unless parameter_grads)."""
+    storage = same_device(dy, x, mean, rstd, *([] if weight is None else [weight]))
+    dx, dweight, dbias = storage.backend.batch_norm_backward(
+        dy._storage.buffer, dy._view, x._storage.buffer, x._view, *_buffer_and_view(weight),
+        mean._storage.buffer, mean._view, rstd._storage.buffer, rstd._view, training,
+        parameter_grads)
+    return _normalization_grads(dx, dweight, dbias, x, mean._view.shape, storage)
+
+
+def layer_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, normalized_ndim: int,
+               eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(y, mean (G,), rstd (G,)) with one statistic per leading position (G of them)."""
+    storage = same_device(x, *[t for t in (weight, bias) if t is not None])
+    y, mean, rstd = storage.backend.layer_norm(
+        storage.buffer, x._view, *_buffer_and_view(weight), *_buffer_and_view(bias),
+        normalized_ndim, eps)
+    groups = (math.prod(x._view.shape[:len(x._view.shape) - normalized_ndim]),)
+    return (wrap(y, x._view.shape, x.dtype, storage),
+            wrap(mean, groups, _statistics_dtype(x), storage),
+            wrap(rstd, groups, _statistics_dtype(x), storage))
+
+
+def layer_norm_backward(dy: Tensor, x: Tensor, weight: Tensor | None, mean: Tensor,
+                        rstd: Tensor, normalized_ndim: int, parameter_grads: bool
+                        ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """(dx, dweight, dbias) of layer_norm (the last two None unless parameter_grads)."""
+    storage = same_device(dy, x, mean, rstd, *([] if weight is None else [weight]))
+    dx, dweight, dbias = storage.backend.layer_norm_backward(
+        dy._storage.buffer, dy._view, x._storage.buffer, x._view, *_buffer_and_view(weight),
+        mean._storage.buffer, mean._view, rstd._storage.buffer, rstd._view, normalized_ndim,
+        parameter_grads)
+    shape = x._view.shape[len(x._view.shape) - normalized_ndim:]
+    return _normalization_grads(dx, dweight, dbias, x, shape, storage)
+
+
+def _normalization_grads(dx: Any, dweight: Any, dbias: Any, x: Tensor,
+                         parameter_shape: tuple[int, ...], storage: Storage) -> tuple:
+    """Wrap the backward buffers: dx like x, dweight and dbias (or None) in parameter_shape."""
+    def parameter(buffer: Any) -> Tensor | None:
+        return None if buffer is None else wrap(buffer, tuple(parameter_shape), x.dtype, storage)
+
+    return wrap(dx, x._view.shape, x.dtype, storage), parameter(dweight), parameter(dbias)

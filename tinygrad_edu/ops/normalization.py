@@ -9,51 +9,29 @@ each sample. Both share one derivative (with g = dy * weight, means taken over t
     dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)
     dweight = sum(dy * x_hat),  dbias = sum(dy)   (over every axis the parameter is broadcast on)
 
-The two extra terms exist because mean and var depend on every x in the group. Backward recomputes
-x_hat from the saved x with Tensor ops, so second derivatives are right. In evaluation mode batch
-norm uses the running statistics instead: a fixed affine map, composed from ordinary ops.
+The two extra terms exist because mean and var depend on every x in the group. In evaluation mode
+batch norm uses the running statistics instead, constants, so dx = g / sqrt(running_var + eps).
+
+Forward and backward are fused primitives (kernels/normalization.py): one program per group
+computes the statistics, writes y, and (batch norm, training) updates the running statistics in
+place; backward reads the saved per-group mean and 1/std. With create_graph=True the backward is
+composed from Tensor ops instead, so that it can itself be differentiated.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import lowering
-from .operands import scalar_tensor
-
-
-def _statistics(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
-    """mean and biased var (kept dims) and x_hat, with lowering calls (no graph)."""
-    kept = tuple(1 if d in axes else n for d, n in enumerate(x._view.shape))
-    count = scalar_tensor(math.prod(x._view.shape[d] for d in axes), x.dtype, x)
-    mean = lowering.binary("div", lowering.reduce("sum", x, axes), count)
-    mean = lowering.view_of(mean, lowering.contiguous_view(kept))
-    centered = lowering.binary("sub", x, mean)
-    var = lowering.binary("div", lowering.reduce("sum", lowering.binary("mul", centered, centered),
-                                                 axes), count)
-    var = lowering.view_of(var, lowering.contiguous_view(kept))
-    inv_std = lowering.unary("rsqrt", lowering.binary("add", var, scalar_tensor(eps, x.dtype, x)))
-    return mean, var, lowering.binary("mul", centered, inv_std)
-
-
-def _affine(x_hat: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]
-            ) -> Tensor:
-    """x_hat * weight + bias with the parameters viewed as `shape` (1s where they broadcast)."""
-    y = x_hat
-    if weight is not None:
-        y = lowering.binary("mul", y, lowering.view_of(weight, lowering.contiguous_view(shape)))
-    if bias is not None:
-        y = lowering.binary("add", y, lowering.view_of(bias, lowering.contiguous_view(shape)))
-    return y
 
 
 def _normalization_backward(x: Tensor, weight: Tensor | None, dy: Tensor, axes: tuple[int, ...],
                             param_axes: tuple[int, ...], param_shape: tuple[int, ...],
                             eps: float, needs: tuple[bool, ...]) -> tuple:
-    """(dx, dweight, dbias) with Tensor ops, x_hat recomputed from x."""
+    """(dx, dweight, dbias) with Tensor ops, x_hat recomputed from x (differentiable again)."""
     mean = x.mean(axes, keepdim=True)
     centered = x - mean
     inv_std = ((centered * centered).mean(axes, keepdim=True) + eps).rsqrt()
@@ -70,35 +48,54 @@ def _normalization_backward(x: Tensor, weight: Tensor | None, dy: Tensor, axes: 
     return dx, dweight, dbias
 
 
+def _eval_batch_norm_backward(x: Tensor, weight: Tensor | None, mean: Tensor, rstd: Tensor,
+                              dy: Tensor, axes: tuple[int, ...], column: tuple[int, ...],
+                              needs: tuple[bool, ...]) -> tuple:
+    """(dx, dweight, dbias) with Tensor ops when the statistics are constants (evaluation)."""
+    rstd_column = rstd.to(x.dtype).reshape(column)
+    x_hat = (x - mean.to(x.dtype).reshape(column)) * rstd_column
+    g = dy if weight is None else dy * weight.reshape(column)
+    return (g * rstd_column if needs[0] else None,
+            (dy * x_hat).sum(axes) if needs[1] else None, dy.sum(axes) if needs[2] else None)
+
+
 def _sum_over(t: Tensor, axes: tuple[int, ...]) -> Tensor:
     return t.sum(axes) if axes else t
 
 
+def _wanted(grads: tuple, needs: tuple[bool, ...]) -> tuple:
+    """Drop the gradients nobody asked for."""
+    return tuple(grad if need else None for grad, need in zip(grads, needs))
+
+
 class BatchNorm(Function):
-    """y = (x - mean) / sqrt(var + eps) * w + b over (N, *spatial);  see the module docstring"""
+    """y = (x - mean) / sqrt(var + eps) * w + b per channel, over (N, *spatial); see the module
+    docstring for dx, dw, db (training: batch statistics; evaluation: running statistics)"""
 
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps):
-        axes = (0, *range(2, x.ndim))
-        mean, var, x_hat = _statistics(x, axes, eps)
-        column = (1, x._view.shape[1]) + (1,) * (x.ndim - 2)
-        y = _affine(x_hat, weight, bias, column)
-        ctx.save_for_backward(x, weight)
-        ctx.axes, ctx.column, ctx.eps = axes, column, eps
-        ctx.mark_non_differentiable(mean, var)
-        ctx.set_materialize_grads(False)
-        return y, mean, var
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        y, mean, rstd = lowering.batch_norm(x, weight, bias, running_mean, running_var,
+                                            training, momentum, eps)
+        ctx.save_for_backward(x, weight, mean, rstd)
+        ctx.training, ctx.eps = training, eps
+        return y
 
     @staticmethod
-    def backward(ctx, dy, dmean, dvar):
-        x, weight = ctx.saved_tensors
-        if dy is None:
-            return None, None, None, None
-        grads = _normalization_backward(x, weight, dy, ctx.axes, ctx.axes, ctx.column, ctx.eps,
-                                        ctx.needs_input_grad)
-        return (*grads, None)
+    def backward(ctx, dy):
+        x, weight, mean, rstd = ctx.saved_tensors
+        needs = ctx.needs_input_grad[:3]
+        axes = (0, *range(2, x.ndim))
+        column = (1, x._view.shape[1]) + (1,) * (x.ndim - 2)
+        if is_grad_enabled() and ctx.training:  # create_graph=True: differentiable Tensor ops
+            grads = _normalization_backward(x, weight, dy, axes, axes, column, ctx.eps, needs)
+        elif is_grad_enabled():
+            grads = _eval_batch_norm_backward(x, weight, mean, rstd, dy, axes, column, needs)
+        else:
+            grads = lowering.batch_norm_backward(dy, x, weight, mean, rstd, ctx.training,
+                                                 needs[1] or needs[2])
+        return (*_wanted(grads, needs), None, None, None, None, None)
 
 
 class LayerNorm(Function):
@@ -108,20 +105,24 @@ class LayerNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, normalized_ndim, eps):
-        axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
-        _, _, x_hat = _statistics(x, axes, eps)
-        param_shape = x._view.shape[x.ndim - normalized_ndim:]
-        ctx.save_for_backward(x, weight)
-        ctx.axes, ctx.param_shape, ctx.eps = axes, param_shape, eps
-        return _affine(x_hat, weight, bias, param_shape)
+        y, mean, rstd = lowering.layer_norm(x, weight, bias, normalized_ndim, eps)
+        ctx.save_for_backward(x, weight, mean, rstd)
+        ctx.normalized_ndim, ctx.eps = normalized_ndim, eps
+        return y
 
     @staticmethod
     def backward(ctx, dy):
-        x, weight = ctx.saved_tensors
-        leading = tuple(range(x.ndim - len(ctx.axes)))
-        grads = _normalization_backward(x, weight, dy, ctx.axes, leading, ctx.param_shape,
-                                        ctx.eps, ctx.needs_input_grad)
-        return (*grads, None, None)
+        x, weight, mean, rstd = ctx.saved_tensors
+        needs = ctx.needs_input_grad[:3]
+        lead = x.ndim - ctx.normalized_ndim
+        if is_grad_enabled():  # create_graph=True: differentiable Tensor ops
+            grads = _normalization_backward(x, weight, dy, tuple(range(lead, x.ndim)),
+                                            tuple(range(lead)), x._view.shape[lead:], ctx.eps,
+                                            needs)
+        else:
+            grads = lowering.layer_norm_backward(dy, x, weight, mean, rstd, ctx.normalized_ndim,
+                                                 needs[1] or needs[2])
+        return (*_wanted(grads, needs), None, None)
 
 
 # --- public functions ----------------------------------------------------------------------------
@@ -140,33 +141,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        y, mean, var = BatchNorm.apply(input, weight, bias, float(eps))
-        if running_mean is not None or running_var is not None:
-            _update_running(running_mean, running_var, mean, var, count, momentum)
-        return y
-    if running_mean is None or running_var is None:
+    elif running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    column = (1, channels) + (1,) * (input.ndim - 2)
-    scale = (running_var + eps).rsqrt()
-    if weight is not None:
-        scale = scale * weight
-    shift = -running_mean * scale
-    if bias is not None:
-        shift = shift + bias
-    return input * scale.reshape(column) + shift.reshape(column)
-
-
-def _update_running(running_mean: Tensor | None, running_var: Tensor | None, mean: Tensor,
-                    var: Tensor, count: int, momentum: float) -> None:
-    """running = (1 - momentum) * running + momentum * batch statistic (var made unbiased)."""
-    from ..autograd.grad_mode import no_grad
-
-    with no_grad():
-        if running_mean is not None:
-            running_mean.mul_(1 - momentum).add_(mean.reshape(-1) * momentum)
-        if running_var is not None:
-            unbiased = var.reshape(-1) * (count / (count - 1))
-            running_var.mul_(1 - momentum).add_(unbiased * momentum)
+    return BatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                           float(momentum), float(eps))
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
