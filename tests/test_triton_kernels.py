@@ -24,9 +24,12 @@ from tinygrad_edu.kernels import (
     contiguous_strides,
     conv,
     copy,
+    cross_entropy,
+    dropout,
     elementwise,
     index,
     matmul,
+    normalization,
     optim,
     pool,
     random,
@@ -38,7 +41,8 @@ from tinygrad_edu.kernels.triton_backend import make_triton_backend, triton_impl
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
                                 reason="Triton is not installed")
 
-FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool)
+FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool,
+            cross_entropy, dropout, normalization)
 TOLERANCE = {"float16": (2e-2, 2e-2), "float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 FLOAT_DTYPES = ("float32", "float16", "float64")
 FEW = settings(max_examples=15, deadline=None)

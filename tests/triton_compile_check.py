@@ -127,9 +127,39 @@ def _calls(quick: bool):
         yield "avg_pool2d", (image, image_view, (2, 2), (2, 2), (0, 0), False, True, None)
         yield "avg_pool2d_backward", (image[:72], pooled, (2, 4, 6, 6), (2, 2), (2, 2), (0, 0),
                                       False, True, None)
+        yield from _nn_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield "randperm", (10, 3, 0, np.dtype("int64"))
     del reduce
+
+
+def _nn_calls(dtype: str):
+    """The fused nn primitives: cross-entropy, dropout, batch norm and layer norm (+ backward)."""
+    from tinygrad_edu.kernels import View
+
+    x = np.ones(24, dtype)
+    rows = View((4, 6), (6, 1), 0)
+    column = View((4,), (1,), 0)
+    target, classes = np.zeros(4, np.int64), View((6,), (1,), 0)
+    statistics = np.ones(4, np.float32 if dtype == "float16" else dtype)
+    for weight, smoothing in ((None, 0.0), (x[:6], 0.1)):
+        weight_view = None if weight is None else classes
+        yield "cross_entropy", (x, rows, target, column, weight, weight_view, -100, smoothing)
+        yield "cross_entropy_backward", (x, rows, target, column, weight, weight_view,
+                                         statistics, column, x[:4], View((4,), (0,), 0), -100,
+                                         smoothing)
+    yield "dropout", (x, rows, (4, 1), 5, 3, 0.5)
+    image = View((2, 3, 2, 2), (12, 4, 2, 1), 0)
+    channel = View((3,), (1,), 0)
+    for training, running in ((True, (x[:3], channel)), (True, (None, None)), (False,
+                                                                            (x[:3], channel))):
+        yield "batch_norm", (x, image, x[:3], channel, None, None, *running, *running, training,
+                             0.1, 1e-5)
+        yield "batch_norm_backward", (x, image, x, image, x[:3], channel, statistics[:3], channel,
+                                      statistics[:3], channel, training, True)
+    yield "layer_norm", (x, rows, x[:6], classes, x[:6], classes, 1, 1e-5)
+    yield "layer_norm_backward", (x, rows, x, rows, None, None, statistics, column, statistics,
+                                  column, 1, True)
 
 
 def main() -> int:
