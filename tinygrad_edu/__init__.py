@@ -77,4 +77,4 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-from . import nn  # noqa: E402 - nn builds on everything above
+from . import nn, optim, utils  # noqa: E402 - they build on everything above

@@ -252,6 +252,7 @@ def _save(tensor: Any, outputs: list) -> SavedTensor | None:
     if tensor is None:
         return None
     for index, output in enumerate(outputs):
-        if tensor is output:  # keep the data, drop the grad_fn: no ctx -> output -> ctx cycle
+        if tensor is output and output._grad_fn is not None:  # a differentiable output:
+            # keep the data, drop the grad_fn, so no ctx -> output -> ctx cycle forms
             return SavedTensor(tensor._saved_alias(), is_output=True, output_nr=index)
     return SavedTensor(tensor, is_output=False, output_nr=tensor._output_nr)

@@ -187,7 +187,25 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy * (y > 0)
+        return ReluGradient.apply(dy, y)
+
+
+class ReluGradient(Function):
+    """dx = dy where y > 0, else 0 (ReLU's backward as one op);  d(dx)/d(dy) = [y > 0]"""
+
+    @staticmethod
+    def forward(ctx, dy, y):
+        from .operands import scalar_tensor
+
+        zero = scalar_tensor(0, y.dtype, y)
+        mask = lowering.binary("gt", y, zero)
+        ctx.save_for_backward(mask)
+        return lowering.where(mask, dy, zero)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return where(mask, grad, 0.0), None
 
 
 class Reciprocal(Function):

@@ -24,6 +24,8 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        if len(a._view.shape) == 2 and len(b._view.shape) == 2:  # no batch dims to broadcast
+            return lowering.matmul(a, b)
         batch = broadcast_shapes(a._view.shape[:-2], b._view.shape[:-2])
         a_view = expand_view(a._view, batch + a._view.shape[-2:])
         b_view = expand_view(b._view, batch + b._view.shape[-2:])
