@@ -1,6 +1,8 @@
 """The differentiable ops, one family per file; this module is their flat public namespace.
 
-    elementwise.py  neg, exp, add, mul, pow, maximum, where, clamp, comparisons, ...
+    unary.py        neg, exp, log, sqrt, sigmoid, relu, sign, ...
+    arithmetic.py   add, sub, mul, div, pow, maximum, minimum
+    selection.py    comparisons, logical ops, where, clamp, masked_fill
     reduce.py       sum, mean, var, std, prod, amax, max, argmax, logsumexp, all, any, norm
     movement.py     view, reshape, permute, expand, squeeze, narrow, flip, cat, stack, split, pad
     indexing.py     x[key], x[key] = value, gather, scatter_add, index_select, nonzero
@@ -11,64 +13,22 @@
 """
 
 from ..views import normalize_dim
-from .conversion import cast_to, to
-from .elementwise import (
-    abs,
+from .arithmetic import (
     add,
-    ceil,
-    clamp,
-    clip,
-    cos,
     div,
     divide,
-    eq,
-    equal,
-    exp,
-    floor,
     floor_divide,
-    ge,
-    greater,
-    greater_equal,
-    gt,
-    isinf,
-    isnan,
-    le,
-    less,
-    less_equal,
-    log,
-    log1p,
-    logical_and,
-    logical_not,
-    logical_or,
-    logical_xor,
-    lt,
-    masked_fill,
     maximum,
     minimum,
     mul,
     multiply,
-    ne,
-    neg,
-    negative,
-    not_equal,
     pow,
-    reciprocal,
-    relu,
     remainder,
-    round,
-    rsqrt,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    square,
     sub,
     subtract,
-    tanh,
     true_divide,
-    trunc,
-    where,
 )
+from .conversion import cast_to, to
 from .indexing import gather, getitem, index_select, masked_select, nonzero, scatter_add, setitem
 from .inplace import add_inplace_without_checks, copy_, fill_, inplace
 from .matmul import bmm, dot, ger, matmul, mm, outer
@@ -118,6 +78,52 @@ from .reduce import (
     sum_to_size,
     var,
 )
+from .selection import (
+    clamp,
+    clip,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_or,
+    logical_xor,
+    lt,
+    masked_fill,
+    ne,
+    not_equal,
+    where,
+)
 from .softmax import log_softmax, softmax
+from .unary import (
+    abs,
+    ceil,
+    cos,
+    exp,
+    floor,
+    isinf,
+    isnan,
+    log,
+    log1p,
+    logical_not,
+    neg,
+    negative,
+    reciprocal,
+    relu,
+    round,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    tanh,
+    trunc,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

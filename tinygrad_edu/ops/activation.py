@@ -19,8 +19,8 @@ import math
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import lowering
-from .elementwise import where
 from .operands import float_input, scalar_tensor
+from .selection import where
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)

@@ -21,7 +21,7 @@ from ..dtypes import bool_, int64, to_dtype
 from ..tensor import Tensor
 from ..views import normalize_dim, normalize_dims
 from . import lowering
-from .elementwise import where
+from .selection import where
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -367,7 +367,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
-        from .elementwise import maximum, minimum
+        from .arithmetic import maximum, minimum
 
         return (maximum if op == "max" else minimum)(input, dim)
     if dim is None:
