@@ -1,0 +1,124 @@
+"""Tensor operators: `a + b`, `a @ b`, `a < b`, `-a`, `a += 1`, ... as calls into the ops.
+
+A mixin of the Tensor class. Reflected operators (`2 * t` calls `t.__rmul__(2)`) keep Python
+numbers on the left of the op, so `2 - t` is `sub(2, t)`, not `sub(t, 2)`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import dtypes as _dtypes
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class TensorOperators:
+    """Python operator methods of Tensor."""
+
+    _ops: Any  # the tinygrad_edu.ops namespace
+
+    def __add__(self, other: Any) -> Tensor:
+        return self._ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._ops.add(other, self)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self._ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._ops.sub(other, self)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self._ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._ops.mul(other, self)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return self._ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return self._ops.div(other, self)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self._ops.div(self, other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self._ops.div(other, self, rounding_mode="floor")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self._ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._ops.remainder(other, self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return self._ops.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return self._ops.pow(base, self)
+
+    def __ipow__(self, exponent: Any) -> Tensor:
+        return self.pow_(exponent)
+
+    def __matmul__(self, other: Tensor) -> Tensor:
+        return self._ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Tensor) -> Tensor:
+        return self._ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return self._ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self._ops.abs(self)
+
+    def __invert__(self) -> Tensor:
+        if self.dtype is not _dtypes.bool_:
+            raise TypeError("~ (bitwise not) is only supported for bool tensors in tinygrad_edu")
+        return self._ops.logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._ops.logical_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._ops.logical_xor(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._ops.ge(self, other)
