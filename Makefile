@@ -19,8 +19,8 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
-	$(VENV)/bin/tinygrad-edu train --model convnet --dataset digits --epochs 4 --batch-size 64 \
-		--lr 0.01 --seed 0 --output runs/demo
+	$(VENV)/bin/tinygrad-edu train --model convnet --dataset digits --epochs 12 --batch-size 32 \
+		--lr 0.02 --lr-decay 0.85 --random-crop 2 --seed 0 --output runs/demo
 	$(VENV)/bin/tinygrad-edu graph --model convnet --checkpoint runs/demo/checkpoint.pt \
 		--out runs/demo/graphs
 

@@ -1,6 +1,7 @@
 """The classic MNIST ConvNet, trained on Digits resized to 28x28 (offline, a minute or two).
 
     python examples/convnet.py --epochs 4
+    python examples/convnet.py --device cuda --limit 64    # the Triton backend (slow without a GPU)
 
 This is PyTorch's well-known MNIST example with the imports changed. Digits (scikit-learn's
 8x8 handwritten digits, resized) stands in for MNIST so it runs without a download; pass
@@ -98,9 +99,10 @@ def main(argv=None) -> float:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mnist", metavar="DATA_ROOT", help="train on MNIST files instead")
     parser.add_argument("--limit", type=int, help="use only the first N samples (quick runs)")
+    parser.add_argument("--device", default="cpu", help='"cpu" (NumPy) or "cuda" (Triton)')
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
-    device = torch.device("cpu")
+    device = torch.device(args.device)
     train_set, test_set = datasets_for(args.mnist, args.limit)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)

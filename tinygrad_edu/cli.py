@@ -9,6 +9,8 @@ plus one line in COMMANDS.
 `train` runs the classic loop (see tinygrad_edu/training/loop.py) with a tqdm progress bar showing
 the running loss, evaluates test accuracy after every epoch, and leaves in the output folder a
 loss/accuracy plot (curves.png), the history (history.json) and a checkpoint (checkpoint.pt).
+Two optional training aids: --lr-decay GAMMA shrinks the learning rate after every epoch
+(ExponentialLR), --random-crop PIXELS shifts training images randomly (data augmentation).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,12 @@ def add_train_command(subparsers: Any) -> None:
     parser.add_argument("--batch-size", type=_positive_int, default=64)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--lr-decay", type=_fraction, default=1.0, metavar="GAMMA",
+                        help="multiply the learning rate by GAMMA after every epoch "
+                             "(ExponentialLR; 1 keeps it constant)")
+    parser.add_argument("--random-crop", type=_non_negative_int, default=0, metavar="PIXELS",
+                        help="augment: shift training images randomly by up to PIXELS "
+                             "(RandomCrop with padding; 0 turns it off)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--num-workers", type=int, default=0)
@@ -55,6 +64,20 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive integer, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text}")
     return value
 
 
@@ -80,7 +103,8 @@ def run_train(args: argparse.Namespace) -> dict[str, Any]:
 
     manual_seed(args.seed)
     spec = DATASETS[args.dataset]
-    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit)
+    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit,
+                           crop_padding=args.random_crop)
     test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                         num_workers=args.num_workers)
@@ -89,9 +113,10 @@ def run_train(args: argparse.Namespace) -> dict[str, Any]:
     model = MLP(channels * height * width) if args.model == "mlp" else MODELS[args.model]()
     model = model.to(args.device)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    scheduler = optim.lr_scheduler.ExponentialLR(optimizer, gamma=args.lr_decay)
     output = Path(args.output)
     history: dict[str, list[float]] = {"batch_loss": [], "running_loss": [], "test_loss": [],
-                                       "test_accuracy": [], "epoch_seconds": []}
+                                       "test_accuracy": [], "epoch_seconds": [], "lr": []}
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
         bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch",
@@ -102,11 +127,14 @@ def run_train(args: argparse.Namespace) -> dict[str, Any]:
         history["test_loss"].append(test_loss)
         history["test_accuracy"].append(accuracy)
         history["epoch_seconds"].append(time.perf_counter() - start)
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        scheduler.step()  # after the epoch's optimizer steps, as PyTorch expects
         print(f"epoch {epoch}: train loss {history['running_loss'][-1]:.4f}, test loss "
               f"{test_loss:.4f}, test accuracy {accuracy:.2f} % "
               f"({history['epoch_seconds'][-1]:.1f} s)", flush=True)
         save_checkpoint(output / "checkpoint.pt", {
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "epoch": epoch,
             "history": history, "config": vars(args) | {"handler": None}})
     save_plot(output / "curves.png", history)
     (output / "history.json").write_text(json.dumps(history, indent=1))
@@ -127,7 +155,11 @@ def _record(history: dict[str, list[float]], loss: float, bar: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        with warnings.catch_warnings():
+            # The classic ConvNet applies Dropout2d to its (N, 128) features, as PyTorch's
+            # original example did; both libraries warn that this acts as plain dropout.
+            warnings.filterwarnings("ignore", message="dropout2d: Received a 2-D input")
+            args.handler(args)
     except (RuntimeError, ImportError, ValueError) as error:
         print(f"tinygrad-edu {args.command}: error: {error}", file=sys.stderr)
         return 1
