@@ -11,6 +11,7 @@ import importlib.util
 import os
 
 import pytest
+import torch
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=60, deadline=None,
@@ -25,6 +26,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 # parity tests keep their shapes small). Its tolerances are the parity tests' own: the kernels
 # compute in the same precision as the NumPy reference (see tests/test_triton_kernels.py).
 DEVICES = ["cpu", "cuda"] if importlib.util.find_spec("triton") else ["cpu"]
+
+# PyTorch's optimizers import Triton (through torch._dynamo) on their first step. Without a GPU,
+# tinygrad_edu's Triton backend needs the interpreter switched on before Triton is imported, so
+# whichever test runs first in a process, decide it here.
+if "cuda" in DEVICES and not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
 
 
 @pytest.fixture(params=DEVICES)
