@@ -1,11 +1,12 @@
 """The classic MNIST ConvNet, trained on Digits resized to 28x28 (offline, a minute or two).
 
-    python examples/convnet.py --epochs 4
-    python examples/convnet.py --device cuda --limit 64    # the Triton backend (slow without a GPU)
+    python examples/convnet.py --epochs 4      # about 90 % test accuracy on Digits
+    python examples/convnet.py --device cuda --limit 8 --batch-size 4   # Triton: ~1 min with no GPU
 
 This is PyTorch's well-known MNIST example with the imports changed. Digits (scikit-learn's
 8x8 handwritten digits, resized) stands in for MNIST so it runs without a download; pass
---mnist DATA_ROOT to train on the real MNIST files instead.
+--mnist DATA_ROOT to train on the real MNIST files instead. `make demo` trains the same network
+with `tinygrad-edu train`, adding a learning-rate decay and random shifts to pass 95 %.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The `tinygrad-edu` command line (also `python -m tinygrad_edu`).
 
-    tinygrad-edu train --model convnet --dataset digits --epochs 4 --output runs/demo
+    tinygrad-edu train --model convnet --dataset digits --epochs 12 --output runs/demo
 
 Each subcommand lives in its own `add_<name>_command(subparsers)` function that declares its
 arguments and sets `handler`; main() parses and calls it. Adding a subcommand is one such function
@@ -92,46 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_train(args: argparse.Namespace) -> dict[str, Any]:
     """Train as the arguments say; return the history (also written to the output folder)."""
-    from tqdm import tqdm
-
     from . import manual_seed, optim
-    from .training.data import DATASETS, load_split
-    from .training.loop import evaluate, train_one_epoch
-    from .training.models import MLP, MODELS
     from .training.outputs import save_checkpoint, save_plot
-    from .utils.data import DataLoader
 
     manual_seed(args.seed)
-    spec = DATASETS[args.dataset]
-    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit,
-                           crop_padding=args.random_crop)
-    test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                        num_workers=args.num_workers)
-    test_loader = DataLoader(test_set, batch_size=256, num_workers=args.num_workers)
-    channels, height, width = spec.shape
-    model = MLP(channels * height * width) if args.model == "mlp" else MODELS[args.model]()
-    model = model.to(args.device)
+    loader, test_loader = _loaders(args)
+    model = _model(args).to(args.device)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     scheduler = optim.lr_scheduler.ExponentialLR(optimizer, gamma=args.lr_decay)
     output = Path(args.output)
     history: dict[str, list[float]] = {"batch_loss": [], "running_loss": [], "test_loss": [],
                                        "test_accuracy": [], "epoch_seconds": [], "lr": []}
     for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
-        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch",
-                   disable=args.no_progress, leave=False)
-        train_one_epoch(model, bar, optimizer, args.device,
-                        on_batch=lambda loss, bar=bar: _record(history, loss, bar))
-        test_loss, accuracy = evaluate(model, test_loader, args.device)
-        history["test_loss"].append(test_loss)
-        history["test_accuracy"].append(accuracy)
-        history["epoch_seconds"].append(time.perf_counter() - start)
-        history["lr"].append(optimizer.param_groups[0]["lr"])
+        _run_epoch(args, epoch, model, loader, test_loader, optimizer, history)
         scheduler.step()  # after the epoch's optimizer steps, as PyTorch expects
-        print(f"epoch {epoch}: train loss {history['running_loss'][-1]:.4f}, test loss "
-              f"{test_loss:.4f}, test accuracy {accuracy:.2f} % "
-              f"({history['epoch_seconds'][-1]:.1f} s)", flush=True)
         save_checkpoint(output / "checkpoint.pt", {
             "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "epoch": epoch,
@@ -142,6 +116,50 @@ def run_train(args: argparse.Namespace) -> dict[str, Any]:
           f"{args.dataset}, {args.epochs} epochs)")
     print(f"Outputs in {output}/: curves.png (loss and accuracy), checkpoint.pt, history.json")
     return history
+
+
+def _loaders(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(shuffled training batches, test batches) of the chosen dataset."""
+    from .training.data import load_split
+    from .utils.data import DataLoader
+
+    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit,
+                           crop_padding=args.random_crop)
+    test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
+    return (DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                       num_workers=args.num_workers),
+            DataLoader(test_set, batch_size=256, num_workers=args.num_workers))
+
+
+def _model(args: argparse.Namespace) -> Any:
+    """A fresh model; the MLP's input size follows the dataset's image shape."""
+    from .training.data import DATASETS
+    from .training.models import MLP, MODELS
+
+    channels, height, width = DATASETS[args.dataset].shape
+    return MLP(channels * height * width) if args.model == "mlp" else MODELS[args.model]()
+
+
+def _run_epoch(args: argparse.Namespace, epoch: int, model: Any, loader: Any, test_loader: Any,
+               optimizer: Any, history: dict[str, list[float]]) -> None:
+    """Train one epoch behind a progress bar, evaluate, record and print the results."""
+    from tqdm import tqdm
+
+    from .training.loop import evaluate, train_one_epoch
+
+    start = time.perf_counter()
+    bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch",
+               disable=args.no_progress, leave=False)
+    train_one_epoch(model, bar, optimizer, args.device,
+                    on_batch=lambda loss: _record(history, loss, bar))
+    test_loss, accuracy = evaluate(model, test_loader, args.device)
+    history["test_loss"].append(test_loss)
+    history["test_accuracy"].append(accuracy)
+    history["epoch_seconds"].append(time.perf_counter() - start)
+    history["lr"].append(optimizer.param_groups[0]["lr"])
+    print(f"epoch {epoch}: train loss {history['running_loss'][-1]:.4f}, test loss "
+          f"{test_loss:.4f}, test accuracy {accuracy:.2f} % "
+          f"({history['epoch_seconds'][-1]:.1f} s)", flush=True)
 
 
 def _record(history: dict[str, list[float]], loss: float, bar: Any) -> None:
