@@ -6,9 +6,9 @@
     cast(x, dtype)      y[i] = dtype(x[i])
 
 Inputs arrive as (buffer, view). Broadcasting has already happened in the views: a broadcast
-dimension has stride 0, so a[i] and b[i] are read from the right place with no copy. Every result is a
-new, contiguous buffer of the (common) shape. The dtype rules live above this layer: `binary` gets two
-inputs of one dtype and returns that dtype, or bool for comparisons.
+dimension has stride 0, so a[i] and b[i] are read from the right place with no copy. Every result
+is a new, contiguous buffer of the (common) shape. The dtype rules live above this layer: `binary`
+gets two inputs of one dtype and returns that dtype, or bool for comparisons.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
     reduce(op, x, axes)   y[j] = op over x[..] where the indices outside `axes` equal j
 
 op is one of sum, prod, max, min (a value per output) or argmax, argmin (the index of the first
-extreme value along a single axis). The reduced axes disappear from the result's shape; `keepdim` is a
-view trick done above this layer (re-insert size-1 dims). The accumulator is at least float32: half
-precision inputs are summed in float32 and rounded once at the end, as PyTorch does.
+extreme value along a single axis). The reduced axes disappear from the result's shape; `keepdim`
+is a view trick done above this layer (re-insert size-1 dims). The accumulator is at least float32:
+half precision inputs are summed in float32 and rounded once at the end, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def reduce_reference(op: str, x: np.ndarray, x_view: View, axes: tuple[int, ...]
     else:
         result = _VALUE_REDUCTIONS[op](x_array, axis=axes)
     return np.asarray(result, dtype=x.dtype).reshape(-1)
+
 
 # ----------------------------------------------------------------------------------------------
 # Triton

@@ -21,13 +21,16 @@ MOVEMENT = {
     "T": lambda t, x: x.T + 1,
     "mT": lambda t, x: x.mT if x.ndim >= 2 else x,
     "expand": lambda t, x: (
-        x.unsqueeze(0).expand(3, *x.shape) * t.arange(3.0, device=x.device).reshape(3, *([1] * x.ndim))
+        x.unsqueeze(0).expand(3, *x.shape)
+        * t.arange(3.0, device=x.device).reshape(3, *([1] * x.ndim))
     ),
     "squeeze": lambda t, x: x.unsqueeze(1).squeeze(1).squeeze(),
     "unsqueeze": lambda t, x: x.unsqueeze(-1) * x.unsqueeze(0).sum(),
     "flatten": lambda t, x: t.flatten(x, 0, -1) * 3,
     "narrow": lambda t, x: x.narrow(-1, 1, x.shape[-1] - 1),
-    "flip": lambda t, x: x.flip(0) * t.arange(x.shape[0] * 1.0, device=x.device).reshape(-1, *([1] * (x.ndim - 1))),
+    "flip": lambda t, x: (
+        x.flip(0) * t.arange(x.shape[0] * 1.0, device=x.device).reshape(-1, *([1] * (x.ndim - 1)))
+    ),
     "cat": lambda t, x: t.cat([x, x * 2, x[:1]], 0),
     "stack": lambda t, x: t.stack([x, -x], dim=-1),
     "split": lambda t, x: x.split(1, 0)[-1] * 3 + x.split([x.shape[0] - 1, 1], 0)[0].sum(),
@@ -127,7 +130,9 @@ def test_gather_scatter_add_index_select_match_torch(data: st.DataObject, device
     limit = array.shape[dim]
     index = data.draw(arrays("int64", index_shape, low=0, high=limit - 1))
     selection = data.draw(st.lists(st.integers(0, limit - 1), min_size=1, max_size=6))
-    assert_matches_torch(lambda t, x: x.gather(dim, t.tensor(index, device=x.device)), None, array, device=device)
+    assert_matches_torch(
+        lambda t, x: x.gather(dim, t.tensor(index, device=x.device)), None, array, device=device
+    )
     assert_matches_torch(
         lambda t, x: t.zeros_like(x).scatter_add(
             dim, t.tensor(index, device=x.device), x[: index_shape[0], : index_shape[1]] * 2
@@ -137,7 +142,10 @@ def test_gather_scatter_add_index_select_match_torch(data: st.DataObject, device
         device=device,
     )
     assert_matches_torch(
-        lambda t, x: x.index_select(dim, t.tensor(selection, device=x.device)), None, array, device=device
+        lambda t, x: x.index_select(dim, t.tensor(selection, device=x.device)),
+        None,
+        array,
+        device=device,
     )
 
 

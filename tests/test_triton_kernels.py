@@ -87,7 +87,8 @@ def strided(draw, dtype: str = "float32", max_dims: int = 3, max_side: int = 5,
     if dtype == "bool":
         values = rng.random(numel) < 0.5
     elif dtype in ("int32", "int64", "uint8"):
-        values = rng.integers(0 if dtype == "uint8" else -9, 10, numel).astype(dtype)
+        smallest = 0 if dtype == "uint8" else math.ceil(low)  # honour low/high for ints too
+        values = rng.integers(smallest, math.floor(high) + 1, numel).astype(dtype)
     else:
         values = rng.uniform(low, high, numel).astype(dtype)
     stored_strides = contiguous_strides(tuple(stored))
