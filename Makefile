@@ -39,9 +39,11 @@ system-deps:
 docs: $(STAMP) system-deps
 	$(PY) docs/visualize_figures.py
 
+# The ci Hypothesis profile keeps `make test` short on 2 cores; run pytest directly (profile dev,
+# more examples) while working on an op.
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 -p no:cacheprovider
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
 	$(PY) benchmarks/dispatch.py
