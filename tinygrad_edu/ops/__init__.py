@@ -44,7 +44,6 @@ from .movement import (
     flatten,
     flip,
     narrow,
-    pad,
     permute,
     repeat,
     reshape,
@@ -60,6 +59,7 @@ from .movement import (
     unsqueeze,
     view,
 )
+from .padding import pad
 from .reduce import (
     all,
     amax,

@@ -18,7 +18,7 @@ from ..dtypes import int64
 from ..tensor import Tensor
 from ..views import SliceSpec, broadcast_shapes, expand_view, normalize_dim, slice_view
 from . import lowering
-from .movement import Slice, pad
+from .movement import Slice, constant_pad
 
 # --- Functions -----------------------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ class ScatterAdd(Function):
             if dsource.shape != ctx.source_shape:  # src may be larger than index: pad with zeros
                 pads = [p for d in reversed(range(dsource.ndim))
                         for p in (0, ctx.source_shape[d] - dsource.shape[d])]
-                dsource = pad(dsource, pads)
+                dsource = constant_pad(dsource, pads)
         return dy, None, None, dsource
 
 

@@ -194,7 +194,7 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, dy):
         negated = [-p for p in ctx.pads]
-        return pad(dy, negated), None, None
+        return constant_pad(dy, negated), None, None
 
 
 # --- public functions --------------------------------------------------------------------------
@@ -413,11 +413,10 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return reshape(expand(reshape(input, interleaved), expanded), final)
 
 
-def pad(input: Tensor, pad: Any, mode: str = "constant", value: Any = None) -> Tensor:
-    """Constant padding, with torch's argument order: (left, right, top, bottom, ...)."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported by tinygrad_edu (only "
-                                  "'constant')")
+def constant_pad(input: Tensor, pad: Any, value: Any = None) -> Tensor:
+    """Pad with a constant (0 by default), torch's order: (left, right, top, bottom, ...).
+
+    Negative pads crop. The other modes (reflect, replicate, circular) live in ops/padding.py."""
     pads = tuple(int(p) for p in pad)
     if len(pads) % 2 or len(pads) // 2 > input.ndim:
         raise RuntimeError("Padding length must be divisible by 2 and at most twice the number of "

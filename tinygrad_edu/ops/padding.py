@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor
 from ..tensor import Tensor
-from .movement import pad as constant_pad
+from . import lowering
+from .movement import constant_pad
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -68,5 +68,6 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     for i in range(len(pads) // 2):
         dim = input.ndim - 1 - i
         positions = _source_positions(mode, input.shape[dim], pads[2 * i], pads[2 * i + 1])
-        result = result.index_select(dim, tensor(positions, device=input.device))
+        index = lowering.from_host(positions.astype(np.int64), input.device)  # (padded size,)
+        result = result.index_select(dim, index)
     return result
