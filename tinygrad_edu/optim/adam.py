@@ -19,10 +19,8 @@ with large gradients are barely decayed. The update is one fused primitive (`ada
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ..autograd.grad_mode import enable_grad, no_grad
 from ..creation import tensor, zeros_like
 from ..dtypes import float32
 from ..ops import lowering
@@ -56,17 +54,6 @@ class Adam(Optimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns closure() if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _state_for(self, param: Any, amsgrad: bool) -> dict[str, Any]:
         state = self.state[param]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -111,9 +111,21 @@ class Optimizer:
                         param.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient (subclasses define the rule)."""
+        """One update of every parameter that has a gradient; returns closure() if given.
+
+        The update rule is the subclass's `_update_group(group)`, run under no_grad."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
         raise TypeError(f"{type(self).__name__} is an Optimizer without an update rule: "
-                        "use SGD, Adam, AdamW or a subclass that defines step()")
+                        "use SGD, Adam, AdamW or a subclass that defines _update_group()")
 
     # --- checkpoints ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

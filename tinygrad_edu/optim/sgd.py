@@ -15,10 +15,8 @@ backend primitive (`sgd_step`, see kernels/optim.py), applied in place under no_
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ..autograd.grad_mode import enable_grad, no_grad
 from ..creation import zeros_like
 from ..ops import lowering
 from .optimizer import Optimizer, ParamsT
@@ -47,17 +45,6 @@ class SGD(Optimizer):
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
                     "foreach": foreach, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns closure() if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
         momentum = group["momentum"]
