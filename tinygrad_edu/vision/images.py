@@ -39,6 +39,17 @@ def to_pil(array: np.ndarray) -> Any:
     return pil_module().fromarray(np.ascontiguousarray(array))
 
 
+def dataset_item(image: np.ndarray, target: Any, transform: Any, target_transform: Any
+                 ) -> tuple[Any, Any]:
+    """What a vision dataset returns for one index: (PIL image, label), each transformed if asked."""
+    picture = to_pil(image)
+    if transform is not None:
+        picture = transform(picture)
+    if target_transform is not None:
+        target = target_transform(target)
+    return picture, target
+
+
 def resampling_weights(input_size: int, output_size: int) -> np.ndarray:
     """The (output_size, input_size) matrix of the triangle filter described above."""
     scale = input_size / output_size

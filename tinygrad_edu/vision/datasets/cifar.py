@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ...utils.data import Dataset
-from ..images import to_pil
+from ..images import dataset_item
 from .download import download_file, extract_tar
 
 
@@ -85,9 +85,5 @@ class CIFAR10(Dataset):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = to_pil(self.data[index]), self.targets[index]
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return dataset_item(self.data[index], self.targets[index], self.transform,
+                            self.target_transform)

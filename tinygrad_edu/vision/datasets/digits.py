@@ -18,7 +18,7 @@ import numpy as np
 from ...creation import from_numpy
 from ...tensor import Tensor
 from ...utils.data import Dataset
-from ..images import resize_array, to_pil
+from ..images import dataset_item, resize_array
 
 TRAIN_COUNT = 1437
 
@@ -65,9 +65,5 @@ class Digits(Dataset):
         return len(self._labels)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = to_pil(self._images[index]), int(self._labels[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return dataset_item(self._images[index], int(self._labels[index]), self.transform,
+                            self.target_transform)

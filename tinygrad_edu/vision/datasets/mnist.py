@@ -24,7 +24,7 @@ import numpy as np
 from ...creation import from_numpy
 from ...tensor import Tensor
 from ...utils.data import Dataset
-from ..images import to_pil
+from ..images import dataset_item
 from .download import download_file
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -112,12 +112,8 @@ class MNIST(Dataset):
         return len(self._labels)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = to_pil(self._images[index]), int(self._labels[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return dataset_item(self._images[index], int(self._labels[index]), self.transform,
+                            self.target_transform)
 
 
 class FashionMNIST(MNIST):
