@@ -41,7 +41,7 @@ def to_pil(array: np.ndarray) -> Any:
 
 def dataset_item(image: np.ndarray, target: Any, transform: Any, target_transform: Any
                  ) -> tuple[Any, Any]:
-    """What a vision dataset returns for one index: (PIL image, label), each transformed if asked."""
+    """What a vision dataset returns for one index: (PIL image, label), transformed if asked."""
     picture = to_pil(image)
     if transform is not None:
         picture = transform(picture)
