@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .strided import View, as_numpy
+from .strided import View, as_numpy, contiguous_strides
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -164,16 +164,8 @@ def copy_kernel(source_ptr, destination_ptr,       # buffers (destination in its
 def copy_triton(x: Any, x_view: View) -> Any:
     """A new contiguous buffer with the elements of a strided view, on the GPU."""
     out = empty(x_view.numel, numpy_dtype(x))
-    copy_into_triton(out, View(x_view.shape, _row_major(x_view.shape), 0), x, x_view)
+    copy_into_triton(out, View(x_view.shape, contiguous_strides(x_view.shape), 0), x, x_view)
     return out
-
-
-def _row_major(shape: tuple[int, ...]) -> tuple[int, ...]:
-    strides, running = [], 1
-    for size in reversed(shape):
-        strides.append(running)
-        running *= max(size, 1)
-    return tuple(reversed(strides))
 
 
 def copy_into_triton(destination: Any, destination_view: View, source: Any, source_view: View
@@ -184,7 +176,7 @@ def copy_into_triton(destination: Any, destination_view: View, source: Any, sour
         return
     if source.data_ptr() == destination.data_ptr():  # x[1:] = x[:-1] must read before writing
         source, source_view = copy_triton(source, source_view), View(
-            source_view.shape, _row_major(source_view.shape), 0)
+            source_view.shape, contiguous_strides(source_view.shape), 0)
     shape, (source_strides, destination_strides) = merge_dims(
         destination_view.shape, source_view.strides, destination_view.strides)
     copy_kernel[(cdiv(numel, COPY_BLOCK),)](

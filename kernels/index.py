@@ -15,9 +15,11 @@ Out-of-range indices raise an IndexError instead of reading someone else's memor
 
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
-from .strided import View, as_numpy
+from .strided import View, as_numpy, contiguous_strides
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -206,7 +208,7 @@ def scatter_add_kernel(out_ptr, index_ptr, source_ptr,  # out (contiguous), int6
 
 def _gather(x: Any, x_view: View, dim: int, index: Any, index_strides: tuple[int, ...],
             index_offset: int, shape: tuple[int, ...]) -> Any:
-    out = empty(_numel(shape), numpy_dtype(x))
+    out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
         launch_shape, launch_index, launch_x = _shape_or_scalar(
             shape, index_strides, _without(x_view.strides, dim))
@@ -226,9 +228,9 @@ def _scatter_add(base: Any, base_view: View, dim: int, index: Any,
         raise TypeError(f"scatter-adds on the Triton backend need one of {_ATOMIC_DTYPES} "
                         f"(atomic adds), not {numpy_dtype(base).name}")
     out = copy_triton(base, base_view)
-    numel = _numel(shape)
+    numel = prod(shape)
     if numel:
-        out_strides = _row_major(base_view.shape)
+        out_strides = contiguous_strides(base_view.shape)
         launch_shape, launch_index, launch_source, launch_out = _shape_or_scalar(
             shape, index_strides, source_view.strides[:len(shape)], _without(out_strides, dim))
         scatter_add_kernel[(cdiv(numel, INDEX_BLOCK),)](
@@ -236,21 +238,6 @@ def _scatter_add(base: Any, base_view: View, dim: int, index: Any,
             source_view.offset, launch_out, out_strides[dim] if out_strides else 0,
             base_view.shape[dim] if base_view.shape else 1, BLOCK=INDEX_BLOCK)
     return out
-
-
-def _numel(shape: tuple[int, ...]) -> int:
-    count = 1
-    for size in shape:
-        count *= size
-    return count
-
-
-def _row_major(shape: tuple[int, ...]) -> tuple[int, ...]:
-    strides, running = [], 1
-    for size in reversed(shape):
-        strides.append(running)
-        running *= max(size, 1)
-    return tuple(reversed(strides))
 
 
 def _along(dim: int, ndim: int, stride: int) -> tuple[int, ...]:
@@ -364,7 +351,7 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
     else:
         layout = batch_dims + [("slice", d) for d in sliced]
     shape = tuple(view.shape[d] if kind == "slice" else batch[d] for kind, d in layout)
-    numel = _numel(shape)
+    numel = prod(shape)
     offsets = empty(numel, np.int64)
     if not numel:
         return offsets, shape
@@ -388,7 +375,7 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
 def index_triton(x: Any, x_view: View, indices: list) -> Any:
     """x[key] with one int64 index array (or None for ':') per dim, on the GPU."""
     offsets, shape = _advanced_offsets(x_view, indices)
-    out = empty(_numel(shape), numpy_dtype(x))
+    out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
         take_kernel[(cdiv(out.numel(), INDEX_BLOCK),)](x, offsets, out, out.numel(),
                                                        BLOCK=INDEX_BLOCK)
@@ -402,14 +389,14 @@ def index_put_triton(destination: Any, destination_view: View, indices: list, va
         raise TypeError(f"index_put(accumulate=True) on the Triton backend needs one of "
                         f"{_ATOMIC_DTYPES} (atomic adds), not {numpy_dtype(destination).name}")
     offsets, shape = _advanced_offsets(destination_view, indices)
-    numel = _numel(shape)
+    numel = prod(shape)
     if not numel:
         return
     if values.data_ptr() == destination.data_ptr():  # read everything before writing
         from .copy import copy_triton
 
         values = copy_triton(values, values_view)
-        values_view = View(values_view.shape, _row_major(values_view.shape), 0)
+        values_view = View(values_view.shape, contiguous_strides(values_view.shape), 0)
     skip = len(shape) - len(values_view.shape)
     values_strides = tuple(0 if j < skip or values_view.shape[j - skip] == 1
                            else values_view.strides[j - skip] for j in range(len(shape)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from math import prod
 from typing import Any
 
 from ..device import backend_for, device
@@ -113,9 +114,7 @@ def softmax(x: Tensor, dim: int, log: bool) -> Tensor:
 # --- memory ------------------------------------------------------------------------------------
 def full(shape: tuple[int, ...], value: Any, new_dtype: dtype, where: device) -> Tensor:
     backend = backend_for(where)
-    numel = 1
-    for size in shape:
-        numel *= size
+    numel = prod(shape)
     buffer = backend.full(numel, value, new_dtype.numpy)
     return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(shape)), new_dtype)
 
@@ -212,9 +211,7 @@ def random(kind: str, shape: tuple[int, ...], new_dtype: dtype, where: device, s
            offset: int, low: Any, high: Any) -> Tensor:
     """uniform / normal / randint draws from the counter-based generator at (seed, offset)."""
     backend = backend_for(where)
-    numel = 1
-    for size in shape:
-        numel *= size
+    numel = prod(shape)
     buffer = getattr(backend, kind)(numel, seed, offset, low, high, new_dtype.numpy)
     return make_tensor(Storage(buffer, where, backend), contiguous_view(tuple(shape)), new_dtype)
 
