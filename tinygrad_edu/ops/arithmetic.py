@@ -12,7 +12,7 @@ from typing import Any
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import lowering
-from .operands import as_number, is_number, promote
+from .operands import as_number, is_number, promote, scalar_tensor
 from .selection import where
 
 
@@ -143,8 +143,6 @@ class PowScalar(Function):
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        from .operands import scalar_tensor
-
         return lowering.binary("pow", x, scalar_tensor(exponent, x.dtype, x))
 
     @staticmethod

@@ -29,6 +29,7 @@ from ..views import (
     slice_view,
 )
 from . import lowering
+from .operands import promote
 
 
 def _shape_argument(shape: tuple) -> tuple[int, ...]:
@@ -344,8 +345,6 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
                                    f"size {a} but got size {b} for tensor number {index} in the "
                                    "list.")
-    from .operands import promote
-
     return Cat.apply(d, *promote(*tensors))
 
 

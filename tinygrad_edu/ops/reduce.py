@@ -21,6 +21,7 @@ from ..dtypes import bool_, int64, to_dtype
 from ..tensor import Tensor
 from ..views import normalize_dim, normalize_dims
 from . import lowering
+from .operands import float_input, scalar_tensor
 from .selection import where
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -87,8 +88,6 @@ class Mean(Function):
             count *= ctx.shape[d]
         ctx.count = count
         total = _reduced("sum", x, axes, keepdim)
-        from .operands import scalar_tensor
-
         return lowering.binary("div", total, scalar_tensor(count, x.dtype, x))
 
     @staticmethod
@@ -178,8 +177,6 @@ class MaxDim(Function):
 def _centered_and_variance(x: Tensor, axes: tuple[int, ...], correction: float
                            ) -> tuple[Tensor, Tensor, float]:
     """x - mean, the variance (reduced dims kept as size 1) and its divisor n - correction."""
-    from .operands import scalar_tensor
-
     count = 1
     for d in axes:
         count *= x._view.shape[d]
@@ -407,8 +404,6 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    from .operands import float_input
-
     return LogSumExp.apply(float_input(input), _axes(input, dim), keepdim)
 
 

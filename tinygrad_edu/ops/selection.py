@@ -11,7 +11,7 @@ from typing import Any
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import lowering
-from .operands import as_number, promote
+from .operands import as_number, promote, scalar_tensor
 
 
 class Compare(Function):
@@ -50,8 +50,6 @@ class Clamp(Function):
     def forward(ctx, x, low, high):
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
-        from .operands import scalar_tensor
-
         y = x
         if low is not None:
             y = lowering.binary("maximum", y, scalar_tensor(low, x.dtype, x))
@@ -127,8 +125,6 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         from ..dtypes import result_type
 
         common = result_type(as_number(input), as_number(other))
-        from .operands import scalar_tensor
-
         input, other = scalar_tensor(input, common, condition), scalar_tensor(other, common,
                                                                                condition)
     a, b = promote(input, other)
@@ -158,8 +154,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask.dtype.name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.name}")
-    from .operands import scalar_tensor
-
     fill = value.to(input.dtype) if isinstance(value, Tensor) else scalar_tensor(
         as_number(value), input.dtype, input)
     return Where.apply(mask, fill, input)

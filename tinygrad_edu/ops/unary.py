@@ -11,7 +11,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import lowering
 from .arithmetic import pow
-from .operands import float_input
+from .operands import float_input, scalar_tensor
 from .selection import where
 
 
@@ -192,8 +192,6 @@ class ReluGradient(Function):
 
     @staticmethod
     def forward(ctx, dy, y):
-        from .operands import scalar_tensor
-
         zero = scalar_tensor(0, y.dtype, y)
         mask = lowering.binary("gt", y, zero)
         ctx.save_for_backward(mask)
