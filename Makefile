@@ -12,7 +12,7 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,docs]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -36,8 +36,10 @@ system-deps:
 		|| echo "could not install graphviz/chromium: viz rendering and browser tests will skip"; \
 	fi
 
+# The site (English and 简体中文): every page's code runs and every picture is drawn by the build;
+# --strict turns a broken link or any warning into a failure. Output: site/ (open site/index.html).
 docs: $(STAMP) system-deps
-	$(PY) docs/visualize_figures.py
+	$(VENV)/bin/mkdocs build --strict
 
 # The ci Hypothesis profile keeps `make test` short on 2 cores; run pytest directly (profile dev,
 # more examples) while working on an op.

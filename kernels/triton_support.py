@@ -56,6 +56,7 @@ class PendingKernel:
 
     def __init__(self, function: Callable[..., Any]):
         self.function = function
+        self.__wrapped__ = function  # inspect.getsource(kernel) shows the kernel's code
         self.jitted: Any = None
 
     def __getitem__(self, grid: Any) -> Any:  # kernel[grid](...) before preparation: prepare now

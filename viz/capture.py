@@ -276,6 +276,12 @@ class Trace:
 
         return write_player(self, path, **options)
 
+    def player(self, title: str = "tinygrad_edu trace", **options: Any) -> Any:
+        """The HTML player as an object a notebook shows inline (its .save(path) writes it)."""
+        from .html import Player
+
+        return Player(self, title, **options)
+
     def _repr_svg_(self) -> str:
         return self.digraph()._repr_svg_()
 

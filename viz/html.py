@@ -42,9 +42,8 @@ def player_data(trace: Any, **options: Any) -> dict[str, Any]:
     return {"dot": source, "svg": svg, "steps": steps(trace, raw, drawn), "notes": drawn.notes}
 
 
-def write_player(trace: Any, path: str | Path, title: str = "tinygrad_edu trace",
-                 **options: Any) -> Path:
-    """Write the player page for a trace to path (a .html file)."""
+def player_html(trace: Any, title: str = "tinygrad_edu trace", **options: Any) -> str:
+    """The player page for a trace, as one self-contained HTML string."""
     data = player_data(trace, **options)
     svg = data.pop("svg")
     graph = svg if svg is not None else (
@@ -54,8 +53,29 @@ def write_player(trace: Any, path: str | Path, title: str = "tinygrad_edu trace"
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     values = {"TITLE": html.escape(title), "STYLE": _asset("player.css"), "GRAPH": graph,
               "DATA": payload, "SCRIPT": _asset("player.js")}
-    page = re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _asset("player.html"))
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _asset("player.html"))
+
+
+def write_player(trace: Any, path: str | Path, title: str = "tinygrad_edu trace",
+                 **options: Any) -> Path:
+    """Write the player page for a trace to path (a .html file)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    target.write_text(player_html(trace, title, **options), encoding="utf-8")
     return target
+
+
+class Player:
+    """A trace's HTML player that notebooks (and the docs) show inline; save() writes the file."""
+
+    def __init__(self, trace: Any, title: str = "tinygrad_edu trace", **options: Any) -> None:
+        self.page = player_html(trace, title, **options)
+
+    def _repr_html_(self) -> str:
+        return self.page
+
+    def save(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.page, encoding="utf-8")
+        return target
