@@ -1,52 +1,79 @@
-"""Every ```python block in README.md and docs/*.md runs: a page whose code breaks fails the tests.
+"""The documentation is code: every page's examples run, and the two languages share them.
 
-The blocks of one page run in order in one namespace (later blocks use earlier names), in a
-temporary working directory. Blocks fenced as ```text (output) or ```bash are not run. A listing
-of library source is fenced ```python excerpt: it must appear word for word in the project's
-source files, so a listing cannot drift from the code it shows.
+The site (docs/en, docs/zh) is built by mkdocs, whose hook (docs/_tools/executor.py) runs every
+```python block of every page and shows its output; a page whose code breaks fails `make docs`.
+These tests give the same check inside `make test`, one test per English page (the Chinese page has
+the same code, checked block by block, and runs in the build), plus the README's example.
 """
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("**/*.md")])
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-EXCERPT_BLOCK = re.compile(r"^```python excerpt\n(.*?)^```", re.MULTILINE | re.DOTALL)
-SOURCE_FOLDERS = ("tinygrad_edu", "kernels", "viz", "examples", "benchmarks")
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(DOCS / "_tools"))
+
+import executor  # noqa: E402
+import generated  # noqa: E402
 
 
-def python_blocks(page: Path) -> list[str]:
-    return PYTHON_BLOCK.findall(page.read_text(encoding="utf-8"))
+def _pages(language: str) -> list[Path]:
+    return sorted((DOCS / language).rglob("*.md"))
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.exists() and python_blocks(p)],
-                         ids=lambda p: str(p.relative_to(ROOT)))
-def test_code_in_docs_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": "__docs__"}
-    for number, block in enumerate(python_blocks(page), start=1):
-        code = compile(block, f"{page.name} block {number}", "exec")
-        exec(code, namespace)  # noqa: S102 - running the documentation is the test
+def _name(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
 
 
-def _source_text() -> str:
-    files = [path for folder in SOURCE_FOLDERS for path in (ROOT / folder).rglob("*.py")]
-    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+ENGLISH = _pages("en")
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.exists()
-                                  and EXCERPT_BLOCK.findall(p.read_text(encoding="utf-8"))],
-                         ids=lambda p: str(p.relative_to(ROOT)))
-def test_source_listings_in_docs_match_the_code(page: Path) -> None:
-    source = _source_text()
-    for number, excerpt in enumerate(EXCERPT_BLOCK.findall(page.read_text(encoding="utf-8")), 1):
-        assert excerpt.strip() in source, f"{page.name}: listing {number} is not in the source"
+def test_every_page_exists_in_both_languages() -> None:
+    english = {page.relative_to(DOCS / "en") for page in ENGLISH}
+    chinese = {page.relative_to(DOCS / "zh") for page in _pages("zh")}
+    assert len(english) >= 10
+    assert english == chinese, f"in one language only: {english ^ chinese}"
 
 
-def test_there_are_documented_pages() -> None:
-    assert len([p for p in PAGES if p.exists() and python_blocks(p)]) >= 2
+@pytest.mark.parametrize("page", ENGLISH, ids=_name)
+def test_translation_has_the_same_code(page: Path) -> None:
+    translation = DOCS / "zh" / page.relative_to(DOCS / "en")
+    english = executor.python_code_blocks(page.read_text(encoding="utf-8"))
+    chinese = executor.python_code_blocks(translation.read_text(encoding="utf-8"))
+    assert english == chinese, f"{_name(translation)} must have the same ```python blocks"
+
+
+@pytest.mark.parametrize("page", [p for p in ENGLISH if "```python" in p.read_text("utf-8")],
+                         ids=_name)
+def test_code_on_page_runs(page: Path) -> None:
+    markdown = generated.expand(page.read_text(encoding="utf-8"), "en")
+    rendered = executor.run_page(markdown, _name(page), "en")
+    assert "```python" in rendered
+
+
+def test_readme_example_runs() -> None:
+    rendered = executor.run_page((ROOT / "README.md").read_text(encoding="utf-8"), "README.md")
+    assert "<svg" in rendered, "the README's example ends by drawing its graph"
+
+
+def test_a_failing_block_fails_the_page() -> None:
+    page = "# p\n\n```python\nx = 1\n```\n\n```python\nraise ValueError('broken example')\n```\n"
+    with pytest.raises(executor.PageCodeError, match="code block 2 raised"):
+        executor.run_page(page, "broken.md")
+
+
+def test_outputs_and_pictures_are_shown() -> None:
+    page = ("```python\nimport tinygrad_edu as torch\nfrom tinygrad_edu import viz\n"
+            "x = torch.ones(2, requires_grad=True)\nprint((x * 3).sum().item())\n"
+            "viz.draw((x * 3).sum())\n```\n\n"
+            "```python raises=\"ZeroDivisionError\"\n1 / 0\n```\n\n"
+            "```python source=\"tinygrad_edu.ops.unary:Exp\"\n```\n")
+    rendered = executor.run_page(page, "example.md")
+    assert '```text title="Output"\n6.0\n```' in rendered
+    assert '<div class="tge-figure">' in rendered or "dot" not in rendered
+    assert "ZeroDivisionError: division by zero" in rendered
+    assert "class Exp(Function):" in rendered and 'title="tinygrad_edu/ops/unary.py"' in rendered

@@ -92,8 +92,8 @@ def source_of(reference: str) -> tuple[str, str]:
     target: Any = importlib.import_module(module_name)
     for part in filter(None, qualified_name.split(".")):
         target = getattr(target, part)
-    while not inspect.isroutine(target) and not inspect.isclass(target) \
-            and not inspect.ismodule(target):  # a Triton kernel: JITFunction / interpreted / pending
+    # a Triton kernel (pending, jitted or interpreted) wraps the Python function it was written as
+    while not (inspect.isroutine(target) or inspect.isclass(target) or inspect.ismodule(target)):
         target = getattr(target, "__wrapped__", None) or target.fn
     target = inspect.unwrap(target)
     path = Path(inspect.getsourcefile(target) or "?")
@@ -189,7 +189,7 @@ def render_block(block: Block, shown: Shown | None, language: str) -> str:
 
 def run_page(markdown: str, page_name: str, language: str = "en",
              workdir: Path | None = None) -> str:
-    """Run every python block of a page; return the page with sources filled in and outputs shown."""
+    """Run a page's python blocks; return it with sources filled in and outputs shown."""
     blocks = parse_blocks(markdown)
     runner = PageRunner(page_name)
     pieces, position = [], 0
