@@ -39,7 +39,7 @@ system-deps:
 # The site (English and 简体中文): every page's code runs and every picture is drawn by the build;
 # --strict turns a broken link or any warning into a failure. Output: site/ (open site/index.html).
 docs: $(STAMP) system-deps
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # The ci Hypothesis profile keeps `make test` short on 2 cores; run pytest directly (profile dev,
 # more examples) while working on an op.
