@@ -69,7 +69,9 @@ class _Walk:
         backend = meta.get("viz.backend") or (backend_for(devices[0]).name if devices else "")
         forward_text, derivative = formula(node._function)
         lines = [node.name()] + join_args(ctx_arguments(node))
-        lines += [f"-> {', '.join(outputs)}", kernel_line(backend, meta.get("viz.kernels", []))]
+        kernels = meta.get("viz.kernels")  # known only for ops recorded inside viz.trace()
+        lines += [f"-> {', '.join(outputs)}",
+                  kernel_line(backend, kernels) if kernels is not None else backend]
         if derivative:
             lines.append(derivative)
         self.graph.add(Node(node_id, "op", node._function.__name__, lines,

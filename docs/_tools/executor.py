@@ -106,8 +106,8 @@ def source_of(reference: str) -> tuple[str, str]:
 
 def _rich_markup(value: Any) -> str:
     """HTML for a value a notebook would draw (graphs, players, figures); '' for the rest."""
-    if hasattr(value, "_repr_html_"):
-        page = value._repr_html_()
+    page = value._repr_html_() if hasattr(value, "_repr_html_") else None
+    if page is not None:  # a matplotlib Figure has _repr_html_ too, returning None: drawn below
         return (f'<iframe class="tge-player" srcdoc="{html.escape(page, quote=True)}" '
                 'loading="lazy"></iframe>')
     if hasattr(value, "_repr_svg_"):
