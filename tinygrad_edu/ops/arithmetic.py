@@ -118,6 +118,8 @@ class Remainder(Function):
 class Pow(Function):
     """y = a^b;  da = dy * b * a^(b-1),  db = dy * y * ln(a)   (db = 0 where a == 0 and b >= 0)"""
 
+    node_name = "PowBackward1"  # PyTorch's name for tensor ** tensor
+
     @staticmethod
     def forward(ctx, a, b):
         y = lowering.binary("pow", a, b)
@@ -138,6 +140,8 @@ class Pow(Function):
 
 class PowScalar(Function):
     """y = x^e for a number e;  dx = dy * e * x^(e-1)   (0 when e == 0)"""
+
+    node_name = "PowBackward0"  # PyTorch's name for tensor ** number
 
     @staticmethod
     def forward(ctx, x, exponent):
