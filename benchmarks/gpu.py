@@ -1,6 +1,6 @@
 """The Triton backend against PyTorch on the same GPU: bandwidth, FLOP/s, a training step, overhead.
 
-    python benchmarks/gpu.py            on a machine with a CUDA GPU (writes docs/benchmarks.md)
+    python benchmarks/gpu.py            on a CUDA GPU (writes benchmarks/gpu_results.md)
     python benchmarks/gpu.py --tiny     anywhere: tiny sizes under Triton's interpreter, against
                                         torch on the CPU, to check that the script runs end to end
 
@@ -209,8 +209,8 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true",
                         help="tiny sizes under Triton's interpreter (no GPU needed)")
     parser.add_argument("--output", type=Path, default=None,
-                        help="markdown table to write (default: docs/benchmarks.md on a GPU, "
-                             "nothing with --tiny)")
+                        help="markdown table to write (default: benchmarks/gpu_results.md on a "
+                             "GPU, nothing with --tiny)")
     parser.add_argument("--only", nargs="*", default=None,
                         help="run only these sections: elementwise softmax matmul conv "
                              "training overhead")
@@ -223,8 +223,7 @@ def main() -> None:
     for name, section in sections.items():
         if args.only is None or name in args.only:
             section(bench)
-    output = args.output or (None if args.tiny else Path(__file__).parent.parent / "docs" /
-                             "benchmarks.md")
+    output = args.output or (None if args.tiny else Path(__file__).parent / "gpu_results.md")
     if output is not None:
         write_markdown(bench, output)
 
