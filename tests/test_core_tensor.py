@@ -143,6 +143,19 @@ def test_repr_matches_torch(make) -> None:
     assert ours == repr(make(torch))
 
 
+@pytest.mark.parametrize("spec", ["", ".3f", ">12"])
+def test_format_matches_torch(spec: str) -> None:
+    for make in (lambda t: t.tensor(3.14159), lambda t: t.tensor(2),
+                 lambda t: t.tensor(0.5, requires_grad=True) * 3):
+        assert format(make(te), spec) == format(make(torch), spec)
+    vector = te.tensor([1.5, 2.0])
+    if spec:
+        with pytest.raises(TypeError):
+            format(vector, spec)
+    else:
+        assert format(vector, spec) == repr(vector)
+
+
 def test_manual_seed_is_deterministic_and_distributions_are_right() -> None:
     te.manual_seed(123)
     first = (te.rand(1000), te.randn(1000), te.randint(0, 10, (1000,)))

@@ -333,9 +333,9 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self.ndim == 0 and spec:
+        if self.ndim == 0:  # f"{loss}" and f"{loss:.4f}" format the number, as in PyTorch
             return format(self.item(), spec)
-        return repr(self)
+        return object.__format__(self, spec)  # str(self) for "", TypeError for any other spec
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild_tensor, (self._host().copy(), self.dtype, str(self.device),

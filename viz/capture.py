@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinygrad_edu.kernels import numpy_backend
+from tinygrad_edu.device import backend_for, device
+from tinygrad_edu.kernels import numpy_backend, triton_support
 
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.tracing import Tracing
@@ -120,6 +121,8 @@ class Trace:
         self._active = True
         self.has_modules = self._modules.start()
         self._kernels.attach(numpy_backend)
+        if triton_support._STATE["prepared"]:  # the Triton backend exists: log it from the start
+            self._kernels.attach(backend_for(device("cuda")))
         self._previous, Tracing.active = Tracing.active, self
         return self
 
