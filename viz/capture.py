@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinygrad_edu.device import backend_for, device
 from tinygrad_edu.kernels import numpy_backend, triton_support
 
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.tracing import Tracing
+from tinygrad_edu.device import backend_for, device
 
 from .dot import to_digraph
 from .graph import Graph, fit
