@@ -113,7 +113,7 @@ def run_train(args: argparse.Namespace) -> dict[str, Any]:
     save_plot(output / "curves.png", history)
     (output / "history.json").write_text(json.dumps(history, indent=1))
     print(f"Test accuracy: {history['test_accuracy'][-1]:.2f} %  ({args.model} on "
-          f"{args.dataset}, {args.epochs} epochs)")
+          f"{args.dataset}, {args.epochs} epoch{'s' if args.epochs != 1 else ''})")
     print(f"Outputs in {output}/: curves.png (loss and accuracy), checkpoint.pt, history.json")
     return history
 

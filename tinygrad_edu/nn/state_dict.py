@@ -23,7 +23,16 @@ from ..autograd.grad_mode import no_grad
 from ..creation import tensor
 from ..tensor import Tensor
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns: the keys it missed and the keys it did not expect."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"  # as PyTorch prints it
+        return super().__repr__()
 
 
 def _as_tensor(value: Any) -> Tensor:
