@@ -58,6 +58,7 @@ from .dtypes import (
 )
 from .ops import *  # noqa: F403 - the op namespace: torch.add, torch.matmul, ...
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Size, Tensor
 
 float = float32  # noqa: A001 - torch.float
@@ -77,4 +78,4 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-from . import nn, optim, utils  # noqa: E402 - they build on everything above
+from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
