@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 MARKER = re.compile(r"^<!-- generated: (?P<name>[\w-]+) -->$", re.MULTILINE)
 
@@ -22,6 +24,9 @@ def _generator(name: str) -> Callable[[str], str]:
     if name not in SECTIONS:
         raise KeyError(f"unknown generated section {name!r}; known: {sorted(SECTIONS)}")
     module_name, function_name = SECTIONS[name].split(":")
+    tools = str(Path(__file__).resolve().parent)
+    if tools not in sys.path:  # mkdocs puts sys.path back after loading hooks.py
+        sys.path.insert(0, tools)
     return getattr(importlib.import_module(module_name), function_name)
 
 
