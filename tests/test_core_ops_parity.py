@@ -44,6 +44,9 @@ UNARY = {
     "rdiv": (lambda t, x: 1 / (x.abs() + 1), -5, 5),
     "isnan": (lambda t, x: t.isnan(x.log()), -5, 5),
     "logical_not": (lambda t, x: t.logical_not(x > 0), -5, 5),
+    "erf": (lambda t, x: t.erf(x), -3, 3),
+    "round": (lambda t, x: x.round(), -10, 10),
+    "remainder_scalar": (lambda t, x: x % 2.5, -10, 10),
 }
 
 BINARY = {
@@ -55,6 +58,8 @@ BINARY = {
     "div": (lambda t, a, b: a / b, True),
     "div_floor": (lambda t, a, b: t.div(a, b, rounding_mode="floor"), True),
     "div_trunc": (lambda t, a, b: a.div(b, rounding_mode="trunc"), True),
+    "remainder": (lambda t, a, b: t.remainder(a, b), True),
+    "mod_operator": (lambda t, a, b: a % b, True),
     "pow": (lambda t, a, b: (a.abs() + 0.5) ** (b / 4), False),
     "maximum": (lambda t, a, b: t.maximum(a, b), False),
     "minimum": (lambda t, a, b: t.minimum(a, b), False),

@@ -53,6 +53,9 @@ class TensorMath:
     def sigmoid(self) -> Tensor:
         return self._ops.sigmoid(self)
 
+    def erf(self) -> Tensor:
+        return self._ops.erf(self)
+
     def relu(self) -> Tensor:
         return self._ops.relu(self)
 

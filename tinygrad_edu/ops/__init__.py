@@ -13,6 +13,7 @@
 """
 
 from ..views import normalize_dim
+from .activation import erf
 from .arithmetic import (
     add,
     div,
