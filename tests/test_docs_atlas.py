@@ -27,6 +27,7 @@ from tinygrad_edu.autograd.tracing import Tracing
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_tools"))
 
 import atlas  # noqa: E402
+import atlas_code  # noqa: E402
 import op_recorder  # noqa: E402
 
 EXP = "tinygrad_edu.ops.unary.Exp"
@@ -61,9 +62,10 @@ def pages() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def ops() -> dict[str, atlas.OpEntry]:
-    index = atlas.PackageIndex()
-    return {entry.name: entry for entry in atlas.collect_ops(index, atlas.LoweringMap(index))}
+def ops() -> dict[str, atlas_code.OpEntry]:
+    index = atlas_code.PackageIndex()
+    entries = atlas_code.collect_ops(index, atlas_code.LoweringMap(index))
+    return {entry.name: entry for entry in entries}
 
 
 def _section(page: str, anchor: str) -> str:
@@ -77,18 +79,18 @@ def test_every_op_has_an_entry_in_both_languages(pages: dict[str, str]) -> None:
     assert len(subclasses) >= 80
     for page in pages.values():
         for op in subclasses:
-            section = _section(page, atlas.op_anchor(op))
+            section = _section(page, atlas_code.op_anchor(op))
             assert f'source="{op.__module__}:{op.__qualname__}"' in section
 
 
 def test_every_primitive_has_its_numpy_reference_and_triton_sources(pages: dict[str, str]) -> None:
     page = pages["en"]
     for primitive in PRIMITIVES:
-        section = _section(page, atlas.primitive_anchor(primitive))
+        section = _section(page, atlas_code.primitive_anchor(primitive))
         assert f':{primitive}_reference"' in section, primitive
         assert f':{primitive}_triton"' in section, primitive
     # a kernel and the device functions it calls are listed with the launcher that starts it
-    unary = _section(page, atlas.primitive_anchor("unary"))
+    unary = _section(page, atlas_code.primitive_anchor("unary"))
     assert ':unary_kernel"' in unary and ':unary_op"' in unary
 
 
@@ -96,12 +98,12 @@ def test_every_primitive_has_its_numpy_reference_and_triton_sources(pages: dict[
     ("Exp", "unary"), ("Matmul", "matmul"), ("Mm", "matmul"), ("Sum", "reduce"),
     ("Add", "binary"), ("Softmax", "softmax"), ("Conv2d", "conv2d"), ("Gather", "gather"),
     ("CrossEntropyIndices", "cross_entropy"), ("Where", "where")])
-def test_known_ops_lower_to_their_primitives(ops: dict[str, atlas.OpEntry], op: str,
+def test_known_ops_lower_to_their_primitives(ops: dict[str, atlas_code.OpEntry], op: str,
                                              primitive: str) -> None:
     assert primitive in ops[op].forward.primitives
 
 
-def test_entries_read_the_code(ops: dict[str, atlas.OpEntry]) -> None:
+def test_entries_read_the_code(ops: dict[str, atlas_code.OpEntry]) -> None:
     exp = ops["Exp"]
     assert exp.forward.primitives["unary"] == {"exp"}
     assert (exp.formula, exp.derivative) == ("y = e^x", "dx = dy * y")
@@ -137,8 +139,8 @@ def test_the_recorder_sees_forward_backward_and_nested_ops() -> None:
 
 
 def test_docstrings_split_into_formula_and_derivative() -> None:
-    assert atlas.split_docstring("y = base; y[i] += x;  dx = dy[i]") == (
+    assert atlas_code.split_docstring("y = base; y[i] += x;  dx = dy[i]") == (
         "y = base; y[i] += x", "dx = dy[i]", "")
-    assert atlas.split_docstring(inspect.cleandoc("""y = f(x): no gradient
+    assert atlas_code.split_docstring(inspect.cleandoc("""y = f(x): no gradient
         more words""")) == ("y = f(x): no gradient", None, "more words")
     assert atlas.code("y = x surrounded by `value`") == "`` y = x surrounded by `value` ``"
