@@ -11,9 +11,12 @@ import weakref
 import numpy as np
 import pytest
 import torch
+from hypothesis import assume, given
 
 import tinygrad_edu as te
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.testing import assert_matches_torch
+from tinygrad_edu.testing.strategies import arrays, shapes
 
 
 def test_backward_accumulates_into_leaves_like_torch() -> None:
@@ -144,6 +147,45 @@ def test_double_backward_matches_torch(expression) -> None:
         (h,) = library.autograd.grad((g * library.tensor([1.0, -1.0, 2.0, 0.5])).sum(), x)
         results.append(h.numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-4, atol=1e-5)
+
+
+def _index(t, x, values):
+    return t.tensor(values, device=x.device)
+
+
+# Ops whose backward runs only in a double backward: they appear inside another op's backward,
+# so grad(..., create_graph=True) builds them and differentiating that gradient runs theirs.
+DOUBLE_BACKWARD = {
+    # Relu's backward is ReluGradient(dy, y): dy = sin(x) / 3 relu(x)^2 carries the graph
+    "relu_times_sin": lambda t, x: (x.relu() * x.sin()).sum(),
+    "relu_cubed": lambda t, x: x.relu().pow(3).sum(),
+    # x[index]'s backward is IndexAccumulate (repeated indices accumulate)
+    "index_rows_repeated": lambda t, x: (x[_index(t, x, [0, -1, 0])] ** 2).sum(),
+    "index_pairs": lambda t, x: x[_index(t, x, [0, 2, 0]), _index(t, x, [1, 0, 1])].exp().sum(),
+    "index_mask": lambda t, x: (x[x > 0] ** 3).sum(),
+    # index_select's and embedding's backward is IndexAdd
+    "index_select_repeated": lambda t, x: x.index_select(1, _index(t, x, [2, 0, 2])).sin().sum(),
+    "embedding_padding_idx": lambda t, x: (t.nn.functional.embedding(
+        _index(t, x, [[0, 2], [2, 1]]), x, padding_idx=1) ** 2).sum(),
+    # a broadcast input's gradient goes through SumToSize
+    "broadcast_mul": lambda t, x: (x[:1] * x * x).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOUBLE_BACKWARD))
+@given(array=arrays("float32", shapes(min_dims=2, max_dims=2, min_side=3, max_side=4),
+                    low=-2, high=2))
+def test_ops_used_inside_backward_have_a_backward_matching_torch(
+        name: str, array: np.ndarray, device: str) -> None:
+    """The first gradient and its own gradient (a Hessian-vector product) match PyTorch's."""
+    function = DOUBLE_BACKWARD[name]
+    if name == "index_mask":
+        assume((array > 0).any())  # an empty selection leaves no graph to differentiate
+
+    def first_gradient(t, x):
+        return t.autograd.grad(function(t, x), x, create_graph=True)[0]
+
+    assert_matches_torch(first_gradient, None, array, device=device)
 
 
 def test_retain_graph_and_the_second_backward_error() -> None:

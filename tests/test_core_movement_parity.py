@@ -38,14 +38,8 @@ MOVEMENT = {
     "unbind": lambda t, x: t.unbind(x, 0)[0] * 5,
     "repeat": lambda t, x: x.repeat(2, *([1] * (x.ndim - 1))) * 2,
     "contiguous_clone": lambda t, x: x.T.contiguous().clone() * 2,
-    "pad": lambda t, x: (
-        t.nn.functional.pad(x, (1, 2)) if t.__name__ == "torch" else t.pad(x, (1, 2))
-    ),
-    "crop_pad": lambda t, x: (
-        t.nn.functional.pad(x, (-1, 1), value=3.0)
-        if t.__name__ == "torch"
-        else t.pad(x, (-1, 1), value=3.0)
-    ),
+    "pad": lambda t, x: t.nn.functional.pad(x, (1, 2)),
+    "crop_pad": lambda t, x: t.nn.functional.pad(x, (-1, 1), value=3.0),
 }
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from parity_helpers import LAYOUTS, relayout
 
+import tinygrad_edu as te
 from tinygrad_edu.testing import assert_matches_torch
 from tinygrad_edu.testing.strategies import arrays, broadcastable_pair, shapes
 
@@ -201,6 +203,37 @@ def test_prod_gradient_is_exact_with_zeros(device: str) -> None:
         assert_matches_torch(
             lambda t, x: x.reshape(2, 2).prod(1), None, np.array(values, np.float32), device=device
         )
+
+
+@st.composite
+def array_and_summed_size(draw: st.DrawFn):
+    """An array and a size it sums down to: leading dims dropped, some others kept as 1."""
+    array = draw(arrays("float32", shapes(min_dims=0, max_dims=3), low=-3, high=3))
+    kept = array.shape[draw(st.integers(0, array.ndim)):]
+    size = tuple(1 if draw(st.booleans()) else side for side in kept)
+    return array, size, draw(st.booleans())
+
+
+@given(data=st.data())
+def test_sum_to_size_matches_torch(data: st.DataObject, device: str) -> None:
+    array, size, unpacked = data.draw(array_and_summed_size())
+    layout = data.draw(st.sampled_from(LAYOUTS))
+
+    def sum_to_size(t, x):
+        x = relayout(t, x, layout) * 2
+        return x.sum_to_size(*size) if unpacked and size else x.sum_to_size(size)
+
+    assert_matches_torch(sum_to_size, None, array, device=device)
+
+
+def test_sum_to_size_rejects_sizes_that_do_not_expand_like_torch() -> None:
+    for size in ((3,), (2, 1, 4), (4, 1)):
+        messages = []
+        for library in (te, torch):
+            with pytest.raises(RuntimeError) as error:
+                library.ones(2, 4).sum_to_size(size)
+            messages.append(str(error.value))
+        assert messages[0] == messages[1]
 
 
 MATMUL_SHAPES = [

@@ -3,8 +3,12 @@ memory sharing with NumPy, and reproducible random numbers."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import pickle
+import re
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -185,3 +189,42 @@ def test_devices_and_their_errors() -> None:
     assert str(te.device("cuda")) == "cuda:0" and te.device("triton") == te.device("cuda")
     with pytest.raises(RuntimeError, match="Expected one of cpu, cuda device type"):
         te.device("tpu")
+
+
+# The tinygrad_edu-only part of the top-level namespace: the packages PyTorch has no torch.X for.
+# Everything else public at top level must be a torch.X name, so `import tinygrad_edu as torch`
+# never offers a function PyTorch lacks (internal helpers such as ops.getitem stay in ops).
+TINYGRAD_EDU_ONLY = {
+    "kernels",  # the compute primitives: NumPy reference and Triton kernels
+    "viz",  # drawing the autograd graph, watching a training run
+    "vision",  # datasets and transforms (torchvision's place)
+    "training",  # the trainers behind the CLI and the examples
+    "cli",  # `python -m tinygrad_edu` / `tinygrad-edu`
+}
+
+
+def test_top_level_names_are_torch_names_or_documented() -> None:
+    for package in ("cli", "testing", "training", "vision", "viz"):  # their names join te's
+        importlib.import_module(f"tinygrad_edu.{package}")
+    unexpected = []
+    for name in dir(te):
+        value = getattr(te, name)
+        if name.startswith("_") or hasattr(torch, name) or name in TINYGRAD_EDU_ONLY:
+            continue
+        # Python makes every imported submodule an attribute of its package (te.dtypes, te.views,
+        # te.tensor_math): the library's own files, not API. Another package's module is a leak.
+        own_file = (isinstance(value, types.ModuleType) and value.__name__ == f"tinygrad_edu.{name}"
+                    and not hasattr(value, "__path__"))
+        if not own_file:
+            unexpected.append(name)
+    assert unexpected == [], f"top-level names that torch does not have: {unexpected}"
+    namespace: dict = {}
+    exec("from tinygrad_edu.ops import *", namespace)
+    assert sorted(k for k in namespace if k != "__builtins__") == sorted(te.ops.__all__)
+    assert all(callable(getattr(torch, name)) for name in te.ops.__all__)
+    # the helpers left out of __all__ are still there for the code that reaches them as _ops.X
+    package = Path(te.__file__).parent
+    used = {name for source in package.rglob("*.py")
+            for name in re.findall(r"\b_ops\.(\w+)", source.read_text())}
+    assert {"getitem", "setitem", "view", "to"} <= used
+    assert [name for name in sorted(used) if not hasattr(te.ops, name)] == []

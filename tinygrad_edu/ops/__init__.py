@@ -10,6 +10,11 @@
     softmax.py      softmax, log_softmax
     conversion.py   to (dtype / device)
     inplace.py      add_, mul_, copy_, fill_, ... (version counters)
+
+`__all__` lists the ops that are also torch.* functions: `import tinygrad_edu as torch` exports
+exactly those. A few more names stay importable here because Tensor methods reach them through
+`self._ops` (getitem for x[key], view, expand, to, inplace, normalize_dim, ...), but PyTorch has
+no top-level torch.getitem or torch.view, so neither does tinygrad_edu.
 """
 
 from ..views import normalize_dim
@@ -127,4 +132,18 @@ from .unary import (
     trunc,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# the torch.* functions (see the docstring: Tensor-method helpers and pad stay out)
+__all__ = [
+    "abs", "add", "all", "amax", "amin", "any", "argmax", "argmin", "bmm", "broadcast_to", "cat",
+    "ceil", "chunk", "clamp", "clip", "clone", "concat", "concatenate", "cos", "div", "divide",
+    "dot", "eq", "equal", "erf", "exp", "fill_", "flatten", "flip", "floor", "floor_divide",
+    "gather", "ge", "ger", "greater", "greater_equal", "gt", "index_select", "isinf", "isnan",
+    "le", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logsumexp", "lt", "masked_fill", "masked_select", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply", "narrow", "ne", "neg",
+    "negative", "nonzero", "norm", "not_equal", "outer", "permute", "pow", "prod", "reciprocal",
+    "relu", "remainder", "reshape", "round", "rsqrt", "scatter_add", "sigmoid", "sign", "sin",
+    "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
+    "swapaxes", "swapdims", "t", "tanh", "transpose", "true_divide", "trunc", "unbind",
+    "unflatten", "unsqueeze", "var", "where",
+]

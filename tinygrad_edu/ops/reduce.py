@@ -305,11 +305,10 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
     if tuple(input._view.shape) == shape:
         return input
-    from ..views import broadcast_shapes
-
-    if len(shape) > input.ndim or broadcast_shapes(shape, input._view.shape) != input._view.shape:
-        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
-                           f"{{{', '.join(map(str, input._view.shape))}}}.")
+    full = input._view.shape
+    if len(shape) > len(full) or builtins.any(
+            side not in (1, full_side) for side, full_side in zip(reversed(shape), reversed(full))):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(full)}}}.")
     return SumToSize.apply(input, shape)
 
 
