@@ -37,7 +37,7 @@ def _compute_dtype(dtype: np.dtype) -> np.dtype:
 
 def _rows(x, x_view, target, target_view, weight, weight_view, ignore_index):
     """(logits (M, C), counted (M,), safe target (M,), class weights (C,)) as NumPy arrays."""
-    logits = as_numpy(x, x_view).astype(_compute_dtype(x.dtype))
+    logits = as_numpy(x, x_view).astype(_compute_dtype(x.dtype), copy=False)  # read, never written
     target = as_numpy(target, target_view)
     counted = target != ignore_index
     safe_target = np.where(counted, target, 0)
@@ -50,9 +50,9 @@ def _rows(x, x_view, target, target_view, weight, weight_view, ignore_index):
 def _log_sum_exp(logits: np.ndarray) -> np.ndarray:
     """(M,) log(sum_c exp(x[c])) of every row, max-subtracted (a row of -inf gives -inf)."""
     with np.errstate(all="ignore"):
-        row_max = np.max(logits, axis=1, keepdims=True)
+        row_max = logits.max(axis=1, keepdims=True)  # the method skips np.max's Python layer
         row_max = np.where(np.isfinite(row_max), row_max, 0)
-        return (row_max + np.log(np.sum(np.exp(logits - row_max), axis=1, keepdims=True)))[:, 0]
+        return (row_max + np.log(np.exp(logits - row_max).sum(axis=1, keepdims=True)))[:, 0]
 
 
 def cross_entropy_reference(x: np.ndarray, x_view: View, target: np.ndarray, target_view: View,
@@ -65,14 +65,15 @@ def cross_entropy_reference(x: np.ndarray, x_view: View, target: np.ndarray, tar
     rows, classes = logits.shape
     lse = _log_sum_exp(logits)
     with np.errstate(all="ignore"):
-        log_p = logits - lse[:, None]
         row_weight = np.where(counted, weights[safe_target], 0).astype(logits.dtype)
-        losses = -(1 - smoothing) * row_weight * log_p[np.arange(rows), safe_target]
+        log_p_target = logits[np.arange(rows), safe_target] - lse  # log p[t] alone: M, not M*C
+        losses = -(1 - smoothing) * row_weight * log_p_target
         if smoothing:
+            log_p = logits - lse[:, None]
             smooth = (log_p * weights).sum(axis=1) * (smoothing / classes)
             losses = losses - np.where(counted, smooth, 0)
     losses = np.where(counted, losses, 0)
-    return (losses.astype(x.dtype), row_weight.astype(x.dtype), lse)
+    return (losses.astype(x.dtype, copy=False), row_weight.astype(x.dtype, copy=False), lse)
 
 
 def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.ndarray,
@@ -84,8 +85,8 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
     logits, counted, safe_target, weights = _rows(x, x_view, target, target_view, weight,
                                                   weight_view, ignore_index)
     rows, classes = logits.shape
-    lse_rows = as_numpy(lse, lse_view).astype(logits.dtype)
-    dy_rows = as_numpy(dy, dy_view).astype(logits.dtype)
+    lse_rows = as_numpy(lse, lse_view).astype(logits.dtype, copy=False)
+    dy_rows = as_numpy(dy, dy_view).astype(logits.dtype, copy=False)
     row_weight = np.where(counted, weights[safe_target], 0)
     share = smoothing / classes if classes else 0.0
     coef = np.where(counted, (1 - smoothing) * row_weight + share * weights.sum(), 0)
@@ -95,7 +96,7 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
     with np.errstate(all="ignore"):
         p = np.exp(logits - lse_rows[:, None])
         dx = dy_rows[:, None] * (p * coef[:, None] - mass)
-    return dx.astype(x.dtype).reshape(-1)
+    return dx.astype(x.dtype, copy=False).reshape(-1)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ from .strided import View, as_numpy
 # NumPy reference
 # ----------------------------------------------------------------------------------------------
 
-_VALUE_REDUCTIONS = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min}
+# The ufuncs' reduce methods are what np.sum, np.prod, np.max and np.min call, minus those
+# functions' Python wrapper (about 2 us per call): the same loops, the same results.
+_VALUE_REDUCTIONS = {"sum": np.add.reduce, "prod": np.multiply.reduce, "max": np.maximum.reduce,
+                     "min": np.minimum.reduce}
 _INDEX_REDUCTIONS = {"argmax": np.argmax, "argmin": np.argmin}
 
 

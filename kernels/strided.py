@@ -12,6 +12,7 @@ Strides here are counted in *elements*, as in PyTorch (NumPy counts bytes).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import prod
 from typing import NamedTuple
 
@@ -54,6 +55,13 @@ def contiguous_view(shape: tuple[int, ...]) -> View:
     return View(tuple(shape), contiguous_strides(shape), 0)
 
 
+@lru_cache(maxsize=4096)
+def _byte_strides(strides: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    """Element strides times the item size (cached: every primitive call converts its views, and
+    the same few strides come back every training step)."""
+    return tuple(s * itemsize for s in strides)
+
+
 def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
     """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides)."""
     itemsize = buffer.itemsize
@@ -61,4 +69,4 @@ def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
     if 0 in shape:  # no elements: nothing to share, and the offset may point past the buffer
         return np.empty(shape, buffer.dtype)
     return np.ndarray(shape, buffer.dtype, buffer, offset * itemsize,
-                      [s * itemsize for s in strides])
+                      _byte_strides(strides, itemsize))

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .function import AccumulateGrad, BackwardContext, Node
+from .function import AccumulateGrad, BackwardContext, Node, _is_one_of
 from .grad_mode import GradMode
 from .tracing import Tracing
 
@@ -129,7 +129,7 @@ def _materialize(node: BackwardContext, grads: _GradList) -> list:
     """Outputs that received no gradient get zeros (unless the Function asked for None)."""
     from .. import creation
 
-    if not node._materialize_grads or all(g is not None for g in grads):
+    if not node._materialize_grads or not _is_one_of(None, grads):  # the usual case: all arrived
         return grads
     return [creation.zeros(meta[0], dtype=meta[1], device=meta[2]) if g is None and meta else g
             for g, meta in zip(grads, node._output_metadata)]
@@ -217,11 +217,11 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                 if next_node is None:
                     continue
                 grad = results[position] if position < len(results) else None
+                buffer = buffers.get(next_node)
+                if buffer is None:  # the first edge into next_node: make its gradient slots
+                    buffer = buffers[next_node] = [None] * _output_count(next_node)
                 if grad is not None:
-                    buffer = buffers.setdefault(next_node, [None] * _output_count(next_node))
                     _accumulate(buffer, next_node, output_nr, grad)
-                else:
-                    buffers.setdefault(next_node, [None] * _output_count(next_node))
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))

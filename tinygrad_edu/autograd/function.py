@@ -35,12 +35,20 @@ class Node:
     """A node of the backward graph (what `tensor.grad_fn` returns)."""
 
     next_functions: tuple[tuple[Node | None, int], ...] = ()
+    # Rarely used, so None on the class until needed: a new node sets only its sequence number.
+    _tensor_pre_hooks: dict[int, list] | None = None
+    _retained: dict[int, weakref.ref] | None = None
+    _metadata: dict[str, Any] | None = None
 
     def __init__(self) -> None:
         self._sequence_nr = next(_sequence_numbers)
-        self._tensor_pre_hooks: dict[int, list] | None = None
-        self._retained: dict[int, weakref.ref] | None = None
-        self.metadata: dict[str, Any] = {}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """A dict for anything attached to the node (the visualiser keeps its records here)."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     def name(self) -> str:
         return type(self).__name__
@@ -125,7 +133,7 @@ class BackwardContext(Node):
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward.")
-        return tuple(self._unpack(saved) for saved in (self._saved or ()))
+        return tuple([self._unpack(saved) for saved in (self._saved or ())])
 
     def _unpack(self, saved: SavedTensor | None) -> Tensor | None:
         if saved is None:
@@ -187,11 +195,14 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward; record a node for backward when grad mode is on and an input needs it."""
         previous_mode = GradMode.enabled
-        needs_input_grad = [getattr(a, "_requires_grad", False) for a in args]
-        record = previous_mode and cls.differentiable and True in needs_input_grad
+        record = False
+        if previous_mode and cls.differentiable:  # only then look at the inputs: backward passes
+            # and optimizer steps run with grad mode off, and skip this loop over the arguments
+            needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
+            record = True in needs_input_grad
         if record:
             ctx = cls._backward_class()
-            ctx.needs_input_grad = tuple(needs_input_grad)
+            ctx.needs_input_grad = needs_input_grad
         else:
             ctx = ForwardContext()
         tracer = Tracing.active
@@ -224,28 +235,42 @@ def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
     output_list = [outputs] if single else list(outputs)
     edges, next_functions, input_metadata = [], [], []
     for argument, needs_grad in zip(args, ctx.needs_input_grad):
-        edge = _edge(argument) if needs_grad else (None, 0)
+        if needs_grad:
+            edge = _edge(argument)
+            input_metadata.append((argument._view.shape, argument.dtype))
+        else:
+            edge = (None, 0)
+            input_metadata.append(None)
         edges.append(edge)
         if hasattr(argument, "_requires_grad"):  # tensors appear in next_functions
             next_functions.append(edge)
-        input_metadata.append((argument._view.shape, argument.dtype) if needs_grad else None)
     ctx._edges, ctx.next_functions = tuple(edges), tuple(next_functions)
     ctx._input_metadata = tuple(input_metadata)
-    ctx._output_metadata = []
+    output_metadata = ctx._output_metadata = []
     for index, output in enumerate(output_list):
         if output is None or not hasattr(output, "_requires_grad"):
-            ctx._output_metadata.append(None)
+            output_metadata.append(None)
             continue
-        if any(output is a for a in args):  # forward returned an input: hand back an alias
+        if _is_one_of(output, args):  # forward returned an input: hand back an alias
             output = output_list[index] = output._alias()
-        ctx._output_metadata.append((output._view.shape, output.dtype, output._storage.device))
-        differentiable = output.dtype.is_floating_point and not any(
-            output is t for t in ctx._non_differentiable)
+        output_metadata.append((output._view.shape, output.dtype, output._storage.device))
+        differentiable = output.dtype.is_floating_point and not (
+            ctx._non_differentiable and _is_one_of(output, ctx._non_differentiable))
         if differentiable:
             output._requires_grad, output._grad_fn, output._output_nr = True, ctx, index
-    ctx._saved = [_save(t, output_list) for t in ctx._to_save]
-    ctx._to_save = ()
+    if ctx._to_save:
+        ctx._saved = [_save(t, output_list) for t in ctx._to_save]
+        ctx._to_save = ()
     return output_list[0] if single else tuple(output_list)
+
+
+def _is_one_of(value: Any, items: tuple) -> bool:
+    """`value is x` for some x in items (identity, never Tensor.__eq__); a plain loop is cheaper
+    than any() over a generator for the two or three items an op has."""
+    for item in items:
+        if item is value:
+            return True
+    return False
 
 
 def _save(tensor: Any, outputs: list) -> SavedTensor | None:
