@@ -115,6 +115,20 @@ def gpu_available() -> bool:
     return torch.cuda.is_available()
 
 
+def use_interpreter_if_no_gpu() -> None:
+    """Decide the interpreter now, before anything imports Triton, if there is no GPU.
+
+    Needed where another library may import Triton first: PyTorch's optimizers do (through
+    torch._dynamo) on their first step, after which the interpreter can no longer be switched on.
+    The tests and the docs build call this at start-up. It does nothing when TRITON_INTERPRET is
+    already set or Triton (or torch, which it launches through) is missing."""
+    if "TRITON_INTERPRET" in os.environ or importlib.util.find_spec("triton") is None \
+            or importlib.util.find_spec("torch") is None:
+        return
+    if not gpu_available():
+        os.environ["TRITON_INTERPRET"] = "1"
+
+
 def prepare_triton() -> None:
     """Decide compiled-or-interpreted, then define every kernel. Safe to call many times."""
     if _STATE["prepared"]:
@@ -128,7 +142,8 @@ def prepare_triton() -> None:
         if "triton.language" in sys.modules and os.environ.get("TRITON_INTERPRET") != "1":
             raise RuntimeError("Triton was imported before the Triton backend was created, so "
                                "its interpreter cannot be switched on: set TRITON_INTERPRET=1 "
-                               "before starting Python")
+                               "before starting Python, or call kernels.triton_support."
+                               "use_interpreter_if_no_gpu() before importing what imports Triton")
         os.environ["TRITON_INTERPRET"] = "1"  # before Triton defines its own tl.* functions
         warnings.warn("tinygrad_edu: no GPU, device 'cuda' runs the Triton kernels in Triton's "
                       "interpreter (correct but slow: for learning and tests)", stacklevel=3)

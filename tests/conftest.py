@@ -11,8 +11,8 @@ import importlib.util
 import os
 
 import pytest
-import torch
 from hypothesis import HealthCheck, settings
+from tinygrad_edu.kernels.triton_support import use_interpreter_if_no_gpu
 
 settings.register_profile("dev", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow,
@@ -27,11 +27,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 # compute in the same precision as the NumPy reference (see tests/test_triton_kernels.py).
 DEVICES = ["cpu", "cuda"] if importlib.util.find_spec("triton") else ["cpu"]
 
-# PyTorch's optimizers import Triton (through torch._dynamo) on their first step. Without a GPU,
-# tinygrad_edu's Triton backend needs the interpreter switched on before Triton is imported, so
-# whichever test runs first in a process, decide it here.
-if "cuda" in DEVICES and not torch.cuda.is_available():
-    os.environ.setdefault("TRITON_INTERPRET", "1")
+# PyTorch's optimizers import Triton (through torch._dynamo) on their first step; whichever test
+# runs first in a process, decide the Triton interpreter here, before that can happen.
+use_interpreter_if_no_gpu()
 
 
 @pytest.fixture(params=DEVICES)

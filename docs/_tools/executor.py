@@ -22,7 +22,6 @@ import ast
 import contextlib
 import html
 import importlib
-import importlib.util
 import inspect
 import io
 import os
@@ -34,23 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinygrad_edu.kernels.triton_support import use_interpreter_if_no_gpu
 
-def _decide_triton_interpreter() -> None:
-    """Pages run in one process, and PyTorch's optimizers import Triton (through torch._dynamo).
-    Without a GPU, tinygrad_edu's "cuda" device needs Triton's interpreter switched on before
-    Triton is first imported, so decide it here, before any page runs (as tests/conftest.py does).
-    """
-    if os.environ.get("TRITON_INTERPRET") is not None:
-        return
-    if importlib.util.find_spec("triton") is None or importlib.util.find_spec("torch") is None:
-        return
-    import torch
-
-    if not torch.cuda.is_available():
-        os.environ["TRITON_INTERPRET"] = "1"
-
-
-_decide_triton_interpreter()
+# Pages run in one process, and a page may use PyTorch's optimizers (which import Triton) before
+# another page uses device "cuda": decide the Triton interpreter before any page runs.
+use_interpreter_if_no_gpu()
 
 FENCE = re.compile(r"^(?P<indent>[ ]*)```(?P<info>[^`\n]*)\n(?P<body>.*?)^(?P=indent)```[ ]*$",
                    re.MULTILINE | re.DOTALL)
