@@ -59,10 +59,7 @@ def player_html(trace: Any, title: str = "tinygrad_edu trace", **options: Any) -
 def write_player(trace: Any, path: str | Path, title: str = "tinygrad_edu trace",
                  **options: Any) -> Path:
     """Write the player page for a trace to path (a .html file)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(player_html(trace, title, **options), encoding="utf-8")
-    return target
+    return Player(trace, title, **options).save(path)
 
 
 class Player:
