@@ -21,8 +21,6 @@ from types import FunctionType, ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = Path(__file__).resolve().parent
-CACHE_DIR = ROOT / "docs" / "_generated"
 PACKAGE = "tinygrad_edu"
 OPS_PACKAGE = f"{PACKAGE}.ops"
 LOWERING_MODULE = f"{OPS_PACKAGE}.lowering"

@@ -21,10 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from atlas_code import PACKAGE, ROOT
+
 TOOLS = Path(__file__).resolve().parent
 CACHE_DIR = ROOT / "docs" / "_generated"
-PACKAGE = "tinygrad_edu"
 
 
 # The test files whose cases are recorded: those that compare ops, layers, losses and optimizers
