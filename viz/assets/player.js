@@ -95,7 +95,7 @@
     return title ? title.textContent.split("->") : [];
   }
 
-  function showGraph(step) {
+  function showGraph(step, scroll) {
     if (!svg) { return; }
     const visible = (id) => !(id in revealedAt) || revealedAt[id] <= index;
     svg.querySelectorAll("g.node").forEach((node) => {
@@ -106,13 +106,28 @@
     svg.querySelectorAll("g.edge").forEach((edge) => {
       edge.classList.toggle("future", !edgeEnds(edge).every(visible));
     });
-    const current = step.target && byId(step.target);
-    if (current && current.scrollIntoView) {
-      current.scrollIntoView({ block: "center", inline: "center" });
+    if (scroll) { revealInPane(step.target && byId(step.target)); }
+  }
+
+  // Bring the current node into view by scrolling the graph pane only. Element.scrollIntoView
+  // would also scroll every scrollable ancestor, the page that embeds this player included (a
+  // srcdoc iframe is same-origin), so the pane's own scroll offsets are set instead: vertically
+  // the node is centred when it is out of view, horizontally the pane moves only as far as needed.
+  function revealInPane(node) {
+    const pane = byId("graph");
+    if (!node || !pane || !node.getBoundingClientRect) { return; }
+    const box = node.getBoundingClientRect(), view = pane.getBoundingClientRect();
+    if (box.top < view.top || box.bottom > view.bottom) {
+      pane.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.bottom) / 2;
+    }
+    if (box.left < view.left) {
+      pane.scrollLeft -= view.left - box.left + 8;
+    } else if (box.right > view.right) {
+      pane.scrollLeft += Math.min(box.right - view.right + 8, box.left - view.left - 8);
     }
   }
 
-  function show() {
+  function show(scroll) {
     const step = steps[index];
     text("counter", `step ${index + 1} / ${steps.length}`);
     const phase = byId("phase");
@@ -130,12 +145,13 @@
     }));
     byId("tensors").replaceChildren(...step.tensors.map(tensorBox));
     showGrads();
-    showGraph(step);
+    showGraph(step, scroll);
   }
 
-  function go(target) {
+  // scroll=false only for the first picture on load: opening a page never moves anything.
+  function go(target, scroll = true) {
     index = Math.max(0, Math.min(steps.length - 1, target));
-    show();
+    show(scroll);
     return index;
   }
 
@@ -171,5 +187,5 @@
   });
 
   window.tracePlayer = { go, steps, get index() { return index; }, play, pause };
-  if (steps.length) { go(0); } else { text("counter", "the trace recorded no steps"); }
+  if (steps.length) { go(0, false); } else { text("counter", "the trace recorded no steps"); }
 })();
