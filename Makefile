@@ -1,8 +1,11 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
-# Each creates .venv if absent and installs what it needs (torch==2.13.0 first, the CPU wheel).
+# Each creates .venv if absent and installs what it needs: torch==2.13.0 first (the CPU build from
+# PyTorch's CPU wheel index when it answers, else whatever the default index has), then the project.
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 
 .PHONY: demo test lint venv clean bench system-deps docs
 
@@ -11,7 +14,15 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
+	@$(PY) -c "import torch" 2>/dev/null || { \
+		if $(PY) -c "import urllib.request as u; u.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=10)" \
+			2>/dev/null; then \
+			echo "installing $(TORCH), CPU build, from $(TORCH_CPU_INDEX)"; \
+			$(PY) -m pip install -q $(TORCH) --index-url $(TORCH_CPU_INDEX); \
+		else \
+			echo "$(TORCH_CPU_INDEX) unreachable: installing $(TORCH) from the default index"; \
+			$(PY) -m pip install -q $(TORCH); \
+		fi; }
 	$(PY) -m pip install -q -e ".[dev,docs]"
 	touch $(STAMP)
 
