@@ -9,6 +9,8 @@ The layers, top to bottom: tensor.py (storage + view) -> ops/ (differentiable Fu
 autograd/ (the graph and the engine) -> kernels/ (NumPy reference and Triton primitives).
 """
 
+import builtins
+
 from . import autograd
 from .autograd.grad_mode import (
     enable_grad,
@@ -74,8 +76,11 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> builtins.int:  # `int` here is the dtype torch.int
     return input.numel()
 
 
 from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+from ._signatures import resolve as _resolve_signatures  # noqa: E402
+
+_resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's

@@ -14,3 +14,7 @@ from .render import GraphvizNotFoundError, dot_available
 from .watch import Watcher, watch
 
 __all__ = ["GraphvizNotFoundError", "Trace", "Watcher", "dot_available", "draw", "trace", "watch"]
+
+from tinygrad_edu._signatures import resolve as _resolve_signatures  # noqa: E402
+
+_resolve_signatures()  # viz is imported on demand: its signatures print as the package's do
