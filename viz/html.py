@@ -39,7 +39,15 @@ def player_data(trace: Any, **options: Any) -> dict[str, Any]:
     drawn = fit(raw, depth, max_nodes)
     source = to_digraph(drawn, rankdir=rankdir, name="trace").source
     svg = _inline_svg(pipe(source, "svg").decode()) if dot_available() else None
-    return {"dot": source, "svg": svg, "steps": steps(trace, raw, drawn), "notes": drawn.notes}
+    return {"dot": source, "svg": svg, "steps": steps(trace, raw, drawn), "notes": drawn.notes,
+            "grad_lines": grad_lines(drawn)}
+
+
+def grad_lines(drawn: Any) -> dict[str, str]:
+    """{node id: its "grad: ..." line}: the SVG is drawn once, after backward, so the player hides
+    each of these lines until the step that computes that gradient."""
+    return {node.id: node.data["grad_line"] for node in drawn.nodes.values()
+            if node.data.get("grad_line") in node.lines}
 
 
 def player_html(trace: Any, title: str = "tinygrad_edu trace", **options: Any) -> str:

@@ -61,11 +61,16 @@ def tensor_lines(snapshot: Snapshot, grad: Snapshot | None, *, show_values: bool
     if show_values:
         lines.append(snapshot.summary)
     if show_grads and grad is not None:
-        lines.append(f"grad: {grad.summary}")
+        lines.append(grad_line(grad))
     if show_strides:
         contiguity = "contiguous" if snapshot.contiguous else "not contiguous"
         lines.append(f"strides {format_shape(snapshot.strides)}, {contiguity}")
     return lines
+
+
+def grad_line(grad: Snapshot) -> str:
+    """The line a tensor box shows for its gradient (the player hides it until it is computed)."""
+    return f"grad: {grad.summary}"
 
 
 def saved_lines(snapshot: Snapshot, is_output: bool) -> list[str]:

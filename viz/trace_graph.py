@@ -19,7 +19,7 @@ from typing import Any
 
 from .capture import AccumulateRecord, BackwardRecord, OpRecord, Trace
 from .graph import Graph, Node
-from .labels import formula, join_args, kernel_line, owner_module, tensor_lines
+from .labels import formula, grad_line, join_args, kernel_line, owner_module, tensor_lines
 from .summary import Snapshot, format_bytes, format_shape
 
 
@@ -63,6 +63,8 @@ class _Builder:
 
     def finish_tensor_lines(self) -> None:
         for node_id, (snap, grad) in self.snapshots.items():
+            if grad is not None:
+                self.graph.nodes[node_id].data["grad_line"] = grad_line(grad)
             self.graph.nodes[node_id].lines = tensor_lines(
                 snap, grad, show_values=self.options["show_values"],
                 show_grads=self.options["show_grads"], show_strides=self.options["show_strides"])

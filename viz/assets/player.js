@@ -95,8 +95,25 @@
     return title ? title.textContent.split("->") : [];
   }
 
+  // The SVG was drawn after backward, so tensor boxes carry their final "grad: ..." line: each is
+  // hidden until the step that computes that gradient (the first step listing it in its grads).
+  const gradAt = {};
+  steps.forEach((step, i) => step.grads.forEach((g) => {
+    if (g.node && !(g.node in gradAt)) { gradAt[g.node] = i; }
+  }));
+  const same = (a, b) => a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim();
+  const gradTexts = [];
+  Object.entries(data.grad_lines || {}).forEach(([id, line]) => {
+    const node = svg && byId(id);
+    if (!node) { return; }
+    node.querySelectorAll("text").forEach((t) => {
+      if (same(t.textContent, line)) { gradTexts.push([t, id in gradAt ? gradAt[id] : Infinity]); }
+    });
+  });
+
   function showGraph(step, scroll) {
     if (!svg) { return; }
+    gradTexts.forEach(([t, at]) => { t.style.visibility = at <= index ? "" : "hidden"; });
     const visible = (id) => !(id in revealedAt) || revealedAt[id] <= index;
     svg.querySelectorAll("g.node").forEach((node) => {
       node.classList.toggle("future", !visible(node.id));
