@@ -54,6 +54,8 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
         self.notes: list[str] = []  # shown under the picture (e.g. what a summary left out)
+        # cluster path -> its label, for a group that is not a module: "nll_loss(input, target)"
+        self.group_labels: dict[str, str] = {}
 
     def add(self, node: Node) -> Node:
         self.nodes[node.id] = node
@@ -79,6 +81,7 @@ def collapse(graph: Graph, depth: int) -> Graph:
     """Draw each module nested deeper than `depth` as one node (one forward, one backward)."""
     result, renamed = Graph(), {}
     result.notes = list(graph.notes)
+    result.group_labels = dict(graph.group_labels)
     members: dict[str, Counter] = {}
     for node in graph.nodes.values():
         if not node.module or len(node.module.split(".")) <= depth:
@@ -90,7 +93,8 @@ def collapse(graph: Graph, depth: int) -> Graph:
         members.setdefault(box_id, Counter())[node.title] += 1
         if box_id not in result.nodes:
             parent = prefix.rpartition(".")[0]
-            title = prefix if node.phase == "forward" else f"{prefix} (backward)"
+            name = graph.group_labels.get(prefix, prefix)
+            title = name if node.phase == "forward" else f"{name} (backward)"
             result.add(Node(box_id, "module", title, module=parent,
                             style="module" if node.phase == "forward" else "module_backward",
                             data={"members": []}))
@@ -131,6 +135,7 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     summary_id = "summary"
     counts = Counter(graph.nodes[i].title for i in middle)
     result = Graph()
+    result.group_labels = dict(graph.group_labels)
     for node_id in ids[:keep]:
         result.add(graph.nodes[node_id])
     result.add(Node(summary_id, "summary", f"... {len(middle)} nodes not drawn ...",

@@ -44,7 +44,7 @@ class _Builder:
         self.tensor_ids[id(tensor)] = node_id
         return node_id
 
-    def input_tensor(self, tensor: Any) -> str:
+    def input_tensor(self, tensor: Any, used_in: str = "") -> str:
         known = self.tensor_ids.get(id(tensor))
         if known is not None:
             return known
@@ -53,8 +53,12 @@ class _Builder:
                  else "leaf" if tensor._requires_grad else "input")
         snap = self.trace.input_snapshots.get(id(tensor)) or self.trace.snapshot(tensor)
         module = owner_module(name) if name else ""
-        return self.tensor(f"in{len(self.tensor_ids)}", tensor, snap, module, name or "input",
-                           style)
+        title = name or "input"
+        if name is None and style == "input" and not tensor._view.shape:
+            # a Python number an op turned into a 0-d tensor (x != -100): a constant of the op's
+            # module or group, not one more "input"
+            title, module = "constant", used_in
+        return self.tensor(f"in{len(self.tensor_ids)}", tensor, snap, module, title, style)
 
     def set_grad(self, node_id: str, grad: Snapshot | None) -> None:
         if grad is not None and node_id in self.snapshots:
@@ -82,7 +86,7 @@ class _Builder:
                             data={"formula": forward_text, "derivative": derivative,
                                   "inputs": [], "outputs": [], "saved": []}))
         for tensor in record.inputs:
-            source = self.input_tensor(tensor)
+            source = self.input_tensor(tensor, record.module)
             self.graph.connect(source, op_id, format_shape(tensor._view.shape))
             self.graph.nodes[op_id].data["inputs"].append(source)
         outputs = self.graph.nodes[op_id].data["outputs"]
@@ -210,6 +214,7 @@ class _Builder:
 def build(trace: Trace, options: dict[str, bool], include_backward: bool = True) -> Graph:
     """The graph of everything a trace recorded (forward only with include_backward=False)."""
     builder = _Builder(trace, options)
+    builder.graph.group_labels = dict(trace.group_labels)
     for index, event in enumerate(trace.events):
         if isinstance(event, OpRecord):
             builder.forward(index, event)
