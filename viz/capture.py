@@ -28,6 +28,7 @@ from .dot import to_digraph
 from .graph import Graph, fit
 from .instrument import KernelLog
 from .labels import call_arguments, parameter_names, short_value
+from .language import use_language
 from .modules import ModuleTracker
 from .render import Digraph, write
 from .summary import Snapshot, snapshot
@@ -270,12 +271,15 @@ class Trace:
     # --- pictures ------------------------------------------------------------------------------
     def graph(self, *, show_values: bool = True, show_grads: bool = True,
               show_saved: bool = False, show_strides: bool = False, depth: int | None = None,
-              max_nodes: int | None = None, include_backward: bool = True) -> Graph:
-        """The recorded graph, after depth= collapsing and the max_nodes guard."""
-        return fit(self.raw_graph(show_values=show_values, show_grads=show_grads,
-                                  show_saved=show_saved, show_strides=show_strides,
-                                  include_backward=include_backward),
-                   depth, self.max_nodes if max_nodes is None else max_nodes)
+              max_nodes: int | None = None, include_backward: bool = True,
+              language: str | None = None) -> Graph:
+        """The recorded graph, after depth= collapsing and the max_nodes guard (language: "en" or
+        "zh" for the picture's own words; default viz.set_language's)."""
+        with use_language(language):
+            return fit(self.raw_graph(show_values=show_values, show_grads=show_grads,
+                                      show_saved=show_saved, show_strides=show_strides,
+                                      include_backward=include_backward),
+                       depth, self.max_nodes if max_nodes is None else max_nodes)
 
     def raw_graph(self, *, show_values: bool = True, show_grads: bool = True,
                   show_saved: bool = False, show_strides: bool = False,

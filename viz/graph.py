@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .language import tr
+
 BACKWARD_KINDS = frozenset({"backward", "reduce", "sum", "accumulate", "seed"})
 
 
@@ -94,7 +96,7 @@ def collapse(graph: Graph, depth: int) -> Graph:
         if box_id not in result.nodes:
             parent = prefix.rpartition(".")[0]
             name = graph.group_labels.get(prefix, prefix)
-            title = name if node.phase == "forward" else f"{name} (backward)"
+            title = name if node.phase == "forward" else tr("{name} (backward)", name=name)
             result.add(Node(box_id, "module", title, module=parent,
                             style="module" if node.phase == "forward" else "module_backward",
                             data={"members": []}))
@@ -109,7 +111,7 @@ def _count_line(counts: Counter, limit: int = 4) -> str:
     common = [f"{title} x{count}" if count > 1 else title
               for title, count in counts.most_common(limit)]
     more = len(counts) - limit
-    return ", ".join(common) + (f", +{more} more" if more > 0 else "")
+    return ", ".join(common) + (", " + tr("+{count} more", count=more) if more > 0 else "")
 
 
 def _reconnect(graph: Graph, result: Graph, renamed: dict[str, str]) -> None:
@@ -138,13 +140,14 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     result.group_labels = dict(graph.group_labels)
     for node_id in ids[:keep]:
         result.add(graph.nodes[node_id])
-    result.add(Node(summary_id, "summary", f"... {len(middle)} nodes not drawn ...",
+    result.add(Node(summary_id, "summary", tr("... {count} nodes not drawn ...", count=len(middle)),
                     [_count_line(counts, limit=6)], data={"members": middle}))
     for node_id in ids[len(ids) - keep:]:
         result.add(graph.nodes[node_id])
-    result.notes = graph.notes + [
-        f"{len(graph)} nodes is more than max_nodes={max_nodes}: the middle {len(middle)} are "
-        "summarised in one node (pass depth= to collapse modules, or a larger max_nodes)"]
+    result.notes = graph.notes + [tr(
+        "{total} nodes is more than max_nodes={limit}: the middle {count} are summarised in one "
+        "node (pass depth= to collapse modules, or a larger max_nodes)",
+        total=len(graph), limit=max_nodes, count=len(middle))]
     _reconnect(graph, result, dict.fromkeys(middle, summary_id))
     return result
 
@@ -158,8 +161,9 @@ def fit(graph: Graph, depth: int | None, max_nodes: int | None) -> Graph:
     for shallower in range(graph.module_depth() - 1, -1, -1):
         collapsed = collapse(graph, shallower)
         if len(collapsed) <= max_nodes:
-            collapsed.notes.append(f"more than max_nodes={max_nodes} nodes: modules deeper than "
-                                   f"depth={shallower} are drawn as one node each")
+            collapsed.notes.append(tr("more than max_nodes={limit} nodes: modules deeper than "
+                                      "depth={depth} are drawn as one node each",
+                                      limit=max_nodes, depth=shallower))
             return collapsed
     if graph.module_depth():
         graph = collapse(graph, 0)

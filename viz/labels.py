@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from .language import tr
 from .summary import Snapshot, format_bytes, format_shape
 
 _HIDDEN_CTX_ATTRIBUTES = frozenset({"needs_input_grad", "metadata", "next_functions"})
@@ -63,18 +64,19 @@ def tensor_lines(snapshot: Snapshot, grad: Snapshot | None, *, show_values: bool
     if show_grads and grad is not None:
         lines.append(grad_line(grad))
     if show_strides:
-        contiguity = "contiguous" if snapshot.contiguous else "not contiguous"
-        lines.append(f"strides {format_shape(snapshot.strides)}, {contiguity}")
+        text = ("strides {strides}, contiguous" if snapshot.contiguous
+                else "strides {strides}, not contiguous")
+        lines.append(tr(text, strides=format_shape(snapshot.strides)))
     return lines
 
 
 def grad_line(grad: Snapshot) -> str:
     """The line a tensor box shows for its gradient (the player hides it until it is computed)."""
-    return f"grad: {grad.summary}"
+    return tr("grad: {summary}", summary=grad.summary)
 
 
 def saved_lines(snapshot: Snapshot, is_output: bool) -> list[str]:
-    role = "the op's own output" if is_output else "an input or intermediate"
+    role = tr("the op's own output" if is_output else "an input or intermediate")
     return [f"{format_shape(snapshot.shape)} {snapshot.dtype}", format_bytes(snapshot.nbytes), role]
 
 
@@ -158,7 +160,7 @@ def ctx_arguments(node: Any) -> list[str]:
 def kernel_line(backend: str, kernels: list[str], limit: int = 3) -> str:
     """'numpy: binary(mul)' — which primitives of which backend computed an op."""
     if not kernels:
-        return f"{backend}: no kernel (a view)" if backend else ""
+        return tr("{backend}: no kernel (a view)", backend=backend) if backend else ""
     unique = list(dict.fromkeys(kernels))
     text = ", ".join(unique[:limit]) + (f", +{len(unique) - limit}" if len(unique) > limit else "")
     return f"{backend}: {text}" if backend else text
