@@ -297,11 +297,11 @@ class TensorMath:
         return self._ops.dot(self, other)
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
-        """y[i][j] = x[i][index[i][j]] for dim=1;  dx = dy scatter-added back  (ops.gather)."""
+        """`y[i][j] = x[i][index[i][j]]` for dim=1;  dx = dy scatter-added back  (ops.gather)."""
         return self._ops.gather(self, dim, index)
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
-        """y = x, then y[index[i][j]] += src[i][j] along dim (out of place)  (ops.scatter_add)."""
+        """y = x, then `y[index[i][j]][j] += src[i][j]` for dim=0 (a copy)  (ops.scatter_add)."""
         return self._ops.scatter_add(self, dim, index, src)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
