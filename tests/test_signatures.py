@@ -26,3 +26,17 @@ def test_public_api_has_no_string_annotations() -> None:
     strings = [f"{getattr(f, '__qualname__', f)}: {a!r}" for f in functions
                if inspect.isfunction(f) for a in f.__annotations__.values() if isinstance(a, str)]
     assert strings == []
+
+
+def test_every_public_tensor_method_has_a_docstring() -> None:
+    """The API reference shows each one with its source: what it does, its math, the op."""
+    missing = []
+    for name in dir(torch.Tensor):
+        if name.startswith("_") and name not in ("__init__", "__getitem__", "__setitem__"):
+            continue
+        attribute = inspect.getattr_static(torch.Tensor, name)
+        function = attribute.fget if isinstance(attribute, property) else attribute
+        function = getattr(function, "__func__", function)
+        if callable(function) and not (getattr(function, "__doc__", None) or "").strip():
+            missing.append(name)
+    assert missing == []

@@ -35,6 +35,9 @@ def _evaluate(annotation: str, namespaces: list[dict[str, Any]]) -> Any:
 
 
 def _resolve_function(function: Any, fallback: dict[str, Any]) -> None:
+    wrapped = getattr(function, "__wrapped__", None)  # a decorated function: signature() reads it
+    if wrapped is not None and wrapped is not function:
+        _resolve_function(wrapped, fallback)
     annotations = getattr(function, "__annotations__", None)
     if not annotations or not any(isinstance(a, str) for a in annotations.values()):
         return

@@ -17,6 +17,7 @@ from typing import Any
 
 from .dot import to_digraph
 from .graph import fit
+from .language import tr, use_language
 from .player import steps
 from .render import dot_available, pipe
 
@@ -50,17 +51,38 @@ def grad_lines(drawn: Any) -> dict[str, str]:
             if node.data.get("grad_line") in node.lines}
 
 
+# The words of player.html ({{T_...}}) and of player.js (data.text), in the page's language.
+PAGE_TEXTS = {
+    "T_FIRST": "first", "T_FIRST_TITLE": "first step (Home)", "T_PREV_TITLE": "previous step (←)",
+    "T_PLAY": "▶ play", "T_PLAY_TITLE": "play / pause (space)", "T_NEXT_TITLE": "next step (→)",
+    "T_LAST": "last", "T_LAST_TITLE": "last step (End)", "T_SPEED": "speed",
+    "T_STEPS_PER_S": "steps/s", "T_FORWARD": "forward", "T_LOCAL_DERIVATIVE": "local derivative",
+    "T_GRADIENTS_SO_FAR": "gradients so far", "T_TENSOR": "tensor", "T_SHAPE": "shape",
+    "T_GRADIENT": "gradient",
+}
+SCRIPT_TEXTS = {
+    "step": "step {index} / {count}", "module": "module: {name}", "play": "▶ play",
+    "pause": "pause", "no_steps": "the trace recorded no steps",
+    "heat": "blue: negative, white: zero, red: positive (scaled by the largest |value|)",
+}
+
+
 def player_html(trace: Any, title: str = "tinygrad_edu trace", **options: Any) -> str:
-    """The player page for a trace, as one self-contained HTML string."""
-    data = player_data(trace, **options)
+    """The player page for a trace, as one self-contained HTML string (language="zh": 中文)."""
+    with use_language(options.pop("language", None)) as language:
+        data = player_data(trace, **options)
+        data["text"] = {key: tr(text) for key, text in SCRIPT_TEXTS.items()}
+        page_texts = {key: html.escape(tr(text)) for key, text in PAGE_TEXTS.items()}
+        missing_dot = html.escape(tr(
+            "Graphviz's dot program was not found, so the graph is not laid out; install it "
+            "(apt-get install graphviz, brew install graphviz) for the picture. The steps below "
+            "still work. DOT source:"))
+        title = tr(title)
     svg = data.pop("svg")
-    graph = svg if svg is not None else (
-        '<div class="no-dot"><p>Graphviz\'s <code>dot</code> program was not found, so the graph '
-        "is not laid out; install it (apt-get install graphviz, brew install graphviz) for the "
-        "picture. The steps below still work. DOT source:</p><pre></pre></div>")
+    graph = svg if svg is not None else f'<div class="no-dot"><p>{missing_dot}</p><pre></pre></div>'
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     values = {"TITLE": html.escape(title), "STYLE": _asset("player.css"), "GRAPH": graph,
-              "DATA": payload, "SCRIPT": _asset("player.js")}
+              "DATA": payload, "SCRIPT": _asset("player.js"), "LANG": language, **page_texts}
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _asset("player.html"))
 
 

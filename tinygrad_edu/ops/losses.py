@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.function import Function
+from ..autograd.tracing import composite
 from ..tensor import Tensor
 from . import lowering
 from .cross_entropy import (
@@ -50,6 +51,7 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 
 # --- classification ----------------------------------------------------------------------------
+@composite
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -87,6 +89,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
     return _reduce(losses, reduction)
 
 
+@composite
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: bool | None = None, ignore_index: int = -100,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:

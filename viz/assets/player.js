@@ -5,6 +5,10 @@
   "use strict";
   const data = JSON.parse(document.getElementById("trace-data").textContent);
   const steps = data.steps;
+  // the page's words, in its language (viz.language): "step {index} / {count}" and the like
+  const words = data.text || {};
+  const say = (key, values = {}) => (words[key] || key).replace(/\{(\w+)\}/g,
+                                                                (m, name) => values[name]);
   const svg = document.querySelector("#graph svg");
   const noDot = document.querySelector(".no-dot pre");
   if (noDot) { noDot.textContent = data.dot; }
@@ -35,7 +39,7 @@
       context.fillStyle = colour(v, scale);
       context.fillRect(c * cell, r * cell, cell, cell);
     }));
-    canvas.title = "blue: negative, white: zero, red: positive (scaled by the largest |value|)";
+    canvas.title = say("heat");
     return canvas;
   }
 
@@ -146,12 +150,12 @@
 
   function show(scroll) {
     const step = steps[index];
-    text("counter", `step ${index + 1} / ${steps.length}`);
+    text("counter", say("step", { index: index + 1, count: steps.length }));
     const phase = byId("phase");
-    phase.textContent = step.phase;
+    phase.textContent = step.phase_label || step.phase;
     phase.className = step.phase.startsWith("backward") ? "backward" : "forward";
     text("step-title", step.title);
-    text("module", step.module ? "module: " + step.module : "");
+    text("module", step.module ? say("module", { name: step.module }) : "");
     text("formula", step.formula || "—");
     text("derivative", step.derivative || "—");
     const details = byId("details");
@@ -175,7 +179,7 @@
   function play() {
     if (timer !== null) { pause(); return; }
     const speed = parseFloat(byId("speed").value);
-    byId("play").textContent = "pause";
+    byId("play").textContent = say("pause");
     timer = setInterval(() => {
       if (index >= steps.length - 1) { pause(); return; }
       go(index + 1);
@@ -185,7 +189,7 @@
   function pause() {
     if (timer !== null) { clearInterval(timer); }
     timer = null;
-    byId("play").textContent = "\u25B6 play";
+    byId("play").textContent = say("play");
   }
 
   byId("first").onclick = () => go(0);
@@ -204,5 +208,5 @@
   });
 
   window.tracePlayer = { go, steps, get index() { return index; }, play, pause };
-  if (steps.length) { go(0, false); } else { text("counter", "the trace recorded no steps"); }
+  if (steps.length) { go(0, false); } else { text("counter", say("no_steps")); }
 })();
