@@ -33,9 +33,11 @@ from ..ops.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from ..ops.normalization import batch_norm, layer_norm
 from ..ops.padding import pad
@@ -48,6 +50,8 @@ __all__ = [
     "embedding", "gelu", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid", "silu", "softmax",
     "tanh",
+    # robust regression losses (DQN example)
+    "huber_loss", "smooth_l1_loss",
 ]
 
 
