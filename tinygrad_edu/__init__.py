@@ -78,4 +78,4 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+from . import cuda, linalg, nn, optim, utils  # noqa: E402 - they build on everything above
