@@ -80,7 +80,7 @@ def numel(input: Tensor) -> builtins.int:  # `int` here is the dtype torch.int
     return input.numel()
 
 
-from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+from . import cuda, linalg, nn, optim, utils  # noqa: E402 - they build on everything above
 from ._signatures import resolve as _resolve_signatures  # noqa: E402
 
 _resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's

@@ -16,6 +16,7 @@ from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
+from .fold import Fold, Unfold
 from .linear import Identity, Linear
 from .loss import (
     BCELoss,
@@ -39,4 +40,6 @@ __all__ = [
     "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
     "HuberLoss", "SmoothL1Loss",  # robust regression losses (DQN example)
+    # layout and the convolution family (issue 10, second half)
+    "Fold", "Unfold",
 ]

@@ -123,3 +123,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Class values must be smaller than num_classes.")
     classes = arange(num_classes, device=tensor.device)
     return (tensor.unsqueeze(-1) == classes).long()
+
+
+# --- layout and the convolution family (issue 10, second half) ----------------------------------
+from ..ops.layout import col2im as fold  # noqa: E402 - appended as one block (see ops/layout.py)
+from ..ops.layout import im2col as unfold  # noqa: E402
+
+__all__ += ["fold", "unfold"]

@@ -37,6 +37,23 @@ from .arithmetic import (
 from .conversion import cast_to, to
 from .indexing import gather, getitem, index_select, masked_select, nonzero, scatter_add, setitem
 from .inplace import add_inplace_without_checks, copy_, fill_, inplace
+
+# layout and products (issue 10, second half)
+from .layout import (
+    diag,
+    diag_embed,
+    diagonal,
+    meshgrid,
+    moveaxis,
+    movedim,
+    repeat_interleave,
+    roll,
+    rot90,
+    take_along_dim,
+    trace,
+    tril,
+    triu,
+)
 from .matmul import bmm, dot, ger, matmul, mm, outer
 from .movement import (
     broadcast_to,
@@ -66,6 +83,7 @@ from .movement import (
     view,
 )
 from .padding import pad
+from .products import addmm, addmv, baddbmm, cdist, cross, einsum, kron
 from .reduce import (
     all,
     amax,
@@ -146,4 +164,8 @@ __all__ = [
     "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
     "swapaxes", "swapdims", "t", "tanh", "transpose", "true_divide", "trunc", "unbind",
     "unflatten", "unsqueeze", "var", "where",
+    # layout and products (issue 10, second half)
+    "addmm", "addmv", "baddbmm", "cdist", "cross", "diag", "diag_embed", "diagonal", "einsum",
+    "kron", "meshgrid", "moveaxis", "movedim", "repeat_interleave", "roll", "rot90",
+    "take_along_dim", "trace", "tril", "triu",
 ]
