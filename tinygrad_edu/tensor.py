@@ -23,6 +23,7 @@ from .device import device
 from .dtypes import dtype
 from .kernels import View
 from .storage import Storage
+from .tensor_breadth import TensorBreadth
 from .tensor_math import TensorMath
 from .tensor_operators import TensorOperators
 from .tensor_views import TensorViews
@@ -38,7 +39,7 @@ class Size(tuple):
         return prod(self)
 
 
-class Tensor(TensorViews, TensorMath, TensorOperators):
+class Tensor(TensorViews, TensorMath, TensorOperators, TensorBreadth):
     """An n-dimensional array that can record the operations applied to it (PyTorch's Tensor)."""
 
     # Defaults on the class, so creating a tensor sets only storage, view and dtype.

@@ -30,3 +30,31 @@ __all__ = [
     "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
 ]
+
+# --- op breadth, part A (issue 10): the activation zoo --------------------------------------------
+from .activation_family import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softmin", "Softplus", "Softshrink", "Softsign",
+    "Tanhshrink", "Threshold",
+]
