@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .erf import erf as _erf
+from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
 from .strided import View, as_numpy
 
 # ----------------------------------------------------------------------------------------------
@@ -44,6 +45,7 @@ UNARY_OPS = {
     "erf": _erf,
     "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
     "logical_not": np.logical_not, "isnan": np.isnan, "isinf": np.isinf,
+    **MATH_UNARY_OPS,  # tan, asin, ..., expm1: kernels/special_math.py
 }
 
 
@@ -75,6 +77,7 @@ BINARY_OPS = {
     "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
     "gt": np.greater, "ge": np.greater_equal,
     "logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor,
+    **MATH_BINARY_OPS,  # atan2, fmod, copysign, hypot: kernels/special_math.py
 }
 
 # Ops that cannot raise a floating-point warning skip the cost of np.errstate (about 1 µs).
@@ -158,6 +161,10 @@ def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
+from .special_math import atan2 as _atan2  # noqa: E402 - Triton's tan, asin, ..., atan2, hypot
+from .special_math import copysign as _copysign  # noqa: E402
+from .special_math import hypot as _hypot  # noqa: E402
+from .special_math import math_unary as _math_unary  # noqa: E402
 from .triton_support import (  # noqa: E402
     cdiv,
     compute_type,
@@ -252,9 +259,10 @@ def _float_unary(x, OP: tl.constexpr):
         y = tl.ceil(x)
     elif OP == "round":
         y = _round_half_even(x)
-    else:
-        tl.static_assert(OP == "trunc", "unknown unary op")
+    elif OP == "trunc":
         y = tl.where(x < 0, tl.ceil(x), tl.floor(x))
+    else:
+        y = _math_unary(x, OP)
     return y
 
 
@@ -415,9 +423,17 @@ def binary_op(a, b, OP: tl.constexpr):
         y = (a != 0) & (b != 0)
     elif OP == "logical_or":
         y = (a != 0) | (b != 0)
-    else:
-        tl.static_assert(OP == "logical_xor", "unknown binary op")
+    elif OP == "logical_xor":
         y = (a != 0) != (b != 0)
+    elif OP == "fmod":  # the sign of a (C's fmod)
+        y = a % b if floating else a - _int_divide(a, b, False) * b
+    elif OP == "atan2":
+        y = _atan2(a, b)
+    elif OP == "hypot":
+        y = _hypot(a, b)
+    else:
+        tl.static_assert(OP == "copysign", "unknown binary op")
+        y = _copysign(a, b)
     return y
 
 
@@ -463,7 +479,8 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         raise ValueError(f"unknown binary op {op!r}")
     dtype = numpy_dtype(a)
     numel = a_view.numel
-    if numel and dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow"):
+    integer_checked = ("div_floor", "div_trunc", "remainder", "pow", "fmod")
+    if numel and dtype.kind in "iub" and op in integer_checked:
         _check_integer_operands(op, b, b_view)
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:

@@ -23,6 +23,7 @@ from .device import device
 from .dtypes import dtype
 from .kernels import View
 from .storage import Storage
+from .tensor_breadth import TensorBreadth
 from .tensor_layout import TensorLayout
 from .tensor_math import TensorMath
 from .tensor_operators import TensorOperators
@@ -39,7 +40,7 @@ class Size(tuple):
         return prod(self)
 
 
-class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout):
+class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBreadth):
     """An n-dimensional array that can record the operations applied to it (PyTorch's Tensor)."""
 
     # Defaults on the class, so creating a tensor sets only storage, view and dtype.

@@ -43,3 +43,31 @@ __all__ = [
     # layout and the convolution family (issue 10, second half)
     "Fold", "Unfold",
 ]
+
+# --- op breadth, part A (issue 10): the activation zoo --------------------------------------------
+from .activation_family import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softmin", "Softplus", "Softshrink", "Softsign",
+    "Tanhshrink", "Threshold",
+]
