@@ -6,7 +6,8 @@
     flatten.py container.py loss.py            the layers, each a thin shell around functional
     functional.py    the stateless functions (F.relu, F.conv2d, F.cross_entropy, ...)
     init.py          weight initialisation (kaiming_uniform_, xavier_normal_, ...)
-    utils/           clip_grad_norm_, clip_grad_value_
+    utils/           clip_grad_norm_, clip_grad_value_; rnn (pad / pack sequences)
+    rnn.py           RNN, LSTM, GRU and their cells
 """
 
 from . import functional, init, utils
@@ -30,3 +31,8 @@ __all__ = [
     "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
 ]
+
+# sequence models (rnn.py)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: E402
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]

@@ -422,3 +422,42 @@ def _normalization_grads(dx: Any, dweight: Any, dbias: Any, x: Tensor,
         return None if buffer is None else wrap(buffer, tuple(parameter_shape), x.dtype, storage)
 
     return wrap(dx, x._view.shape, x.dtype, storage), parameter(dweight), parameter(dbias)
+
+
+# --- recurrent (sequence models): fused LSTM / GRU gate math -------------------------------------
+def lstm_cell(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """(h', c') of one LSTM step: gates (B, 4H) pre-activations, c (B, H)."""
+    storage = same_device(gates, c)
+    h_new, c_new = storage.backend.lstm_cell(storage.buffer, gates._view, c._storage.buffer,
+                                             c._view)
+    shape = c._view.shape
+    return wrap(h_new, shape, gates.dtype, storage), wrap(c_new, shape, gates.dtype, storage)
+
+
+def lstm_cell_backward(gates: Tensor, c: Tensor, c_new: Tensor, dh: Tensor, dc_new: Tensor
+                       ) -> tuple[Tensor, Tensor]:
+    """(dgates (B, 4H), dc (B, H)) of one LSTM step."""
+    storage = same_device(gates, c, c_new, dh, dc_new)
+    dgates, dc = storage.backend.lstm_cell_backward(
+        *[value for t in (gates, c, c_new, dh, dc_new) for value in (t._storage.buffer, t._view)])
+    return (wrap(dgates, gates._view.shape, gates.dtype, storage),
+            wrap(dc, c._view.shape, gates.dtype, storage))
+
+
+def gru_cell(gi: Tensor, gh: Tensor, h: Tensor) -> Tensor:
+    """h' of one GRU step: gi, gh (B, 3H) input and hidden gates, h (B, H)."""
+    storage = same_device(gi, gh, h)
+    h_new = storage.backend.gru_cell(
+        *[value for t in (gi, gh, h) for value in (t._storage.buffer, t._view)])
+    return wrap(h_new, h._view.shape, gi.dtype, storage)
+
+
+def gru_cell_backward(gi: Tensor, gh: Tensor, h: Tensor, dh_new: Tensor
+                      ) -> tuple[Tensor, Tensor, Tensor]:
+    """(dgi, dgh (B, 3H), dh (B, H)) of one GRU step."""
+    storage = same_device(gi, gh, h, dh_new)
+    dgi, dgh, dh = storage.backend.gru_cell_backward(
+        *[value for t in (gi, gh, h, dh_new) for value in (t._storage.buffer, t._view)])
+    return (wrap(dgi, gi._view.shape, gi.dtype, storage),
+            wrap(dgh, gh._view.shape, gi.dtype, storage),
+            wrap(dh, h._view.shape, gi.dtype, storage))
