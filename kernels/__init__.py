@@ -20,6 +20,7 @@ kernel) side by side:
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
     recurrent.py    lstm_cell, gru_cell and their backward passes (fused gate math)
+    attention.py    attention, attention_backward (FlashAttention: online softmax over tiles)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -31,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    attention,
     conv,
     copy,
     cross_entropy,
@@ -107,6 +109,9 @@ PRIMITIVES: dict[str, str] = {
     "lstm_cell_backward": "dgates (B, 4H) and dc of one LSTM step from dh', dc'",
     "gru_cell": "h' of one GRU step from input gates, hidden gates (B, 3H) and h (B, H)",
     "gru_cell_backward": "dgi, dgh (B, 3H) and dh of one GRU step from dh'",
+    # attention.py (sequence models): FlashAttention-style, no L x S matrix in memory
+    "attention": "softmax(Q K^T * scale + bias, causal) V by online softmax; returns O and lse",
+    "attention_backward": "dQ, dK, dV of attention, P recomputed tile by tile from lse",
 }
 
 
@@ -130,7 +135,7 @@ def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
                cross_entropy, dropout, normalization,
-               recurrent)  # sequence models
+               recurrent, attention)  # sequence models
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -8,6 +8,7 @@
     init.py          weight initialisation (kaiming_uniform_, xavier_normal_, ...)
     utils/           clip_grad_norm_, clip_grad_value_; rnn (pad / pack sequences)
     rnn.py           RNN, LSTM, GRU and their cells
+    transformer.py   MultiheadAttention, Transformer(Encoder|Decoder)(Layer)
 """
 
 from . import functional, init, utils
@@ -34,5 +35,15 @@ __all__ = [
 
 # sequence models (rnn.py)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: E402
+from .transformer import (  # noqa: E402
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
-__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
+            "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "TransformerEncoderLayer"]

@@ -461,3 +461,28 @@ def gru_cell_backward(gi: Tensor, gh: Tensor, h: Tensor, dh_new: Tensor
     return (wrap(dgi, gi._view.shape, gi.dtype, storage),
             wrap(dgh, gh._view.shape, gi.dtype, storage),
             wrap(dh, h._view.shape, gi.dtype, storage))
+
+
+# --- attention (sequence models): FlashAttention-style fused primitive ---------------------------
+def attention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, causal: bool, scale: float
+              ) -> tuple[Tensor, Tensor]:
+    """(O (B, H, L, Dv), lse (B, H, L)) of softmax(q k^T * scale + bias) v, all 4-D views."""
+    storage = same_device(q, k, v, *([bias] if bias is not None else []))
+    out, lse = storage.backend.attention(
+        storage.buffer, q._view, k._storage.buffer, k._view, v._storage.buffer, v._view,
+        *_buffer_and_view(bias), causal, scale)
+    batch, heads, length = q._view.shape[:3]
+    return (wrap(out, (batch, heads, length, v._view.shape[3]), q.dtype, storage),
+            wrap(lse, (batch, heads, length), _statistics_dtype(q), storage))
+
+
+def attention_backward(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, out: Tensor,
+                       dout: Tensor, lse: Tensor, causal: bool, scale: float
+                       ) -> tuple[Tensor, Tensor, Tensor]:
+    """(dQ, dK, dV) of attention, recomputing the probabilities from lse."""
+    storage = same_device(q, k, v, out, dout, lse)
+    grads = storage.backend.attention_backward(
+        storage.buffer, q._view, k._storage.buffer, k._view, v._storage.buffer, v._view,
+        *_buffer_and_view(bias), out._storage.buffer, out._view, dout._storage.buffer,
+        dout._view, lse._storage.buffer, lse._view, causal, scale)
+    return tuple(wrap(g, t._view.shape, q.dtype, storage) for g, t in zip(grads, (q, k, v)))
