@@ -19,6 +19,8 @@ kernel) side by side:
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
+    recurrent.py    lstm_cell, gru_cell and their backward passes (fused gate math)
+    attention.py    attention, attention_backward (FlashAttention: online softmax over tiles)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    attention,
     conv,
     copy,
     cross_entropy,
@@ -41,6 +44,7 @@ from . import (
     optim,
     pool,
     random,
+    recurrent,
     reduce,
     softmax,
 )
@@ -100,6 +104,14 @@ PRIMITIVES: dict[str, str] = {
     "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
     "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
     "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
+    # recurrent.py (sequence models): the LSTM / GRU gate math of one time step, fused
+    "lstm_cell": "h', c' of one LSTM step from gate pre-activations (B, 4H) and c (B, H)",
+    "lstm_cell_backward": "dgates (B, 4H) and dc of one LSTM step from dh', dc'",
+    "gru_cell": "h' of one GRU step from input gates, hidden gates (B, 3H) and h (B, H)",
+    "gru_cell_backward": "dgi, dgh (B, 3H) and dh of one GRU step from dh'",
+    # attention.py (sequence models): FlashAttention-style, no L x S matrix in memory
+    "attention": "softmax(Q K^T * scale + bias, causal) V by online softmax; returns O and lse",
+    "attention_backward": "dQ, dK, dV of attention, P recomputed tile by tile from lse",
 }
 
 
@@ -122,7 +134,8 @@ class Backend:
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization)
+               cross_entropy, dropout, normalization,
+               recurrent, attention)  # sequence models
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

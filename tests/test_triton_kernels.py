@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tinygrad_edu.kernels import (
     PRIMITIVES,
     View,
+    attention,
     contiguous_strides,
     conv,
     copy,
@@ -33,6 +34,7 @@ from tinygrad_edu.kernels import (
     optim,
     pool,
     random,
+    recurrent,
 )
 from tinygrad_edu.kernels import reduce as reduction
 from tinygrad_edu.kernels import softmax as softmax_family
@@ -43,6 +45,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
 
 FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool,
             cross_entropy, dropout, normalization)
+FAMILIES += (recurrent, attention)  # sequence models
 TOLERANCE = {"float16": (2e-2, 2e-2), "float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 FLOAT_DTYPES = ("float32", "float16", "float64")
 FEW = settings(max_examples=15, deadline=None)

@@ -6,7 +6,9 @@
     flatten.py container.py loss.py            the layers, each a thin shell around functional
     functional.py    the stateless functions (F.relu, F.conv2d, F.cross_entropy, ...)
     init.py          weight initialisation (kaiming_uniform_, xavier_normal_, ...)
-    utils/           clip_grad_norm_, clip_grad_value_
+    utils/           clip_grad_norm_, clip_grad_value_; rnn (pad / pack sequences)
+    rnn.py           RNN, LSTM, GRU and their cells
+    transformer.py   MultiheadAttention, Transformer(Encoder|Decoder)(Layer)
 """
 
 from . import functional, init, utils
@@ -71,3 +73,18 @@ __all__ += [
     "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softmin", "Softplus", "Softshrink", "Softsign",
     "Tanhshrink", "Threshold",
 ]
+
+# sequence models (rnn.py)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: E402
+from .transformer import (  # noqa: E402
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
+            "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "TransformerEncoderLayer"]

@@ -198,3 +198,7 @@ __all__ += [
     "selu", "selu_", "softmin", "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
     "threshold_",
 ]
+# sequence models: attention (ops/attention.py)
+from ..ops.attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]
