@@ -19,6 +19,7 @@ kernel) side by side:
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
+    complex.py      as_real, as_complex, complex_unary, and every primitive's complex path
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    complex,
     conv,
     copy,
     cross_entropy,
@@ -100,6 +102,10 @@ PRIMITIVES: dict[str, str] = {
     "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
     "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
     "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
+    # complex.py (complex numbers: interleaved (real, imag) pairs)
+    "as_real": "the 2n float parts of n complex elements, same memory (a reinterpretation)",
+    "as_complex": "n complex elements over 2n float parts, same memory (a reinterpretation)",
+    "complex_unary": "|z| or arg z (real results) or conj(z) of complex elements",
 }
 
 
@@ -122,12 +128,13 @@ class Backend:
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization)
+               cross_entropy, dropout, normalization, complex)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 
 
-numpy_backend = Backend("numpy", _reference_implementations())
+numpy_backend = Backend("numpy",
+                        complex.with_complex_paths(_reference_implementations(), "numpy"))
 
 __all__ = ["PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides", "contiguous_view",
            "numpy_backend"]

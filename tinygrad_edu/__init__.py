@@ -67,6 +67,12 @@ half = float16
 long = int64
 int = int32  # noqa: A001 - torch.int
 
+# complex numbers (dtypes.py, ops/complex.py)
+from .dtypes import complex64, complex128  # noqa: E402
+
+cfloat = complex64
+cdouble = complex128
+
 __version__ = "0.1.0"
 
 

@@ -23,6 +23,7 @@ from .device import device
 from .dtypes import dtype
 from .kernels import View
 from .storage import Storage
+from .tensor_complex import TensorComplex
 from .tensor_math import TensorMath
 from .tensor_operators import TensorOperators
 from .tensor_views import TensorViews
@@ -38,7 +39,7 @@ class Size(tuple):
         return prod(self)
 
 
-class Tensor(TensorViews, TensorMath, TensorOperators):
+class Tensor(TensorViews, TensorMath, TensorOperators, TensorComplex):
     """An n-dimensional array that can record the operations applied to it (PyTorch's Tensor)."""
 
     # Defaults on the class, so creating a tensor sets only storage, view and dtype.
@@ -132,7 +133,8 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
     def type(self, dtype: Any = None) -> str | Tensor:
         if dtype is None:
             names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+                     "int32": "Int", "uint8": "Byte", "bool": "Bool",
+                     "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
         return self.to(dtype)
@@ -153,7 +155,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
                                    "you want to use a computed variable in a subgraph that doesn't "
                                    "require differentiation use var_no_grad = var.detach().")
             return self
-        if requires_grad and not self.dtype.is_floating_point:
+        if requires_grad and not self.dtype.is_differentiable:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._requires_grad = bool(requires_grad)

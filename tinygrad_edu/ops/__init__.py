@@ -147,3 +147,25 @@ __all__ = [
     "swapaxes", "swapdims", "t", "tanh", "transpose", "true_divide", "trunc", "unbind",
     "unflatten", "unsqueeze", "var", "where",
 ]
+
+# complex numbers (ops/complex.py)
+from .complex import (  # noqa: E402
+    angle,
+    complex,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    is_conj,
+    polar,
+    real,
+    resolve_conj,
+    resolve_neg,
+    sgn,
+    view_as_complex,
+    view_as_real,
+)
+
+__all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
+            "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
+            "view_as_real"]
