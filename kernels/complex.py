@@ -1,4 +1,4 @@
-"""Complex numbers in flat buffers: interleaved (real, imag) pairs, and each primitive's complex path.
+"""Complex numbers in flat buffers: interleaved (real, imag) pairs, and their primitive paths.
 
 A complex64 buffer of n elements is 2n float32 numbers in memory, each element's real part first:
 
