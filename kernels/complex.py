@@ -238,6 +238,13 @@ def as_complex_triton(x: Any) -> Any:
 
 
 @triton_kernel
+def _constant(like, hi, lo):
+    """hi + lo in like's dtype. Triton turns a Python float literal into float32, so constants
+    that float64 kernels need travel as two float32-exact halves, added in the tensor's dtype."""
+    return (0.0 * like + hi) + lo
+
+
+@triton_kernel
 def _atan2(y, x):
     """arg(x + iy) in (-pi, pi]: reduce to t = min/max in [0, 1], then to |t| <= tan(pi/8), then
     the series t - t^3/3 + t^5/5 - ... (22 terms: below float64 rounding for |t| <= 0.4143)."""
@@ -245,17 +252,20 @@ def _atan2(y, x):
     ay = tl.abs(y)
     big = tl.maximum(ax, ay)
     small = tl.minimum(ax, ay)
-    t = tl.where(big == 0, 0.0 * big, small / tl.where(big == 0, 1.0 + 0.0 * big, big))
-    shifted = t > 0.41421356237309503
+    one = 1.0 + 0.0 * big
+    t = tl.where(big == 0, 0.0 * big, small / tl.where(big == 0, one, big))
+    shifted = t > _constant(t, 0.4142135679721832, -5.5990883041090456e-09)
     t = tl.where(shifted, (t - 1.0) / (t + 1.0), t)
     t2 = t * t
     series = 0.0 * t
-    for k in tl.static_range(22):
-        n = 21 - k
-        series = series * t2 + (1.0 - 2.0 * (n % 2)) / (2.0 * n + 1.0)
-    angle = t * series + tl.where(shifted, 0.7853981633974483, 0.0)
-    angle = tl.where(ay > ax, 1.5707963267948966 - angle, angle)
-    angle = tl.where(x < 0, 3.141592653589793 - angle, angle)
+    for k in tl.static_range(22):  # Horner, from the t^43 term down; each 1/(2n+1) in t's dtype
+        series = series * t2 + (one * (1 - 2 * ((21 - k) % 2))) / (one * (2 * (21 - k) + 1))
+    angle = t * series + tl.where(shifted, _constant(t, 0.7853981852531433,
+                                                     -2.1855694143368964e-08), 0.0 * t)
+    angle = tl.where(ay > ax, _constant(t, 1.5707963705062866, -4.371138828673793e-08) - angle,
+                     angle)
+    angle = tl.where(x < 0, _constant(t, 3.1415927410125732, -8.742277657347586e-08) - angle,
+                     angle)
     return tl.where(y < 0, -angle, angle)
 
 

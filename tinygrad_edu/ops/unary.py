@@ -324,19 +324,19 @@ def sign(input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor) -> Tensor:
-    return Floor.apply(input, "floor") if input.dtype.is_floating_point else input.clone()
+    return Floor.apply(input, "floor") if input.dtype.is_differentiable else input.clone()
 
 
 def ceil(input: Tensor) -> Tensor:
-    return Ceil.apply(input, "ceil") if input.dtype.is_floating_point else input.clone()
+    return Ceil.apply(input, "ceil") if input.dtype.is_differentiable else input.clone()
 
 
 def round(input: Tensor) -> Tensor:  # noqa: A001 - torch.round
-    return Round.apply(input, "round") if input.dtype.is_floating_point else input.clone()
+    return Round.apply(input, "round") if input.dtype.is_differentiable else input.clone()
 
 
 def trunc(input: Tensor) -> Tensor:
-    return Trunc.apply(input, "trunc") if input.dtype.is_floating_point else input.clone()
+    return Trunc.apply(input, "trunc") if input.dtype.is_differentiable else input.clone()
 
 
 def square(input: Tensor) -> Tensor:
