@@ -20,6 +20,7 @@ kernel) side by side:
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
     complex.py      as_real, as_complex, complex_unary, and every primitive's complex path
+    fft.py          fft (radix-2 Stockham stages, or the DFT as a matmul)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -34,6 +35,7 @@ from . import (
     complex,
     conv,
     copy,
+    fft,
     cross_entropy,
     dropout,
     elementwise,
@@ -106,6 +108,8 @@ PRIMITIVES: dict[str, str] = {
     "as_real": "the 2n float parts of n complex elements, same memory (a reinterpretation)",
     "as_complex": "n complex elements over 2n float parts, same memory (a reinterpretation)",
     "complex_unary": "|z| or arg z (real results) or conj(z) of complex elements",
+    # fft.py
+    "fft": "unnormalised DFT (or inverse) along the last dim: radix-2 Stockham or DFT matmul",
 }
 
 
@@ -128,7 +132,7 @@ class Backend:
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization, complex)
+               cross_entropy, dropout, normalization, complex, fft)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -35,6 +35,7 @@ from tinygrad_edu.kernels import (
     random,
 )
 from tinygrad_edu.kernels import complex as complex_family
+from tinygrad_edu.kernels import fft as fft_family
 from tinygrad_edu.kernels import reduce as reduction
 from tinygrad_edu.kernels import softmax as softmax_family
 from tinygrad_edu.kernels.triton_backend import make_triton_backend, triton_implementations
@@ -43,7 +44,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
                                 reason="Triton is not installed")
 
 FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool,
-            cross_entropy, dropout, normalization, complex_family)
+            cross_entropy, dropout, normalization, complex_family, fft_family)
 TOLERANCE = {"float16": (2e-2, 2e-2), "float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 FLOAT_DTYPES = ("float32", "float16", "float64")
 FEW = settings(max_examples=15, deadline=None)

@@ -85,3 +85,4 @@ def numel(input: Tensor) -> int:
 
 
 from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+from . import fft  # noqa: E402 - torch.fft (complex numbers, tinygrad_edu/fft.py)

@@ -469,6 +469,13 @@ def view_as_complex(x: Tensor, complex_dtype: dtype) -> Tensor:
     return make_tensor(pairs, View(shape, strides, view.offset // 2), complex_dtype)
 
 
+def fft(x: Tensor, inverse: bool) -> Tensor:
+    """The unnormalised DFT (inverse: e^(+i...)) along the last dim of a complex tensor."""
+    storage = x._storage
+    return wrap(storage.backend.fft(storage.buffer, x._view, inverse), x._view.shape, x.dtype,
+                storage)
+
+
 def complex_unary(op: str, x: Tensor, result_dtype: dtype) -> Tensor:
     """|z| or arg z (result_dtype: the float of each part), or conj(z)."""
     storage = x._storage
