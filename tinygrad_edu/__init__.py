@@ -84,5 +84,10 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
-from . import fft  # noqa: E402 - torch.fft (complex numbers, tinygrad_edu/fft.py)
+from . import (  # noqa: E402 - they build on everything above
+    cuda,
+    fft,  # noqa: E402 - torch.fft (complex numbers, tinygrad_edu/fft.py)
+    nn,
+    optim,
+    utils,
+)
