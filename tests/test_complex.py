@@ -83,15 +83,25 @@ BINARY = {
 @pytest.mark.parametrize("name", sorted(UNARY))
 @FEW
 @given(data=pairs((2, 2)))
-def test_unary_values_and_gradients(device, name, data):
-    _compare(UNARY[name], [data], device)
+def test_unary_values_and_gradients(name, data):
+    _compare(UNARY[name], [data], "cpu")
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
 @FEW
 @given(a=pairs((4,)), b=pairs((4,)))
-def test_binary_values_and_gradients(device, name, a, b):
-    _compare(BINARY[name], [a, b], device)
+def test_binary_values_and_gradients(name, a, b):
+    _compare(BINARY[name], [a, b], "cpu")
+
+
+def test_every_op_on_the_device(device):
+    """The same ops once each on every device (the interpreter pays per launch: one example)."""
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0.3, 2, (4, 2)), rng.uniform(-2, -0.3, (4, 2))
+    for function in UNARY.values():
+        _compare(function, [a.reshape(2, 2, 2)], device)
+    for function in BINARY.values():
+        _compare(function, [a, b], device)
 
 
 def test_broadcast_and_matmul_shapes(device):
