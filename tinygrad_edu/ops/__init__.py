@@ -165,7 +165,6 @@ from .complex import (  # noqa: E402
     view_as_complex,
     view_as_real,
 )
-
 from .spectral import blackman_window, hamming_window, hann_window, istft, stft  # noqa: E402
 
 __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
