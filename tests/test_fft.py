@@ -8,10 +8,10 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import tinygrad_edu as te
 from tinygrad_edu.kernels import View
 from tinygrad_edu.kernels import fft as fft_kernels
+
+import tinygrad_edu as te
 
 FEW = settings(max_examples=8, deadline=None)
 NORMS = [None, "backward", "ortho", "forward"]
