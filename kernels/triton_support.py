@@ -184,7 +184,7 @@ def interpreting() -> bool:
 
 _TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int32": "int32", "int64": "int64",
                       "float16": "float16", "bfloat16": "bfloat16", "float32": "float32",
-                      "float64": "float64"}
+                      "float64": "float64", "complex64": "complex64", "complex128": "complex128"}
 
 
 def torch_dtype(dtype: np.dtype) -> Any:

@@ -36,6 +36,8 @@ from tinygrad_edu.kernels import (
     random,
     recurrent,
 )
+from tinygrad_edu.kernels import complex as complex_family
+from tinygrad_edu.kernels import fft as fft_family
 from tinygrad_edu.kernels import reduce as reduction
 from tinygrad_edu.kernels import softmax as softmax_family
 from tinygrad_edu.kernels.triton_backend import make_triton_backend, triton_implementations
@@ -46,6 +48,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
 FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool,
             cross_entropy, dropout, normalization)
 FAMILIES += (recurrent, attention)  # sequence models
+FAMILIES += (complex_family, fft_family)  # complex numbers
 TOLERANCE = {"float16": (2e-2, 2e-2), "float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 FLOAT_DTYPES = ("float32", "float16", "float64")
 FEW = settings(max_examples=15, deadline=None)

@@ -69,6 +69,12 @@ half = float16
 long = int64
 int = int32  # noqa: A001 - torch.int
 
+# complex numbers (dtypes.py, ops/complex.py)
+from .dtypes import complex64, complex128  # noqa: E402
+
+cfloat = complex64
+cdouble = complex128
+
 __version__ = "0.1.0"
 
 
@@ -80,7 +86,14 @@ def numel(input: Tensor) -> builtins.int:  # `int` here is the dtype torch.int
     return input.numel()
 
 
-from . import cuda, linalg, nn, optim, utils  # noqa: E402 - they build on everything above
+from . import (  # noqa: E402 - they build on everything above
+    cuda,
+    fft,  # torch.fft (complex numbers, tinygrad_edu/fft.py)
+    linalg,
+    nn,
+    optim,
+    utils,
+)
 from ._signatures import resolve as _resolve_signatures  # noqa: E402
 
 _resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's

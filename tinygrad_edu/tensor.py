@@ -24,6 +24,7 @@ from .dtypes import dtype
 from .kernels import View
 from .storage import Storage
 from .tensor_breadth import TensorBreadth
+from .tensor_complex import TensorComplex
 from .tensor_layout import TensorLayout
 from .tensor_math import TensorMath
 from .tensor_operators import TensorOperators
@@ -40,7 +41,8 @@ class Size(tuple):
         return prod(self)
 
 
-class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBreadth):
+class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBreadth,
+             TensorComplex):
     """An n-dimensional array that can record the operations applied to it (PyTorch's Tensor)."""
 
     # Defaults on the class, so creating a tensor sets only storage, view and dtype.
@@ -152,7 +154,8 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
         """The type name ('torch.FloatTensor'), or a copy converted to the dtype given."""
         if dtype is None:
             names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+                     "int32": "Int", "uint8": "Byte", "bool": "Bool",
+                     "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
         return self.to(dtype)
@@ -175,7 +178,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
                                    "you want to use a computed variable in a subgraph that doesn't "
                                    "require differentiation use var_no_grad = var.detach().")
             return self
-        if requires_grad and not self.dtype.is_floating_point:
+        if requires_grad and not self.dtype.is_differentiable:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._requires_grad = bool(requires_grad)

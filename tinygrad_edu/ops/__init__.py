@@ -229,7 +229,6 @@ from .math_functions import (  # noqa: E402
     logit,
     nan_to_num,
     rad2deg,
-    sgn,
     sinh,
     std_mean,
     tan,
@@ -243,6 +242,29 @@ __all__ += [
     "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "celu", "copysign", "cosh", "deg2rad",
     "exp2", "expm1", "fmod", "frac", "hardshrink", "hypot", "isclose", "isfinite", "isneginf",
     "isposinf", "lerp", "log10", "log2", "logaddexp", "logaddexp2", "logit", "nan_to_num",
-    "prelu", "rad2deg", "selu", "sgn", "sinh", "std_mean", "tan", "threshold", "var_mean",
+    "prelu", "rad2deg", "selu", "sinh", "std_mean", "tan", "threshold", "var_mean",
     "xlogy",
 ]
+
+# complex numbers (ops/complex.py)
+from .complex import (  # noqa: E402
+    angle,
+    complex,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    is_conj,
+    polar,
+    real,
+    resolve_conj,
+    resolve_neg,
+    sgn,
+    view_as_complex,
+    view_as_real,
+)
+from .spectral import blackman_window, hamming_window, hann_window, istft, stft  # noqa: E402
+
+__all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
+            "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
+            "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]
