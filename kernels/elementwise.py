@@ -86,8 +86,13 @@ _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "min
               "isnan", "isinf", "floor", "ceil", "round", "trunc"}
 
 
+_BOOL_BINARY_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
+
+
 def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Flatten a result into a fresh contiguous buffer of the expected dtype."""
+    if result.dtype == dtype:  # the usual case (NumPy scalars have a dtype and reshape too)
+        return result.reshape(-1)
     return np.asarray(result, dtype=dtype).reshape(-1)
 
 
@@ -114,8 +119,7 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    bool_result = op in ("eq", "ne", "lt", "le", "gt", "ge") or op.startswith("logical")
-    return _result_buffer(result, np.bool_ if bool_result else a.dtype)
+    return _result_buffer(result, np.bool_ if op in _BOOL_BINARY_OPS else a.dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.

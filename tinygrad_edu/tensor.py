@@ -282,14 +282,18 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
     def _grad_accumulator_node(self) -> AccumulateGrad | None:
         return self._accumulator_ref() if self._accumulator_ref is not None else None
 
-    def _accumulate_grad(self, grad: Tensor) -> None:
-        """grad += incoming, for a leaf (run by the engine's AccumulateGrad node)."""
+    def _accumulate_grad(self, grad: Tensor, unshared: bool = False) -> None:
+        """grad += incoming, for a leaf (run by the engine's AccumulateGrad node).
+
+        The first gradient is stored as it is when `unshared` (the engine checked that nothing
+        else refers to it or to its storage: PyTorch's rule), else as a copy, so that a later
+        in-place `+=` into .grad cannot change a tensor someone else holds."""
         for hook in self._hooks or ():
             replaced = hook(grad)
             if replaced is not None:
-                grad = replaced
+                grad, unshared = replaced, False
         if self._grad is None:
-            self._grad = grad.clone() if not GradMode.enabled else grad
+            self._grad = grad if GradMode.enabled or unshared else grad.clone()
         elif GradMode.enabled:  # create_graph: keep the sum differentiable
             self._grad = self._grad + grad
         else:
