@@ -91,7 +91,8 @@ def fill_kernel(out_ptr,                    # output buffer
                 VALUE_IS_FLOAT: tl.constexpr,  # value holds float64 bits
                 BLOCK: tl.constexpr):
     index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
-    number = bits_to_float64(value) if VALUE_IS_FLOAT else value.to(tl.int64)
+    # tl.cast, not value.to(): a GPU launch turns an int argument equal to 1 into a constant
+    number = bits_to_float64(value) if VALUE_IS_FLOAT else tl.cast(value, tl.int64)
     block = tl.zeros([BLOCK], dtype=tl.int1).to(number.dtype) + number
     tl.store(out_ptr + index, convert(block, out_ptr.dtype.element_ty), mask=index < numel)
 
@@ -117,7 +118,7 @@ def arange_kernel(out_ptr,                  # output buffer
     if IS_FLOAT:  # computed in float64, rounded once, like the reference
         y = bits_to_float64(start) + index.to(tl.float64) * bits_to_float64(step)
     else:
-        y = start.to(tl.int64) + index.to(tl.int64) * step.to(tl.int64)
+        y = tl.cast(start, tl.int64) + index.to(tl.int64) * tl.cast(step, tl.int64)  # 1: a constant
     tl.store(out_ptr + index, convert(y, out_ptr.dtype.element_ty), mask=index < numel)
 
 

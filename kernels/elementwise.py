@@ -174,9 +174,11 @@ from .triton_support import (  # noqa: E402
     compute_type,
     convert,
     empty,
+    error_slot,
     merge_dims,
     numpy_dtype,
     precise_sqrt,
+    record_bad_values,
     strided_offsets,
     tl,
     triton_kernel,
@@ -449,12 +451,22 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
                   a_strides, a_offset,    # a's view: strides (tuple, 0 = broadcast) and offset
                   b_strides, b_offset,    # b's view
                   OP: tl.constexpr,       # op name, e.g. "add"
-                  BLOCK: tl.constexpr):   # elements per program
+                  BLOCK: tl.constexpr,    # elements per program
+                  error_ptr=None, error_slot=0,  # integer ops: where a bad divisor is recorded
+                  CHECK: tl.constexpr = ""):     # "zero": b == 0 is bad; "negative": b < 0
     index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
     mask = index < numel
     # other=1 in masked-off lanes: no division by zero or endless pow loop on garbage
     a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask, other=1)
     b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask, other=1)
+    if CHECK == "zero":  # recorded (raised at the next host read), then computed as if b were 1
+        bad = mask & (b == 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 1, b)
+    elif CHECK == "negative":
+        bad = mask & (b < 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 0, b)
     y = binary_op(compute_type(a), compute_type(b), OP)
     tl.store(out_ptr + index, convert(y, out_ptr.dtype.element_ty), mask=mask)
 
@@ -462,19 +474,13 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
 _BOOL_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
-def _check_integer_operands(op: str, b: Any, b_view: View) -> None:
-    """Integer division by zero and negative integer powers raise, as in the reference."""
-    from .reduce import reduce_triton
-    from .triton_support import download
-
-    axes = tuple(range(len(b_view.shape)))
-    smallest = download(reduce_triton("min", b, b_view, axes))
-    if op == "pow" and smallest.size and smallest[0] < 0:
-        raise ValueError("Integers to negative integer powers are not allowed.")
-    if op != "pow":
-        is_zero = unary_triton("logical_not", b, b_view)
-        if download(reduce_triton("max", is_zero, View((b_view.numel,), (1,), 0), (0,))).any():
-            raise RuntimeError("ZeroDivisionError")
+def _integer_check(op: str) -> tuple[str, Any, int]:
+    """(CHECK, error buffer, slot) for an integer op that can fail: the kernel records a zero
+    divisor or a negative exponent, and the next host read raises the reference's error."""
+    if op == "pow":
+        return ("negative", *error_slot(
+            lambda *_: ValueError("Integers to negative integer powers are not allowed.")))
+    return ("zero", *error_slot(lambda *_: RuntimeError("ZeroDivisionError")))
 
 
 def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
@@ -483,15 +489,15 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         raise ValueError(f"unknown binary op {op!r}")
     dtype = numpy_dtype(a)
     numel = a_view.numel
-    integer_checked = ("div_floor", "div_trunc", "remainder", "pow", "fmod")
-    if numel and dtype.kind in "iub" and op in integer_checked:
-        _check_integer_operands(op, b, b_view)
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:
+        checked = dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow",
+                                                 "fmod")
+        check, errors, slot = _integer_check(op) if checked else ("", None, 0)
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
         binary_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
             a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
-            OP=op, BLOCK=ELEMENTWISE_BLOCK)
+            OP=op, BLOCK=ELEMENTWISE_BLOCK, error_ptr=errors, error_slot=slot, CHECK=check)
     return out
 
 

@@ -218,7 +218,7 @@ def _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD: tl.constexpr, ove
         top, left = tl.maximum(top, 0), tl.maximum(left, 0)
         bottom, right = tl.minimum(bottom, size[0]), tl.minimum(right, size[1])
     count = ((bottom - top) * (right - left)).to(tl.float32)
-    return tl.where(override > 0, override.to(tl.float32), count)
+    return tl.where(override > 0, tl.cast(override, tl.float32), count)  # override 1: a constant
 
 
 @triton_kernel

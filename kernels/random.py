@@ -99,7 +99,8 @@ def random_kernel(out_ptr,                  # output buffer
     WIDE: tl.constexpr = out_ptr.dtype.element_ty == tl.float64
     if KIND == "randint":
         bits = (r0.to(tl.uint64) << 32) | r1.to(tl.uint64)
-        y = a.to(tl.int64) + (bits % b.to(tl.uint64)).to(tl.int64)
+        # tl.cast: high - low == 1 (or low == 1) reaches a GPU launch as a constant, not a tensor
+        y = tl.cast(a, tl.int64) + (bits % tl.cast(b, tl.uint64)).to(tl.int64)
     else:
         compute = tl.float64 if WIDE else tl.float32
         first = bits_to_float64(a).to(compute)

@@ -14,6 +14,13 @@ Three problems are solved here once, so that each kernel file can read like a tu
    kernels. No torch compute op is ever called on them.
 3. *Strided views.* `strided_offsets` turns row-major positions into buffer offsets through a view's
    shape and strides, inside a kernel; `merge_dims` first shrinks views to as few dims as possible.
+4. *Checks without waiting for the GPU.* A bad index or a zero integer divisor is found *inside*
+   the kernel that reads it: the kernel clamps (so it never touches memory it should not) and
+   records the bad value in a small device buffer of error slots (`error_slot`). Nothing is copied
+   to the host then; the next host read (`download`) looks at the slots first and raises the error
+   PyTorch would raise. That is how CUDA reports errors too: late, at the next synchronisation.
+   `COUNTS` counts kernel launches and device-to-host transfers, so tests can hold a training
+   step to "no transfer at all".
 """
 
 from __future__ import annotations
@@ -88,12 +95,27 @@ def _define(pending: PendingKernel) -> None:
     """triton.jit the function; every module-level name that pointed to it now sees the result."""
     language = importlib.import_module("triton.language")
     pending.jitted = importlib.import_module("triton").jit(pending.function)
+    _count_launches(pending.jitted)
     namespace = pending.function.__globals__
     if isinstance(namespace.get("tl"), _NotYetImported):
         namespace["tl"] = language
     for name, value in list(namespace.items()):
         if value is pending:
             namespace[name] = pending.jitted
+
+
+COUNTS: dict[str, int] = {"launches": 0, "to_host": 0}  # kernel launches, device-to-host copies
+
+
+def _count_launches(jitted: Any) -> None:
+    """kernel[grid](...) calls jitted.run: count each launch (helpers called inside kernels are
+    never launched, so they never count). The class's run is looked up at each call, so a tool
+    that replaces JITFunction.run (tests/triton_compile_check.py) still takes effect."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        COUNTS["launches"] += 1
+        return type(jitted).run(jitted, *args, **kwargs)
+
+    jitted.run = run
 
 
 def _rebind_imports(language: Any) -> None:
@@ -220,8 +242,51 @@ def upload(array: np.ndarray) -> Any:
 
 
 def download(buffer: Any) -> np.ndarray:
-    """A NumPy copy of a whole flat buffer."""
+    """A NumPy copy of a whole flat buffer: the one device-to-host path, so errors that kernels
+    recorded since the last read are raised here first (see error_slot)."""
+    raise_recorded_errors()
+    return _copy_to_host(buffer)
+
+
+def _copy_to_host(buffer: Any) -> np.ndarray:
+    COUNTS["to_host"] += 1  # on a GPU the host waits here (under the interpreter: would wait)
     return buffer.detach().to("cpu", copy=True).numpy()
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors found inside kernels, raised at the next host read
+# ----------------------------------------------------------------------------------------------
+
+ERROR_SLOTS = 256  # checked launches between two host reads before the slots are read anyway
+_NO_HIGH, _NO_LOW = -(1 << 63), (1 << 63) - 1  # a slot's "nothing recorded" values
+_ERRORS: dict[str, Any] = {"buffer": None, "makers": []}
+
+
+def error_slot(make_error: Callable[[int, int], Exception]) -> tuple[Any, int]:
+    """(error buffer, slot) for one checked launch; make_error(largest, smallest) builds the
+    exception from the bad values the kernel recorded (see record_bad_values).
+
+    A slot is 3 int64: [any bad value, the largest bad value, the smallest bad value]."""
+    if len(_ERRORS["makers"]) == ERROR_SLOTS:
+        raise_recorded_errors()  # rare: this many checked launches without a host read
+    if _ERRORS["buffer"] is None:
+        fresh = np.array([0, _NO_HIGH, _NO_LOW] * ERROR_SLOTS, np.int64)
+        _ERRORS["buffer"] = upload(fresh)
+    _ERRORS["makers"].append(make_error)
+    return _ERRORS["buffer"], len(_ERRORS["makers"]) - 1
+
+
+def raise_recorded_errors() -> None:
+    """Read the error slots (one small transfer, only if a checked kernel ran since the last
+    read) and raise the first recorded error. The slots start afresh either way."""
+    makers = _ERRORS["makers"]
+    if not makers:
+        return
+    slots = _copy_to_host(_ERRORS["buffer"]).reshape(-1, 3)
+    _ERRORS.update(buffer=None, makers=[])
+    for (flag, largest, smallest), make_error in zip(slots, makers):
+        if flag:
+            raise make_error(int(largest), int(smallest))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -303,9 +368,25 @@ def strided_offsets(index, shape, strides):
 
 
 @triton_kernel
+def record_bad_values(error_ptr, slot, value, bad):
+    """Record in error slot `slot` whether any lane is bad, and the largest and smallest bad
+    value (int64). One reduction and three scalar atomics per program; nothing when all is good."""
+    value = value.to(tl.int64)
+    any_bad = tl.max(bad.to(tl.int32), axis=0)
+    largest = tl.max(tl.where(bad, value, -9223372036854775807 - 1), axis=0)
+    smallest = tl.min(tl.where(bad, value, 9223372036854775807), axis=0)
+    at = error_ptr + tl.cast(slot, tl.int64) * 3
+    tl.atomic_max(at, any_bad.to(tl.int64), mask=any_bad > 0)
+    tl.atomic_max(at + 1, largest, mask=any_bad > 0)
+    tl.atomic_min(at + 2, smallest, mask=any_bad > 0)
+
+
+@triton_kernel
 def bits_to_float64(bits):
-    """The float64 whose 64 bits are this int (see float_bits)."""
-    return bits.to(tl.int64).to(tl.float64, bitcast=True)
+    """The float64 whose 64 bits are this int (see float_bits).
+
+    tl.cast rather than bits.to(): on a GPU an int argument equal to 1 arrives as a constant."""
+    return tl.cast(tl.cast(bits, tl.int64), tl.float64, bitcast=True)
 
 
 @triton_kernel

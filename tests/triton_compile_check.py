@@ -21,6 +21,24 @@ import traceback
 import numpy as np
 
 
+def _with_ints(value, replacement):
+    """value with every int (also inside tuples, never a bool) replaced; None: unchanged."""
+    if replacement is None:
+        return value
+    if isinstance(value, tuple):
+        return tuple(_with_ints(v, replacement) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return replacement
+    return value
+
+
+# What a GPU launch specialises on, besides dtypes: an int argument equal to 1 becomes a constant
+# (no longer a tensor: `.to()` on it fails), and one divisible by 16 is compiled with that
+# alignment known. Every launch is compiled as called, with every runtime int = 1, and with every
+# runtime int = 16, so each kernel meets both specialisations whatever the test inputs were.
+INT_VARIANTS = (None, 1, 16)
+
+
 def _install_compiling_launch(failures: dict, compiled: set) -> None:
     import triton
     from triton.backends.compiler import GPUTarget
@@ -30,16 +48,15 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
     target = GPUTarget("cuda", 90, 32)
     backend = make_backend(target)
 
-    def compile_instead_of_run(self, *args, grid, warmup, **kwargs):
-        """What JITFunction.run does up to the launch: specialise, compile (then stop)."""
-        kwargs.setdefault("debug", False)
+    def compile_one(self, arguments: dict, options_in: dict) -> None:
         binder = create_function_from_signature(self.signature, self.params, backend)
-        bound, specialization, options = binder(*args, **kwargs)
-        options, signature, constants, attrs = self._pack_args(backend, kwargs, bound,
+        bound, specialization, options = binder(**arguments, **options_in)
+        options, signature, constants, attrs = self._pack_args(backend, options_in, bound,
                                                                specialization, options)
-        key = (self.__name__, repr(sorted(signature.items())), repr(sorted(constants.items())))
+        key = (self.__name__, repr(sorted(signature.items())), repr(sorted(constants.items())),
+               repr(sorted(attrs.items())))
         if key in compiled:
-            return None
+            return
         compiled.add(key)
         try:
             triton.compile(ASTSource(self, signature, constants, attrs), target=target,
@@ -50,6 +67,19 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
                 cause = cause.__cause__ or cause.__context__
             failures[key] = (f"{type(error).__name__}: {error}"[-900:]
                              + f"\n  CAUSE: {str(cause)[-600:]}")
+
+    def compile_instead_of_run(self, *args, grid, warmup, **kwargs):
+        """What JITFunction.run does up to the launch: specialise, compile (then stop)."""
+        kwargs.setdefault("debug", False)
+        names = [p.name for p in self.params]
+        arguments = dict(zip(names, args))
+        options_in = {k: v for k, v in kwargs.items() if k not in names}
+        arguments.update({k: v for k, v in kwargs.items() if k in names})
+        constexpr = {p.name for p in self.params if p.is_constexpr}
+        for replacement in INT_VARIANTS:
+            varied = {name: value if name in constexpr else _with_ints(value, replacement)
+                      for name, value in arguments.items()}
+            compile_one(self, varied, options_in)
         return None
 
     JITFunction.run = compile_instead_of_run

@@ -68,7 +68,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     target = check_class_target(input, target)
-    check_class_range(target, classes, ignore_index)
+    if target.device.type == "cpu":  # on the GPU the kernel checks, without a device-to-host copy
+        check_class_range(target, classes, ignore_index)
     rows, flat_target = as_rows(input, target)
     losses = CrossEntropyIndices.apply(rows, flat_target, weight, ignore_index, reduction,
                                        float(label_smoothing))
