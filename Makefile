@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test lint venv clean bench system-deps docs
+.PHONY: demo test lint venv clean bench system-deps docs serve
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -48,15 +48,24 @@ system-deps:
 	fi
 
 # The site (English and 简体中文): every page's code runs and every picture is drawn by the build;
-# --strict turns a broken link or any warning into a failure. Output: site/ (open site/index.html).
+# --strict turns a broken link or any warning into a failure. Output: site/, read with `make serve`.
+# Then the built site in headless Chromium (tests marked `site`: tests/test_site_browser.py).
 docs: $(STAMP) system-deps
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	$(PY) -m pytest -m site -p no:cacheprovider tests/test_site_browser.py
+
+# The built site over HTTP (its links are folders, and search loads its index with a request, so
+# opening site/index.html from disk does not work): http://127.0.0.1:8000/, 简体中文 under /zh/.
+serve:
+	@test -f site/index.html || { echo "site/ is not built yet: run make docs first"; exit 1; }
+	@echo "serving site/ at http://127.0.0.1:8000/ (Ctrl-C stops)"
+	python3 -m http.server 8000 --bind 127.0.0.1 --directory site
 
 # The ci Hypothesis profile keeps `make test` short on 2 cores; run pytest directly (profile dev,
 # more examples) while working on an op.
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -n 2 -p no:cacheprovider
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -n 2 -p no:cacheprovider -m "not site"
 
 bench: $(STAMP)
 	$(PY) benchmarks/dispatch.py

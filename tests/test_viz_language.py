@@ -44,6 +44,7 @@ def _everything(language_code: str | None = None):
         texts += [line for n in graph.nodes.values() for line in n.lines]
         texts += [e.label for e in graph.edges] + graph.notes
     texts.append(viz.draw(x.sum() * 2, show_saved=True, show_strides=True).source)
+    texts.append(t.table())
     data = viz_html.player_data(t)
     for step in data["steps"]:
         texts += [step["phase_label"], step["title"], step["module"], *step["details"]]
@@ -61,7 +62,8 @@ def test_every_text_viz_writes_has_a_chinese_translation(monkeypatch) -> None:
     assert table.missing == set()
     joined = "\n".join(texts)
     for english in ("start of backward", "grads meet", "gradients so far", "local derivative",
-                    "summed over the broadcast dims", "saved for backward", "min ", "mean "):
+                    "summed over the broadcast dims", "saved for backward", "min ", "mean ",
+                    "grad sum", "kernels"):
         assert english not in joined
     assert "反向传播起点" in joined and "目前的梯度" in joined and "梯度: " in joined
     assert '<html lang="zh">' in joined

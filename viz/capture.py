@@ -14,6 +14,7 @@ taken at that moment. A Tensor op that runs *inside* a backward node (the formul
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from .dot import to_digraph
 from .graph import Graph, fit
 from .instrument import KernelLog
 from .labels import call_arguments, parameter_names, short_value
-from .language import use_language
+from .language import tr, use_language
 from .modules import ModuleTracker
 from .render import Digraph, write
 from .summary import Snapshot, snapshot
@@ -326,16 +327,24 @@ class Trace:
 
     def table(self) -> str:
         """One line per recorded step: what ran, where, on which kernels, how long."""
-        lines = [f"{'#':>4}  {'step':<22} {'module':<16} {'ms':>8}  kernels"]
+        lines = [f"{'#':>4}  {_pad(tr('step'), 22)} {_pad(tr('module'), 16)} {'ms':>8}  "
+                 f"{tr('kernels')}"]
         for index, event in enumerate(self.events):
             if isinstance(event, AccumulateRecord):
-                lines.append(f"{index:>4}  {'grad sum (+)':<22} {'':<16} {'':>8}")
+                lines.append(f"{index:>4}  {_pad(tr('grad sum (+)'), 22)} {'':<16} {'':>8}")
                 continue
             module = getattr(event, "module", "")
-            mark = " [no_grad]" if isinstance(event, OpRecord) and not event.grad_enabled else ""
-            lines.append(f"{index:>4}  {event.name + mark:<22} {module:<16} "
+            mark = (" " + tr("[no_grad]") if isinstance(event, OpRecord) and not event.grad_enabled
+                    else "")
+            lines.append(f"{index:>4}  {_pad(event.name + mark, 22)} {_pad(module, 16)} "
                          f"{event.seconds * 1e3:>8.3f}  {', '.join(event.kernels)}")
         return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """text left-aligned in `width` columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def trace(params: Any = None, max_nodes: int = 500) -> Trace:

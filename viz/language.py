@@ -42,6 +42,12 @@ ZH: dict[str, str] = {
     "an input or intermediate": "输入或中间结果",
     "saved for backward": "为反向保存",
     "view of": "视图，基于",
+    "[output {k}]": "[输出 {k}]",
+    # trace.table()
+    "step": "步骤",
+    "module": "模块",
+    "kernels": "计算核",
+    "grad sum (+)": "梯度求和 (+)",
     "(saved tensors freed by backward)": "（保存的张量已被反向传播释放）",
     # backward
     "start of backward": "反向传播起点",

@@ -136,5 +136,5 @@ def _connect_inputs(walk: _Walk, node: BackwardContext) -> None:
             continue
         label = format_shape(metadata[0])
         if output_nr and not isinstance(next_node, AccumulateGrad):
-            label += f" [output {output_nr}]"
+            label += " " + tr("[output {k}]", k=output_nr)
         walk.graph.connect(walk.ids[id(next_node)], walk.ids[id(node)], label)

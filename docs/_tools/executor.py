@@ -189,7 +189,8 @@ def render_block(block: Block, shown: Shown | None, language: str) -> str:
         title = OUTPUT_TITLE.get(language, "Output")
         text = shown.text.rstrip("\n").replace("```", "ʼʼʼ")
         lines = "".join(f"{indent}{line}\n" for line in text.splitlines())
-        parts.append(f'{indent}```text title="{title}"\n{lines}{indent}```')
+        # class tge-output: outputs wrap at the page's width (docs/assets/extra.css), code does not
+        parts.append(f'{indent}```{{.text .tge-output title="{title}"}}\n{lines}{indent}```')
     if shown and shown.markup:
         parts.append("\n".join(f"{indent}{line}" for line in shown.markup.splitlines()))
     return "\n\n".join(parts)
