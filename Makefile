@@ -52,3 +52,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The course pages as Jupyter notebooks (notebooks/en, notebooks/zh; git-ignored, like site/),
+# generated from the same Markdown and run, so they open with their outputs; an error cell fails.
+.PHONY: notebooks
+notebooks: $(STAMP) system-deps
+	$(PY) docs/_tools/notebooks.py --execute
