@@ -58,3 +58,8 @@ clean:
 .PHONY: notebooks
 notebooks: $(STAMP) system-deps
 	$(PY) docs/_tools/notebooks.py --execute
+
+# README's picture, redrawn from README's example into the checked-in docs/assets/readme-graph.svg
+.PHONY: readme-picture
+readme-picture: $(STAMP) system-deps
+	$(PY) docs/_tools/readme_picture.py
