@@ -63,3 +63,8 @@ notebooks: $(STAMP) system-deps
 .PHONY: readme-picture
 readme-picture: $(STAMP) system-deps
 	$(PY) docs/_tools/readme_picture.py
+
+# README's gallery pictures: each scenario example's --quick run, into docs/assets/gallery/
+.PHONY: gallery
+gallery: $(STAMP)
+	$(PY) docs/_tools/gallery.py
