@@ -72,3 +72,19 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The course pages as Jupyter notebooks (notebooks/en, notebooks/zh; git-ignored, like site/),
+# generated from the same Markdown and run, so they open with their outputs; an error cell fails.
+.PHONY: notebooks
+notebooks: $(STAMP) system-deps
+	$(PY) docs/_tools/notebooks.py --execute
+
+# README's picture, redrawn from README's example into the checked-in docs/assets/readme-graph.svg
+.PHONY: readme-picture
+readme-picture: $(STAMP) system-deps
+	$(PY) docs/_tools/readme_picture.py
+
+# README's gallery pictures: each scenario example's --quick run, into docs/assets/gallery/
+.PHONY: gallery
+gallery: $(STAMP)
+	$(PY) docs/_tools/gallery.py

@@ -147,14 +147,14 @@ def train(steps: int, seed: int = 0, solve_at: float | None = 195.0, lr: float =
     return returns
 
 
-def plot(returns: list[float], path: Path) -> Path:
-    """Episode returns and their 100-episode moving average."""
+def figure(returns: list[float]):
+    """Episode returns and their 100-episode moving average (a matplotlib Figure)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 3.5))
+    fig, axes = plt.subplots(figsize=(7, 3.5))
     axes.plot(returns, linewidth=0.7, alpha=0.6, label="episode return")
     average = [np.mean(returns[max(0, i - 99):i + 1]) for i in range(len(returns))]
     axes.plot(average, linewidth=2, label="average of the last 100")
@@ -162,10 +162,18 @@ def plot(returns: list[float], path: Path) -> Path:
     axes.axhline(22, color="red", linestyle=":", linewidth=1, label="random policy (~22)")
     axes.set(xlabel="episode", ylabel="return", title="DQN on CartPole-v1 (tinygrad_edu)")
     axes.legend(fontsize=8)
-    figure.tight_layout()
+    fig.tight_layout()
+    return fig
+
+
+def plot(returns: list[float], path: Path) -> Path:
+    """Save figure(returns) as a PNG."""
+    import matplotlib.pyplot as plt
+
+    fig = figure(returns)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=90)
-    plt.close(figure)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
     return path
 
 

@@ -116,6 +116,31 @@ def max_logit_diff(ours: Any, theirs: Any) -> float:
     return float(np.abs(logits_here - logits_there).max())
 
 
+def figure(ours: Any, theirs: Any):
+    """Each test image's 10 logits: tinygrad_edu's against PyTorch's (on the diagonal if equal),
+    and how far apart they are."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    images, _ = digits(train=False)
+    with edu.no_grad():
+        here = ours.eval()(edu.from_numpy(images)).numpy().ravel()
+    with torch.no_grad():
+        there = theirs(torch.from_numpy(images)).numpy().ravel()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.5))
+    left.scatter(here, there, s=3, alpha=0.4)
+    left.plot([here.min(), here.max()], [here.min(), here.max()], color="gray", linewidth=0.8)
+    left.set(xlabel="tinygrad_edu logit", ylabel="PyTorch logit",
+             title="same weights, same class, two libraries")
+    right.hist(np.abs(here - there), bins=40)
+    right.set(xlabel="|difference|", ylabel="logits", title="float32 rounding only")
+    fig.tight_layout()
+    return fig
+
+
 def ddp_worker(rank: int, world_size: int, port: int, weights: str, epochs: int,
                results: str) -> None:
     """Step 4, one process: DDP training on this rank's share of every epoch."""
@@ -176,7 +201,8 @@ def main(argv: list[str] | None = None) -> float | None:
     parser.add_argument("--ddp-epochs", type=int, default=3, help="PyTorch DDP epochs")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="2 + 1 epochs")
-    parser.add_argument("--out", default=None, help="folder for the files (default: temporary)")
+    parser.add_argument("--out", default=None,
+                        help="folder for the files and logits.png (default: temporary)")
     args = parser.parse_args(argv)
     try:
         import torch
@@ -196,6 +222,8 @@ def main(argv: list[str] | None = None) -> float | None:
         print(f"saved tinygrad_edu's state_dict to {weights}")
         theirs = load_into_torch(weights)
         difference = max_logit_diff(ours, theirs)
+        if args.out:
+            figure(ours, theirs).savefig(folder / "logits.png", dpi=90)
         print(f"PyTorch {torch.__version__} loaded it: test accuracy {accuracy(theirs, torch):.1f}"
               f" % (tinygrad_edu: {accuracy(ours, edu):.1f} %), max |logit difference| "
               f"{difference:.2e}")

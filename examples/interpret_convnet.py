@@ -77,6 +77,12 @@ def explain(model: ConvNet, images: torch.Tensor, steps: int) -> dict[str, np.nd
             "completeness_error": np.array(error)}
 
 
+def first_test_digits(count: int) -> torch.Tensor:
+    """The first `count` Digits test images, normalised as in training: (count, 1, 28, 28)."""
+    test_set = load_split("digits", "data", False, False)
+    return torch.stack([test_set[i][0] for i in range(count)])
+
+
 def logits_of(model: ConvNet):
     """x -> the ConvNet's class scores before log_softmax, caught by a forward hook on fc2.
 
@@ -145,8 +151,7 @@ def main(argv: list[str] | None = None) -> float:
         warnings.filterwarnings("ignore", message="dropout2d: Received a 2-D input")
         model = trained_convnet(args.checkpoint, 1 if args.quick else args.epochs,
                                 640 if args.quick else None, args.seed)
-        test_set = load_split("digits", "data", False, False)
-        images = torch.stack([test_set[i][0] for i in range(args.digits)])  # (N, 1, 28, 28)
+        images = first_test_digits(args.digits)  # (N, 1, 28, 28)
         found = explain(model, images, args.steps)
     path = Path(args.out) / "interpret.png"
     path.parent.mkdir(parents=True, exist_ok=True)

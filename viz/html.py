@@ -101,6 +101,13 @@ class Player:
     def _repr_html_(self) -> str:
         return self.page
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
+        """Jupyter: the page inside an iframe (srcdoc), so its script and stylesheet stay in their
+        own document instead of mixing with the notebook's; still no network needed."""
+        frame = (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" style="width: 100%; '
+                 'height: 640px; border: 1px solid #ddd;"></iframe>')
+        return {"text/html": frame}
+
     def save(self, path: str | Path) -> Path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
