@@ -19,6 +19,8 @@ kernel) side by side:
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
+    scan.py         scan (cumsum, cumprod, cummax, cummin, logcumsumexp)
+    sort.py         sort (sort, argsort, topk, kthvalue, median, mode, unique)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -42,7 +44,9 @@ from . import (
     pool,
     random,
     reduce,
+    scan,
     softmax,
+    sort,
 )
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
@@ -100,6 +104,9 @@ PRIMITIVES: dict[str, str] = {
     "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
     "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
     "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
+    # op breadth, part A (issue 10): scan.py
+    "scan": "running sum / prod / max / min (with indices) / logsumexp along one dim",
+    "sort": "stable sort along one dim (NaN largest), with the original index of each value",
 }
 
 
@@ -122,7 +129,7 @@ class Backend:
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization)
+               cross_entropy, dropout, normalization, scan, sort)
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -24,7 +24,8 @@ def _families() -> list[ModuleType]:
     from . import copy, elementwise, index, matmul, random, reduce, softmax
 
     modules = [elementwise, reduce, matmul, softmax, copy, index, random]
-    for name in ("optim", "conv", "pool", "cross_entropy", "dropout", "normalization"):
+    for name in ("optim", "conv", "pool", "cross_entropy", "dropout", "normalization",
+                 "scan", "sort"):
         try:
             modules.append(importlib.import_module(f"{__package__}.{name}"))
         except ImportError:  # a family another part of the project has not added yet

@@ -422,3 +422,21 @@ def _normalization_grads(dx: Any, dweight: Any, dbias: Any, x: Tensor,
         return None if buffer is None else wrap(buffer, tuple(parameter_shape), x.dtype, storage)
 
     return wrap(dx, x._view.shape, x.dtype, storage), parameter(dweight), parameter(dbias)
+
+
+# --- op breadth, part A (issue 10): scans (kernels/scan.py) --------------------------------------
+def scan(op: str, x: Tensor, dim: int) -> tuple[Tensor, Tensor | None]:
+    """(running op along dim, int64 indices of the winners for max / min, else None)."""
+    storage = x._storage
+    values, indices = storage.backend.scan(op, storage.buffer, x._view, dim)
+    shape = x._view.shape
+    return (wrap(values, shape, x.dtype, storage),
+            None if indices is None else wrap(indices, shape, int64, storage))
+
+
+def sort(x: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    """(values, int64 indices) of a stable sort along dim (kernels/sort.py)."""
+    storage = x._storage
+    values, indices = storage.backend.sort(storage.buffer, x._view, dim, descending)
+    shape = x._view.shape
+    return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
