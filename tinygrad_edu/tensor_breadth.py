@@ -32,7 +32,7 @@ FORWARDED = (
     "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
     # sorting and selection (ops/sorting.py)
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
-    "bincount",
+    "bincount", "masked_select",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
