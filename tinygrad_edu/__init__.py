@@ -79,3 +79,20 @@ def numel(input: Tensor) -> int:
 
 
 from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+
+# --- op breadth, part A (issue 10): small dtypes, legacy constructors, torch.functional ----------
+from .dtypes import int8, int16  # noqa: E402
+from .legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+short = int16
+from . import functional  # noqa: E402 - after every op, so that it finds them all

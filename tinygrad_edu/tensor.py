@@ -133,7 +133,8 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorBreadth):
     def type(self, dtype: Any = None) -> str | Tensor:
         if dtype is None:
             names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+                     "int32": "Int", "uint8": "Byte", "bool": "Bool", "int16": "Short",
+                     "int8": "Char"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
         return self.to(dtype)

@@ -33,6 +33,9 @@ FORWARDED = (
     # sorting and selection (ops/sorting.py)
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
     "bincount", "masked_select",
+    # bit operations (ops/bitwise.py)
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -45,6 +48,8 @@ IN_PLACE = (
     "negative", "rad2deg", "reciprocal", "remainder", "round", "rsqrt", "sgn", "sigmoid", "sign",
     "sin", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc", "xlogy",
     "fix", "cumsum", "cumprod",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
