@@ -23,6 +23,8 @@ kernel) side by side:
     attention.py    attention, attention_backward (FlashAttention: online softmax over tiles)
     complex.py      as_real, as_complex, complex_unary, and every primitive's complex path
     fft.py          fft (radix-2 Stockham stages, or the DFT as a matmul)
+    scan.py         scan (cumsum, cumprod, cummax, cummin, logcumsumexp)
+    sort.py         sort (sort, argsort, topk, kthvalue, median, mode, unique)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -50,7 +52,9 @@ from . import (
     random,
     recurrent,
     reduce,
+    scan,
     softmax,
+    sort,
 )
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
@@ -122,6 +126,9 @@ PRIMITIVES: dict[str, str] = {
     "complex_unary": "|z| or arg z (real results) or conj(z) of complex elements",
     # fft.py
     "fft": "unnormalised DFT (or inverse) along the last dim: radix-2 Stockham or DFT matmul",
+    # op breadth, part A (issue 10): scan.py
+    "scan": "running sum / prod / max / min (with indices) / logsumexp along one dim",
+    "sort": "stable sort along one dim (NaN largest), with the original index of each value",
 }
 
 
@@ -146,7 +153,8 @@ def _reference_implementations() -> dict[str, Callable[..., Any]]:
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
                cross_entropy, dropout, normalization,
                recurrent, attention,  # sequence models
-               complex, fft)  # complex numbers
+               complex, fft,  # complex numbers
+               scan, sort)  # op breadth: scans and sorting
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -46,6 +46,7 @@ UNARY_OPS = {
     "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
     "logical_not": np.logical_not, "isnan": np.isnan, "isinf": np.isinf,
     **MATH_UNARY_OPS,  # tan, asin, ..., expm1: kernels/special_math.py
+    "bitwise_not": np.invert,  # integers only (the op layer sends bool to logical_not)
 }
 
 
@@ -78,6 +79,9 @@ BINARY_OPS = {
     "gt": np.greater, "ge": np.greater_equal,
     "logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor,
     **MATH_BINARY_OPS,  # atan2, fmod, copysign, hypot: kernels/special_math.py
+    # integer bit operations (bool too, for and/or/xor)
+    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+    "left_shift": np.left_shift, "right_shift": np.right_shift,
 }
 
 # Ops that cannot raise a floating-point warning skip the cost of np.errstate (about 1 µs).
@@ -285,6 +289,8 @@ def unary_op(x, OP: tl.constexpr):
         y = tl.where(x > 0, 1, tl.where(x < 0, -1, 0)).to(x.dtype)
         if x.dtype.is_floating():
             y = tl.where(x != x, x, y)
+    elif OP == "bitwise_not":
+        y = ~x
     elif OP == "logical_not":
         y = x == 0
     elif OP == "isnan":
@@ -431,6 +437,16 @@ def binary_op(a, b, OP: tl.constexpr):
         y = (a != 0) | (b != 0)
     elif OP == "logical_xor":
         y = (a != 0) != (b != 0)
+    elif OP == "bitwise_and":
+        y = a & b
+    elif OP == "bitwise_or":
+        y = a | b
+    elif OP == "bitwise_xor":
+        y = a ^ b
+    elif OP == "left_shift":
+        y = a << b
+    elif OP == "right_shift":  # arithmetic: the sign bit is copied in for signed types
+        y = a >> b
     elif OP == "fmod":  # the sign of a (C's fmod)
         y = a % b if floating else a - _int_divide(a, b, False) * b
     elif OP == "atan2":

@@ -94,6 +94,23 @@ from . import (  # noqa: E402 - they build on everything above
     optim,
     utils,
 )
+
+# --- op breadth, part A (issue 10): small dtypes, legacy constructors, torch.functional ----------
+from .dtypes import int8, int16  # noqa: E402
+from .legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+short = int16
+from . import functional  # noqa: E402 - after every op, so that it finds them all
 from ._signatures import resolve as _resolve_signatures  # noqa: E402
 
 _resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's

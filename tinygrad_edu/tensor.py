@@ -154,8 +154,8 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
         """The type name ('torch.FloatTensor'), or a copy converted to the dtype given."""
         if dtype is None:
             names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "uint8": "Byte", "bool": "Bool",
-                     "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+                     "int32": "Int", "uint8": "Byte", "bool": "Bool", "int16": "Short",
+                     "int8": "Char", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
         return self.to(dtype)

@@ -28,6 +28,14 @@ FORWARDED = (
     "arctan2", "fmod", "copysign", "hypot", "xlogy", "sgn", "frac", "deg2rad", "rad2deg",
     "logaddexp", "logaddexp2", "lerp", "logit", "nan_to_num", "isfinite", "isposinf", "isneginf",
     "isclose", "allclose", "hardshrink", "prelu", "absolute", "fix",
+    # scans (ops/cumulative.py)
+    "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
+    # sorting and selection (ops/sorting.py)
+    "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
+    "bincount", "masked_select",
+    # bit operations (ops/bitwise.py)
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -39,7 +47,9 @@ IN_PLACE = (
     "frac", "hypot", "lerp", "log", "log10", "log1p", "log2", "logit", "multiply", "nan_to_num",
     "negative", "rad2deg", "reciprocal", "remainder", "round", "rsqrt", "sgn", "sigmoid", "sign",
     "sin", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc", "xlogy",
-    "fix",
+    "fix", "cumsum", "cumprod",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype

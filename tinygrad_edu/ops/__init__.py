@@ -191,6 +191,15 @@ from .activation_family import (  # noqa: E402
     tanhshrink,
     threshold,
 )
+from .bitwise import (  # noqa: E402
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+)
+from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
 from .math_functions import (  # noqa: E402
     absolute,
     acos,
@@ -235,9 +244,27 @@ from .math_functions import (  # noqa: E402
     var_mean,
     xlogy,
 )
+from .sorting import (  # noqa: E402
+    argsort,
+    bincount,
+    bucketize,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    searchsorted,
+    sort,
+    topk,
+    unique,
+)
 
 __all__ += [
-    "absolute", "fix",
+    "absolute", "fix", "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp",
+    "argsort", "bincount", "bucketize", "kthvalue", "median", "mode", "msort", "nanmedian",
+    "searchsorted", "sort", "topk", "unique",
+    "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor",
     "acos", "acosh", "allclose", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
     "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "celu", "copysign", "cosh", "deg2rad",
     "exp2", "expm1", "fmod", "frac", "hardshrink", "hypot", "isclose", "isfinite", "isneginf",

@@ -486,6 +486,8 @@ def attention_backward(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, out
         *_buffer_and_view(bias), out._storage.buffer, out._view, dout._storage.buffer,
         dout._view, lse._storage.buffer, lse._view, causal, scale)
     return tuple(wrap(g, t._view.shape, q.dtype, storage) for g, t in zip(grads, (q, k, v)))
+
+
 # --- complex numbers (kernels/complex.py): reinterpretation and the complex-only unary ops -------
 class _ReinterpretedStorage(Storage):
     """The same memory seen with another element type (complex <-> its float parts); it shares
@@ -543,3 +545,21 @@ def complex_unary(op: str, x: Tensor, result_dtype: dtype) -> Tensor:
     storage = x._storage
     buffer = storage.backend.complex_unary(op, storage.buffer, x._view)
     return wrap(buffer, x._view.shape, result_dtype, storage)
+
+
+# --- op breadth, part A (issue 10): scans (kernels/scan.py) --------------------------------------
+def scan(op: str, x: Tensor, dim: int) -> tuple[Tensor, Tensor | None]:
+    """(running op along dim, int64 indices of the winners for max / min, else None)."""
+    storage = x._storage
+    values, indices = storage.backend.scan(op, storage.buffer, x._view, dim)
+    shape = x._view.shape
+    return (wrap(values, shape, x.dtype, storage),
+            None if indices is None else wrap(indices, shape, int64, storage))
+
+
+def sort(x: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    """(values, int64 indices) of a stable sort along dim (kernels/sort.py)."""
+    storage = x._storage
+    values, indices = storage.backend.sort(storage.buffer, x._view, dim, descending)
+    shape = x._view.shape
+    return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
