@@ -246,6 +246,8 @@ class RNNBase(Module):
 
         w_hh, b_hh, w_hr = weight("weight_hh"), weight("bias_hh"), weight("weight_hr")
         xw = linear(data, weight("weight_ih"), weight("bias_ih"))  # (N, G): every step at once
+        if b_hh is not None and self.mode != "GRU":  # GRU's b_hh sits inside r * (h W_hh + b_hh)
+            xw, b_hh = xw + b_hh, None  # added once for all steps instead of once per step
         steps = list(split_steps(xw, batch_sizes))  # T views (B_t, G)
         order = range(len(steps)) if direction == 0 else range(len(steps) - 1, -1, -1)
         initial = state
