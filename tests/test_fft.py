@@ -1,5 +1,5 @@
-"""tinygrad_edu.fft, stft/istft and the windows against PyTorch: values and gradients, sizes that are
-powers of two and not, every norm; the fft primitive's Triton kernel against its NumPy reference."""
+"""tinygrad_edu.fft, stft/istft and the windows against PyTorch: values and gradients, sizes that
+are powers of two and not, every norm; the fft primitive's Triton kernel against its NumPy reference."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_transforms_match_torch(name, rows, size, n, norm, seed):
 def test_transforms_on_the_device(device, size):
     array = np.random.default_rng(size).standard_normal((2, size))
     for name in ("fft", "irfft", "fft2"):
-        _compare(lambda t, x: TRANSFORMS[name](t, x, None, "ortho"), array, device)
+        _compare(lambda t, x, name=name: TRANSFORMS[name](t, x, None, "ortho"), array, device)
 
 
 def test_frequencies_and_shifts(device):
@@ -77,8 +77,8 @@ def test_frequencies_and_shifts(device):
                                    torch.fft.rfftfreq(n, d).numpy(), rtol=1e-6)
     array = np.arange(15.0).reshape(3, 5)
     for dim in (None, 0, (1,)):
-        _compare(lambda t, x: t.fft.fftshift(x, dim), array, device)
-        _compare(lambda t, x: t.fft.ifftshift(x, dim), array, device)
+        _compare(lambda t, x, dim=dim: t.fft.fftshift(x, dim), array, device)
+        _compare(lambda t, x, dim=dim: t.fft.ifftshift(x, dim), array, device)
 
 
 def test_fft_errors_like_torch():
