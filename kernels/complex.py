@@ -165,7 +165,10 @@ def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
             return complex_path(*args)
         return real_path(*args)
 
+    # it stands for the real path wherever code looks a primitive up (the op atlas reads sources)
     primitive.__name__ = getattr(real_path, "__name__", "primitive")
+    primitive.__qualname__ = getattr(real_path, "__qualname__", primitive.__name__)
+    primitive.__module__ = real_path.__module__
     primitive.__doc__ = real_path.__doc__
     primitive.__wrapped__ = real_path  # type: ignore[attr-defined]
     return primitive
