@@ -123,6 +123,13 @@ def _is_complex_numpy(buffer: Any) -> bool:
     return buffer.dtype.kind == "c"
 
 
+def _no_complex_draws(*args: Any) -> Any:
+    """Random draws are counted in real numbers (Philox offsets); a complex draw would need two
+    per element, so it is refused rather than silently overlapping the next call's stream."""
+    raise TypeError("random draws of complex dtype are not supported in tinygrad_edu: draw the "
+                    "real and imaginary parts as floats and combine them with torch.complex")
+
+
 def _numpy_paths(references: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     """NumPy computes on interleaved complex arrays itself: only the errors and casts are ours."""
     unary, binary, reduce = references["unary"], references["binary"], references["reduce"]
@@ -149,7 +156,8 @@ def _numpy_paths(references: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         z = as_numpy(x, x_view)  # complex -> real keeps the real part, as PyTorch does
         return (z != 0 if np.dtype(dtype) == np.bool_ else z.real).astype(dtype).reshape(-1)
 
-    return {"unary": unary_path, "binary": binary_path, "reduce": reduce_path, "cast": cast_path}
+    return {"unary": unary_path, "binary": binary_path, "reduce": reduce_path, "cast": cast_path,
+            "uniform": _no_complex_draws, "normal": _no_complex_draws}
 
 
 def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
@@ -165,7 +173,10 @@ def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
             return complex_path(*args)
         return real_path(*args)
 
+    # it stands for the real path wherever code looks a primitive up (the op atlas reads sources)
     primitive.__name__ = getattr(real_path, "__name__", "primitive")
+    primitive.__qualname__ = getattr(real_path, "__qualname__", primitive.__name__)
+    primitive.__module__ = real_path.__module__
     primitive.__doc__ = real_path.__doc__
     primitive.__wrapped__ = real_path  # type: ignore[attr-defined]
     return primitive
@@ -178,7 +189,7 @@ _POSITIONS: dict[str, tuple[tuple[int, ...], int | None]] = {
     "copy_into": ((0, 2), None), "full": ((), 2), "gather": ((0,), None),
     "scatter_add": ((0,), None), "index_select": ((0,), None), "index_add": ((0,), None),
     "index": ((0,), None), "index_put": ((0,), None), "nonzero": ((0,), None),
-    "softmax": ((0,), None),
+    "softmax": ((0,), None), "to_host": ((0,), None), "uniform": ((), 5), "normal": ((), 5),
 }
 
 
@@ -529,6 +540,10 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         either = cast_path(x, x_view, np.dtype(np.bool_))
         return launchers["nonzero"](either, _contiguous(x_view.shape))
 
+    def to_host_path(x: Any, x_view: View) -> np.ndarray:  # the pairs, seen as complex on host
+        pairs = np.ascontiguousarray(launchers["to_host"](as_real_triton(x), pair_view(x_view)))
+        return pairs.view(numpy_dtype_of(x)).reshape(x_view.shape)
+
     def softmax_path(x: Any, *args: Any) -> Any:
         raise unsupported("softmax", numpy_dtype_of(x))
 
@@ -547,7 +562,8 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
             "copy_into": copy_into_path, "full": full_path, "gather": gather_path,
             "scatter_add": scatter_add_path, "index_select": index_select_path,
             "index_add": index_add_path, "nonzero": nonzero_path, "softmax": softmax_path,
-            "index": index_path, "index_put": index_put_path}
+            "index": index_path, "index_put": index_put_path, "to_host": to_host_path,
+            "uniform": _no_complex_draws, "normal": _no_complex_draws}
 
 
 def _row_major(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -223,3 +223,57 @@ def test_requires_grad_on_complex_and_numpy_round_trip():
     shared.real.fill_(5)
     assert array.tolist() == [5 + 2j, 5 + 3j]
     assert te.tensor([2 + 0j]).to(te.float32).tolist() == [2.0]
+
+
+def test_movement_and_indexing_on_complex(device):
+    z = te.tensor([1 + 2j, 3 - 4j, 5j], device=device)
+    assert z[1:].tolist() == [3 - 4j, 5j]
+    assert z[te.tensor([2, 0], device=device)].tolist() == [5j, 1 + 2j]
+    assert z[z.real > 2].tolist() == [3 - 4j]
+    assert te.cat([z, z.flip(0)]).tolist() == [1 + 2j, 3 - 4j, 5j, 5j, 3 - 4j, 1 + 2j]
+    assert z.reshape(3, 1).T.contiguous().tolist() == [[1 + 2j, 3 - 4j, 5j]]
+    copy = z.clone()
+    copy[0] = 7
+    copy[te.tensor([1], device=device)] = 9j
+    assert copy.tolist() == [7, 9j, 5j]
+    assert z.to(te.float32).tolist() == [1, 3, 0] and z.to(te.complex128).dtype is te.complex128
+    assert z.nonzero().shape == (3, 1) and (z == z).all().item()
+    with pytest.raises(TypeError, match="random draws of complex dtype"):
+        te.randn(2, dtype=te.complex64, device=device)
+
+
+# --- the complex paths of the primitives: Triton against the NumPy reference ----------------
+def test_complex_primitives_kernel_matches_reference():
+    from tinygrad_edu.kernels import View, numpy_backend
+    from tinygrad_edu.kernels.triton_backend import make_triton_backend
+
+    triton = make_triton_backend()
+    rng = np.random.default_rng(0)
+    data = (rng.standard_normal(12) + 1j * rng.standard_normal(12)).astype(np.complex128)
+    view = View((3, 2), (1, 4), 1)  # strided, offset: a transposed window of the buffer
+    contiguous = View((3, 2), (2, 1), 0)
+
+    def both(name, *args, result_view=contiguous):
+        reference = getattr(numpy_backend, name)(*args)
+        moved = [triton.from_host(a) if isinstance(a, np.ndarray) else a for a in args]
+        got = triton.to_host(getattr(triton, name)(*moved), result_view)
+        np.testing.assert_allclose(got, numpy_backend.to_host(reference, result_view), atol=1e-12)
+
+    for op in ("abs", "angle", "conj"):
+        both("complex_unary", op, data, view)
+    for op in ("neg", "exp", "log", "sqrt", "reciprocal", "sin", "cos"):
+        both("unary", op, data, view)
+    for op in ("add", "sub", "mul", "div", "pow", "eq", "ne"):
+        both("binary", op, data, view, data[::-1].copy(), contiguous)
+    both("reduce", "sum", data, view, (0,), result_view=View((2,), (1,), 0))
+    both("matmul", data, view, data, View((2, 3), (3, 1), 2), result_view=View((3, 3), (3, 1), 0))
+    both("copy", data, view)
+    both("cast", data, view, np.dtype(np.complex64))
+    both("cast", data, view, np.dtype(np.float64))
+    both("where", np.array([True, False, True]), View((3, 2), (1, 0), 0), data, view, data,
+         contiguous)
+    pairs = triton.as_real(triton.from_host(data))
+    assert triton.to_host(pairs, View((24,), (1,), 0)).tolist() == numpy_backend.as_real(
+        data).tolist()
+    assert triton.to_host(triton.as_complex(pairs), View((12,), (1,), 0)).tolist() == (
+        data.tolist())

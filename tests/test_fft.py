@@ -1,6 +1,5 @@
 """tinygrad_edu.fft, stft/istft and the windows against PyTorch: values and gradients, sizes that
-are powers of two and not, every norm; the fft primitive's Triton kernel against its NumPy
-reference."""
+are powers of two and not, every norm; the fft kernel against its NumPy reference."""
 
 from __future__ import annotations
 

@@ -32,6 +32,8 @@ class DFT(Function):
     """y[k] = sum_t x[t] e^(-+2 pi i k t / n) along the last dim;  dx = the opposite transform
     of dy (W^H = conj(W))"""
 
+    node_name = "FftC2CBackward0"  # PyTorch's name for its complex-to-complex transform
+
     @staticmethod
     def forward(ctx, x, inverse):
         ctx.inverse = inverse

@@ -33,6 +33,8 @@ from .operands import check_tensor
 class ViewAsReal(Function):
     """y[..., 0] = Re z, y[..., 1] = Im z (a view);  dz = dy[..., 0] + i dy[..., 1]"""
 
+    node_name = "ViewAsRealBackward0"
+
     @staticmethod
     def forward(ctx, z):
         return lowering.view_as_real(z, to_real(z.dtype))
@@ -44,6 +46,8 @@ class ViewAsReal(Function):
 
 class ViewAsComplex(Function):
     """z = x[..., 0] + i x[..., 1] (a view);  dx[..., 0] = Re dz, dx[..., 1] = Im dz"""
+
+    node_name = "ViewAsComplexBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -57,6 +61,8 @@ class ViewAsComplex(Function):
 class Conj(Function):
     """y = conj(z) = x - iy;  dz = conj(dy)"""
 
+    node_name = "ConjBackward0"
+
     @staticmethod
     def forward(ctx, z):
         return lowering.complex_unary("conj", z, z.dtype)
@@ -68,6 +74,8 @@ class Conj(Function):
 
 class ComplexAbs(Function):
     """r = |z| = sqrt(x^2 + y^2);  dz = dr * z / |z|   (0 at z == 0)"""
+
+    node_name = "AbsBackward0"
 
     @staticmethod
     def forward(ctx, z):
@@ -84,6 +92,8 @@ class ComplexAbs(Function):
 
 class Angle(Function):
     """t = arg z = atan2(y, x);  dz = dt * i z / |z|^2   (0 at z == 0)"""
+
+    node_name = "AngleBackward0"
 
     @staticmethod
     def forward(ctx, z):
