@@ -79,3 +79,6 @@ def numel(input: Tensor) -> int:
 
 
 from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+
+# issue 14: tinygrad_edu.compile (capture, fuse, replay)
+from .compile import compile  # noqa: E402, A001 - torch.compile

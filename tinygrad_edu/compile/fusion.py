@@ -1,0 +1,3 @@
+"""placeholder"""
+def fuse_steps(steps, program, written):
+    return steps
