@@ -114,6 +114,16 @@ def user_line() -> str:
     return f"{os.path.basename(filename)}:{number}: {source}"
 
 
+def _caller_of_lowering() -> str:
+    """The function that called ops/lowering.py outside any op (e.g. SGD._update_group)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.endswith(("lowering.py", "capture.py")):
+        frame = frame.f_back
+    if frame is None:
+        return "<python>"
+    return getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+
+
 class Recorder:
     """Wraps the primitives of some backends while a function runs, and builds its Graph."""
 
@@ -173,7 +183,7 @@ class Recorder:
             results = result if isinstance(result, tuple) else (result,)
             outputs = tuple(self._new_value(buffer, Value("computed", copied=copied))
                             for buffer in results if buffer is not None)
-            origin = self._origins[-1] if self._origins else "<python>"
+            origin = self._origins[-1] if self._origins else _caller_of_lowering()
             self.graph.calls.append(Call(name, template, outputs, origin, user_line(), backend))
             return result
 

@@ -95,6 +95,7 @@ class Program:
                 continue
             steps.append(plain_step(function, call))
         self.unfused_count = len(steps)
+        self.planned_bytes = 0
         self.steps = fuse_steps(steps, self, written) if fuse else steps
         self.write_back = [(v, live[v], self._backend_of(v)) for v in sorted(live)
                            if v not in returned]

@@ -1,0 +1,5 @@
+"""placeholder"""
+def supports(call):
+    return False
+def triton_chain(name, calls, program):
+    return None
