@@ -382,12 +382,12 @@ def plan_memory(steps: list[Step], program: Any) -> None:
         if kernel is not None and kernel.output is not None:
             number = kernel.output
             allocate = kernel.extra.get("allocate", _numpy_allocate)
-            if number in program.live:
-                flat = program.live[number]
-                kernel.extra["out"] = _fixed(flat, kernel, allocate)
-            elif number in program.returned:
+            if number in program.returned:  # (returned values are also alive: test first)
                 kernel.extra["out"] = lambda kernel=kernel, allocate=allocate: allocate(
                     kernel.output_shape, kernel.output_dtype, None)
+            elif number in program.live:
+                flat = program.live[number]
+                kernel.extra["out"] = _fixed(flat, kernel, allocate)
             else:
                 key = (kernel.output_shape, str(kernel.output_dtype), kernel.backend)
                 pool = free.get(key)
