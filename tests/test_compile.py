@@ -66,6 +66,12 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
         expected, got = eager_step(x, y), compiled(x, y)
         assert abs(expected.item() - got.item()) <= 1e-6
     assert compiled.program is not None  # the later steps were replays
+    kernels = compiled.kernels()
+    if make_model is _mlp:
+        assert any("add (Linear) -> relu (Relu)" in k for k in kernels)
+    if device == "cuda" and make_model is _mlp:  # generated Triton kernels ran (interpreter)
+        index = next(i for i, k in enumerate(kernels) if "relu (Relu)" in k)
+        assert "@triton.jit" in compiled.source(index) and "tl.store" in compiled.source(index)
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
@@ -163,3 +169,21 @@ def test_error_in_a_replay_names_the_users_line(monkeypatch):
         compiled(x)
     notes = "\n".join(getattr(raised.value, "__notes__", [])) or str(raised.value)
     assert "test_compile.py" in notes and "t.exp() * 2" in notes
+
+
+def test_kernels_source_and_counts_show_the_fusion():
+    model, step = _training(_mlp, "cpu")
+    compiled = torch.compile(step)
+    for x, y in _batches((6, 8), 3, "cpu"):
+        compiled(x, y)
+    kernels = compiled.kernels()
+    assert kernels[0].startswith("fused_0 [numpy]: matmul (Linear) -> add (Linear) -> relu")
+    source = compiled.source(0)
+    assert "np.matmul(x0, x1, out=out)" in source and "np.maximum(out" in source
+    assert any("SGD updates" in compiled.source(i) for i in range(len(kernels)))
+    eager_calls, launches = compiled.kernel_counts()
+    assert launches < eager_calls
+    unfused = torch.compile(step, options={"fuse": False})
+    for x, y in _batches((6, 8), 3, "cpu"):
+        unfused(x, y)
+    assert unfused.kernels() == [] and unfused.kernel_counts()[1] > launches

@@ -97,8 +97,13 @@ class Program:
         self.unfused_count = len(steps)
         self.planned_bytes = 0
         self.steps = fuse_steps(steps, self, written) if fuse else steps
-        self.write_back = [(v, live[v], self._backend_of(v)) for v in sorted(live)
-                           if v not in returned]
+        self.write_back = []  # (value, Storage objects to point at its new buffer, or None
+        for number in sorted(live):  # and the buffer to copy into)
+            if number in returned:
+                continue
+            storages = _storages_holding(live[number])
+            self.write_back.append((number, storages, None if storages else live[number],
+                                    self._backend_of(number)))
 
     def _backend_of(self, number: int) -> Any:
         for call in self.graph.calls:
@@ -137,9 +142,13 @@ class Program:
                 error.add_note(note)
                 raise
             raise RuntimeError(f"{error} ({note})") from error
-        for number, destination, backend in self.write_back:
-            copy_back(backend, destination, buffers[number])
-            buffers[number] = destination
+        for number, storages, destination, backend in self.write_back:
+            if storages:  # point the tensors' storage at the new buffer: no copy, no kernel
+                for storage in storages:
+                    storage.buffer = buffers[number]
+            else:
+                copy_back(backend, destination, buffers[number])
+                buffers[number] = destination
         return buffers
 
 
@@ -187,3 +196,10 @@ def _dead_calls(graph: Graph, written: set[int], needed: set[int]) -> set[int]:
             continue
         used.update(call.refs())
     return dead
+
+
+def _storages_holding(buffer: Any) -> list:
+    """The Storage objects whose buffer this is (a parameter's .grad, a returned tensor's)."""
+    from ..storage import Storage
+
+    return [r for r in gc.get_referrers(buffer) if isinstance(r, Storage)]
