@@ -187,3 +187,15 @@ def test_kernels_source_and_counts_show_the_fusion():
     for x, y in _batches((6, 8), 3, "cpu"):
         unfused(x, y)
     assert unfused.kernels() == [] and unfused.kernel_counts()[1] > launches
+
+
+def test_viz_draws_fused_kernels_as_clusters():
+    model, step = _training(_mlp, "cpu")
+    compiled = torch.compile(step)
+    for x, y in _batches((6, 8), 3, "cpu"):
+        compiled(x, y)
+    source = compiled.draw().source
+    eager, launches = compiled.kernel_counts()
+    assert f"{eager} primitive calls in eager mode -> {launches} kernel launches" in source
+    assert source.count("subgraph cluster_fused_") == len(compiled.kernels())
+    assert "matmul\\nLinear" in source and "input 0" in source

@@ -232,6 +232,12 @@ class CompiledFunction:
             program is not None) else []
         return kernels[index].source
 
+    def draw(self, rankdir: str = "TB") -> Any:
+        """The captured graph with each fused kernel as a cluster (tinygrad_edu.viz)."""
+        from ..viz import draw_compiled
+
+        return draw_compiled(self, rankdir)
+
     def kernel_counts(self) -> tuple[int, int]:
         """(primitive calls per call in eager mode, kernel launches per replay)."""
         program = self.program
