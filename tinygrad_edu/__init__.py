@@ -113,4 +113,7 @@ short = int16
 from . import functional  # noqa: E402 - after every op, so that it finds them all
 from ._signatures import resolve as _resolve_signatures  # noqa: E402
 
+# issue 14: tinygrad_edu.compile (capture, fuse, replay)
+from .compile import compile  # noqa: E402, A001 - torch.compile
+
 _resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's
