@@ -278,6 +278,7 @@ from .triton_support import (  # noqa: E402
     empty,
     next_power_of_2,
     numpy_dtype,
+    small_launches,
     tl,
     triton_kernel,
 )
@@ -406,7 +407,10 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
                "weight": (outs_per_group, k_size, p_size),
                "input": (k_size, p_size, outs_per_group)}[mode]
     use_dot = dtype.itemsize <= 4
-    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), 64 if use_dot else 16)
+    largest = 64 if use_dot else 16
+    if small_launches() and use_dot:  # the interpreter: few programs, few loop turns
+        largest = 256
+    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), largest)
               for name, size in (("BLOCK_M", M), ("BLOCK_N", N), ("BLOCK_K", K))}
     if not use_dot:
         blocks["BLOCK_K"] = min(blocks["BLOCK_K"], 8)

@@ -73,6 +73,7 @@ from .triton_support import (  # noqa: E402
     download,
     empty,
     float_bits,
+    launch_block,
     merge_dims,
     numpy_dtype,
     strided_offsets,
@@ -103,8 +104,9 @@ def full_triton(numel: int, value: float | int | bool, dtype: np.dtype) -> Any:
     if numel:
         is_float = isinstance(value, float) or np.dtype(dtype).kind == "f"
         encoded = float_bits(value) if is_float else int(value)
-        fill_kernel[(cdiv(numel, COPY_BLOCK),)](out, numel, encoded, VALUE_IS_FLOAT=is_float,
-                                                BLOCK=COPY_BLOCK)
+        block = launch_block(numel, COPY_BLOCK)
+        fill_kernel[(cdiv(numel, block),)](out, numel, encoded, VALUE_IS_FLOAT=is_float,
+                                           BLOCK=block)
     return out
 
 
@@ -129,8 +131,9 @@ def arange_triton(start: float | int, step: float | int, numel: int, dtype: np.d
         is_float = np.dtype(dtype).kind == "f" or isinstance(start, float) or isinstance(step,
                                                                                           float)
         encode = float_bits if is_float else int
-        arange_kernel[(cdiv(numel, COPY_BLOCK),)](out, numel, encode(start), encode(step),
-                                                  IS_FLOAT=is_float, BLOCK=COPY_BLOCK)
+        block = launch_block(numel, COPY_BLOCK)
+        arange_kernel[(cdiv(numel, block),)](out, numel, encode(start), encode(step),
+                                             IS_FLOAT=is_float, BLOCK=block)
     return out
 
 
@@ -180,6 +183,7 @@ def copy_into_triton(destination: Any, destination_view: View, source: Any, sour
             source_view.shape, contiguous_strides(source_view.shape), 0)
     shape, (source_strides, destination_strides) = merge_dims(
         destination_view.shape, source_view.strides, destination_view.strides)
-    copy_kernel[(cdiv(numel, COPY_BLOCK),)](
+    block = launch_block(numel, COPY_BLOCK)
+    copy_kernel[(cdiv(numel, block),)](
         source, destination, numel, shape, source_strides, source_view.offset,
-        destination_strides, destination_view.offset, BLOCK=COPY_BLOCK)
+        destination_strides, destination_view.offset, BLOCK=block)

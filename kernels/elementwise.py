@@ -179,6 +179,7 @@ from .triton_support import (  # noqa: E402
     convert,
     empty,
     error_slot,
+    launch_block,
     merge_dims,
     numpy_dtype,
     precise_sqrt,
@@ -331,9 +332,9 @@ def unary_triton(op: str, x: Any, x_view: View) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        grid = (cdiv(x_view.numel, ELEMENTWISE_BLOCK),)
-        unary_kernel[grid](x, out, x_view.numel, shape, x_strides, x_view.offset,
-                           OP=op, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        unary_kernel[(cdiv(x_view.numel, block),)](x, out, x_view.numel, shape, x_strides,
+                                                   x_view.offset, OP=op, BLOCK=block)
     return out
 
 
@@ -511,9 +512,10 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
                                                  "fmod")
         check, errors, slot = _integer_check(op) if checked else ("", None, 0)
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
-        binary_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        binary_kernel[(cdiv(numel, block),)](
             a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
-            OP=op, BLOCK=ELEMENTWISE_BLOCK, error_ptr=errors, error_slot=slot, CHECK=check)
+            OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check)
     return out
 
 
@@ -543,9 +545,10 @@ def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: 
     if numel:
         shape, strides = merge_dims(a_view.shape, condition_view.strides, a_view.strides,
                                     b_view.strides)
-        where_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        where_kernel[(cdiv(numel, block),)](
             condition, a, b, out, numel, shape, strides[0], condition_view.offset,
-            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block)
     return out
 
 
@@ -567,6 +570,7 @@ def cast_triton(x: Any, x_view: View, dtype: np.dtype) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        cast_kernel[(cdiv(x_view.numel, ELEMENTWISE_BLOCK),)](
-            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        cast_kernel[(cdiv(x_view.numel, block),)](
+            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=block)
     return out

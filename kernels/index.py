@@ -136,6 +136,7 @@ from .triton_support import (  # noqa: E402
     download,
     empty,
     error_slot,
+    launch_block,
     numpy_dtype,
     record_bad_values,
     strided_offsets,
@@ -224,10 +225,11 @@ def _gather(x: Any, x_view: View, dim: int, index: Any, index_strides: tuple[int
         size = x_view.shape[dim] if x_view.shape else 1
         launch_shape, launch_index, launch_x = _shape_or_scalar(
             shape, index_strides, _without(x_view.strides, dim))
-        gather_kernel[(cdiv(out.numel(), INDEX_BLOCK),)](
+        block = launch_block(out.numel(), INDEX_BLOCK)
+        gather_kernel[(cdiv(out.numel(), block),)](
             x, index, out, out.numel(), launch_shape, launch_index, index_offset, launch_x,
             x_view.offset, x_view.strides[dim] if x_view.shape else 0,
-            size, *_bounds_slot(size, dim), BLOCK=INDEX_BLOCK)
+            size, *_bounds_slot(size, dim), BLOCK=block)
     return out
 
 
@@ -246,10 +248,11 @@ def _scatter_add(base: Any, base_view: View, dim: int, index: Any,
         out_strides = contiguous_strides(base_view.shape)
         launch_shape, launch_index, launch_source, launch_out = _shape_or_scalar(
             shape, index_strides, source_view.strides[:len(shape)], _without(out_strides, dim))
-        scatter_add_kernel[(cdiv(numel, INDEX_BLOCK),)](
+        block = launch_block(numel, INDEX_BLOCK)
+        scatter_add_kernel[(cdiv(numel, block),)](
             out, index, source, numel, launch_shape, launch_index, index_offset, launch_source,
             source_view.offset, launch_out, out_strides[dim] if out_strides else 0,
-            size, *_bounds_slot(size, dim), BLOCK=INDEX_BLOCK)
+            size, *_bounds_slot(size, dim), BLOCK=block)
     return out
 
 
@@ -366,6 +369,7 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
     if not numel:
         return offsets, shape
     base_strides = tuple(view.strides[d] if kind == "slice" else 0 for kind, d in layout)
+    block = launch_block(numel, INDEX_BLOCK)
     for number, d in enumerate(advanced):
         index, index_view = indices[d]
         skip = len(batch) - len(index_view.shape)  # right-aligned broadcasting
@@ -374,11 +378,10 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
             and index_view.shape[j - skip] != 1 else 0 for kind, j in layout)
         launch_shape, launch_base, launch_index = _shape_or_scalar(shape, base_strides,
                                                                    index_strides)
-        index_offsets_kernel[(cdiv(numel, INDEX_BLOCK),)](
+        index_offsets_kernel[(cdiv(numel, block),)](
             offsets, numel, launch_shape, launch_base, view.offset, index, launch_index,
             index_view.offset, view.shape[d], view.strides[d], *_bounds_slot(view.shape[d], d),
-            FIRST=number == 0,
-            BLOCK=INDEX_BLOCK)
+            FIRST=number == 0, BLOCK=block)
     return offsets, shape
 
 
@@ -387,8 +390,8 @@ def index_triton(x: Any, x_view: View, indices: list) -> Any:
     offsets, shape = _advanced_offsets(x_view, indices)
     out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
-        take_kernel[(cdiv(out.numel(), INDEX_BLOCK),)](x, offsets, out, out.numel(),
-                                                       BLOCK=INDEX_BLOCK)
+        block = launch_block(out.numel(), INDEX_BLOCK)
+        take_kernel[(cdiv(out.numel(), block),)](x, offsets, out, out.numel(), BLOCK=block)
     return out
 
 
@@ -411,9 +414,10 @@ def index_put_triton(destination: Any, destination_view: View, indices: list, va
     values_strides = tuple(0 if j < skip or values_view.shape[j - skip] == 1
                            else values_view.strides[j - skip] for j in range(len(shape)))
     launch_shape, launch_values = _shape_or_scalar(shape, values_strides)
-    put_kernel[(cdiv(numel, INDEX_BLOCK),)](destination, offsets, values, numel, launch_shape,
-                                            launch_values, values_view.offset,
-                                            ACCUMULATE=accumulate, BLOCK=INDEX_BLOCK)
+    block = launch_block(numel, INDEX_BLOCK)
+    put_kernel[(cdiv(numel, block),)](destination, offsets, values, numel, launch_shape,
+                                      launch_values, values_view.offset,
+                                      ACCUMULATE=accumulate, BLOCK=block)
 
 
 @triton_kernel
@@ -450,15 +454,16 @@ def nonzero_triton(x: Any, x_view: View) -> Any:
     numel, ndim = x_view.numel, len(x_view.shape)
     if not numel or not ndim:
         return empty(0, np.int64)
-    blocks = cdiv(numel, INDEX_BLOCK)
+    block = launch_block(numel, INDEX_BLOCK)
+    blocks = cdiv(numel, block)
     counts = empty(blocks, np.int64)
     count_nonzero_kernel[(blocks,)](x, counts, numel, x_view.shape, x_view.strides,
-                                    x_view.offset, BLOCK=INDEX_BLOCK)
+                                    x_view.offset, BLOCK=block)
     # the output's size decides its allocation, so the counts come to the host here anyway
     counts_host = download(counts)
     starts = np.concatenate([[0], np.cumsum(counts_host)[:-1]]).astype(np.int64)
     out = empty(int(counts_host.sum()) * ndim, np.int64)
     if out.numel():
         write_nonzero_kernel[(blocks,)](x, upload(starts), out, numel, x_view.shape,
-                                        x_view.strides, x_view.offset, BLOCK=INDEX_BLOCK)
+                                        x_view.strides, x_view.offset, BLOCK=block)
     return out

@@ -56,6 +56,7 @@ from .triton_support import (  # noqa: E402
     merge_dims,
     next_power_of_2,
     numpy_dtype,
+    small_launches,
     strided_offsets,
     tl,
     triton_kernel,
@@ -121,6 +122,10 @@ def _matmul_blocks(M: int, N: int, K: int, use_dot: bool) -> dict[str, int]:
     if not use_dot:  # the multiply-add path holds a (BLOCK_M, BLOCK_K, BLOCK_N) block
         return {"BLOCK_M": min(max(next_power_of_2(M), 2), 16),
                 "BLOCK_N": min(max(next_power_of_2(N), 2), 16), "BLOCK_K": 8}
+    if small_launches():  # the interpreter: big tiles, few programs (tl.dot is one NumPy matmul)
+        return {"BLOCK_M": min(max(next_power_of_2(M), 16), 128),
+                "BLOCK_N": min(max(next_power_of_2(N), 16), 256),
+                "BLOCK_K": min(max(next_power_of_2(K), 16), 256)}
     largest = 64 if interpreting() else 128
     return {"BLOCK_M": min(max(next_power_of_2(M), 16), largest),
             "BLOCK_N": min(max(next_power_of_2(N), 16), largest),

@@ -170,6 +170,7 @@ def prepare_triton() -> None:
         warnings.warn("tinygrad_edu: no GPU, device 'cuda' runs the Triton kernels in Triton's "
                       "interpreter (correct but slow: for learning and tests)", stacklevel=3)
         _let_interpreter_loop_over_runtime_ints()
+        _patch_language_once()
     language = importlib.import_module("triton.language")
     _STATE.update(prepared=True, interpret=interpret, device="cuda" if gpu else "cpu")
     for pending in _PENDING:
@@ -192,6 +193,37 @@ def _let_interpreter_loop_over_runtime_ints() -> None:
 
     patch_lang_tensor.reads_item = True  # type: ignore[attr-defined]
     interpreter._patch_lang_tensor = patch_lang_tensor
+
+
+def _patch_language_once() -> None:
+    """Speed-up: the interpreter swaps tl.* for NumPy versions at each launch *and again at each
+    call of a helper* (strided_offsets, convert, ...), walking every tl module with
+    inspect.getmembers each time, then swaps them back: over half the cost of a small launch.
+    In a process that interprets every kernel (TRITON_INTERPRET=1 is process-wide) nothing needs
+    the compiled tl.* back, so the swap is done once, at the first launch, and kept.
+    What the kernels compute is unchanged."""
+    interpreter = importlib.import_module("triton.runtime.interpreter")
+    if getattr(interpreter._patch_lang, "once", False):
+        return
+    patch_lang = interpreter._patch_lang
+    done: dict[str, Any] = {}
+
+    class KeptScope(interpreter._LangPatchScope):  # type: ignore[name-defined]
+        def restore(self) -> None:  # the swap stays: the next launch needs it again
+            return None
+
+    def patch_lang_once(fn: Any) -> Any:
+        # what gets swapped is the tl modules a function sees (tl, or tl.core for Triton's own
+        # library functions): swap each module once
+        seen = frozenset(id(value) for value in fn.__globals__.values()
+                         if value is interpreter.tl or value is interpreter.tl.core)
+        if not seen <= done.setdefault("modules", set()):
+            patch_lang(fn)
+            done["modules"] |= seen
+        return KeptScope()
+
+    patch_lang_once.once = True  # type: ignore[attr-defined]
+    interpreter._patch_lang = patch_lang_once
 
 
 def interpreting() -> bool:
@@ -303,6 +335,40 @@ def cdiv(a: int, b: int) -> int:
 def next_power_of_2(n: int) -> int:
     """Triton blocks must have power-of-two sizes: 1, 2, 4, ..."""
     return 1 << max(n - 1, 0).bit_length()
+
+
+# The interpreter runs each program instance as Python calling NumPy on whole blocks: it pays per
+# program and per operation, hardly per element. So, under the interpreter only, launchers take
+# blocks as big as the data (up to INTERPRETER_BLOCK elements): a 10 000-element add is one
+# program instead of ten. On a GPU the blocks stay the tuned ones (many programs keep many SMs
+# busy). The kernels are the same either way: a block size is only a launch parameter.
+INTERPRETER_BLOCK = 1 << 16
+
+
+def small_launches() -> bool:
+    """True when launches should have as few programs as possible (the interpreter)."""
+    prepare_triton()
+    return _STATE["interpret"] and not _STATE.get("gpu_launch_configs", False)
+
+
+def launch_block(numel: int, block: int) -> int:
+    """Elements per program for a launch over numel elements: `block` on a GPU; under the
+    interpreter the whole tensor (a power of two, at most INTERPRETER_BLOCK), never less."""
+    if not small_launches():
+        return block
+    return max(block, min(next_power_of_2(numel), INTERPRETER_BLOCK))
+
+
+class gpu_launch_configs:  # noqa: N801 - used like a function: `with gpu_launch_configs():`
+    """Within this block, launchers pick the GPU's launch configurations under the interpreter
+    too (many programs): tests use it to run the multi-program paths the GPU takes."""
+
+    def __enter__(self) -> None:
+        self.previous = _STATE.get("gpu_launch_configs", False)
+        _STATE["gpu_launch_configs"] = True
+
+    def __exit__(self, *exc: object) -> None:
+        _STATE["gpu_launch_configs"] = self.previous
 
 
 def merge_dims(shape: tuple[int, ...], *strides: tuple[int, ...]

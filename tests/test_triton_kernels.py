@@ -187,13 +187,23 @@ def test_integer_division_by_zero_raises_like_the_reference():
     assert read(out)[0] == 2  # the error is raised once; the good lanes were computed
 
 
+@pytest.mark.parametrize("gpu_configs", [True, False])
 @pytest.mark.parametrize("numel", [1, elementwise.ELEMENTWISE_BLOCK - 1,
                                    elementwise.ELEMENTWISE_BLOCK + 1, 1000])
-def test_elementwise_edge_sizes(numel):
+def test_elementwise_edge_sizes(numel, gpu_configs):
+    """Under the GPU's launch configurations (several programs) and the interpreter's (one)."""
+    from contextlib import nullcontext
+
+    from tinygrad_edu.kernels.triton_support import gpu_launch_configs, launch_block, small_launches
+
     x = np.linspace(-3, 3, numel).astype(np.float32)
     view = View((numel,), (1,), 0)
-    got, expected = run_both("binary", "mul", x, view, x, View((numel,), (0,), numel // 2))
+    with gpu_launch_configs() if gpu_configs else nullcontext():
+        block = launch_block(numel, elementwise.ELEMENTWISE_BLOCK)
+        got, expected = run_both("binary", "mul", x, view, x, View((numel,), (0,), numel // 2))
     assert_close(download(got), expected)
+    whole = not gpu_configs and small_launches()  # the interpreter: one program
+    assert block >= numel if whole else block == elementwise.ELEMENTWISE_BLOCK
 
 
 @FEW
