@@ -148,19 +148,22 @@ class Backend:
         return f"Backend({self.name!r})"
 
 
+# The kernel families: each module holds <primitive>_reference and <primitive>_triton.
+FAMILIES = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
+            cross_entropy, dropout, normalization,
+            recurrent, attention,  # sequence models
+            complex, fft,  # complex numbers
+            scan, sort)  # op breadth: scans and sorting
+
+
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
-    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization,
-               recurrent, attention,  # sequence models
-               complex, fft,  # complex numbers
-               scan, sort)  # op breadth: scans and sorting
     return {name: getattr(module, f"{name}_reference")
-            for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
+            for module in FAMILIES for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 
 
 numpy_backend = Backend("numpy",
                         complex.with_complex_paths(_reference_implementations(), "numpy"))
 
-__all__ = ["PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides", "contiguous_view",
-           "numpy_backend"]
+__all__ = ["FAMILIES", "PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides",
+           "contiguous_view", "numpy_backend"]
