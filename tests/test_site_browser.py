@@ -132,7 +132,8 @@ def test_no_console_errors_and_no_output_wider_than_its_page(served, browser) ->
         if wide:
             overflowing[page] = wide
     assert errors == {}
-    assert checked > 300 and overflowing == {}  # every page's outputs (none would pass vacuously)
+    assert checked > 200  # every page's outputs were looked at (none would pass vacuously)
+    assert overflowing == {}
 
 
 def _search(browser, words: str) -> set[str]:
