@@ -1,6 +1,6 @@
 """Milliseconds per training step on one CPU thread: tinygrad_edu, PyTorch and hand-written NumPy.
 
-    python benchmarks/train_cpu.py [--rounds 15] [--steps 20]
+    python benchmarks/train_cpu.py [--rounds 15] [--steps 20] [--launches]
 
 Two networks on scikit-learn's 8x8 Digits, batch 64, SGD(lr=0.01, momentum=0.9), cross-entropy:
     MLP  64-128-64-10 (ReLU)
@@ -131,11 +131,73 @@ def run(kind: str, rounds: int, steps: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def kernel_launches(kind: str, batch: int = 8) -> tuple[int, int]:
+    """(eager, compiled) Triton kernel launches of one training step on device "cuda" (under the
+    interpreter without a GPU), counted where Triton launches a grid; a small batch: the
+    interpreter is slow, and the count does not depend on the batch size."""
+    from tinygrad_edu.kernels.triton_support import prepare_triton, use_interpreter_if_no_gpu
+
+    use_interpreter_if_no_gpu()
+    prepare_triton()
+    import triton.runtime.interpreter as interpreter
+
+    executor = interpreter.GridExecutor
+    launches = [0]
+    original = executor.__call__
+
+    def counted(self, *args, **kwargs):
+        launches[0] += 1
+        return original(self, *args, **kwargs)
+
+    batches = [(x[:batch], y[:batch]) for x, y in digits_batches(image=kind == "cnn")[:4]]
+    torch.manual_seed(0)
+    weights = [p.detach().numpy().copy() for p in build(torch, kind).parameters()]
+    counts = []
+    executor.__call__ = counted
+    try:
+        for compiled in (False, True):
+            step = cuda_step(kind, weights, batches, compiled)
+            for i in range(3):  # eager: warm-up; compiled: two captures, then replays
+                step(i)
+            launches[0] = 0
+            step(3)
+            counts.append(launches[0])
+    finally:
+        executor.__call__ = original
+    return counts[0], counts[1]
+
+
+def cuda_step(kind: str, weights: list[np.ndarray], batches: list, compiled: bool):
+    model = build(tinygrad_edu, kind).to("cuda")
+    with tinygrad_edu.no_grad():
+        for param, value in zip(model.parameters(), weights):
+            param.copy_(tinygrad_edu.tensor(value, device="cuda"))
+    optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    data = [(tinygrad_edu.tensor(x, device="cuda"), tinygrad_edu.tensor(y, device="cuda"))
+            for x, y in batches]
+
+    def train_step(x, y):
+        optimizer.zero_grad()
+        loss = tinygrad_edu.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    run_step = tinygrad_edu.compile(train_step) if compiled else train_step
+    return lambda index: run_step(*data[index % len(data)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--launches", action="store_true",
+                        help="also count Triton kernel launches per step, eager vs compiled")
     args = parser.parse_args()
+    if args.launches:  # before PyTorch's optimizer imports Triton (see tests/conftest.py)
+        from tinygrad_edu.kernels.triton_support import use_interpreter_if_no_gpu
+
+        use_interpreter_if_no_gpu()
     limit_threads()
     print(f"ms per training step (median of {args.rounds} interleaved rounds of {args.steps} "
           "steps, 1 thread)")
@@ -148,6 +210,13 @@ def main() -> None:
               f"{ms['torch']:8.3f} {ms['numpy']:8.3f} {ratio:10.2f} {goal:5.1f} {compiled:15.2f} "
               f"{compiled_goal:5.1f} {ms['numpy'] / ms['torch']:12.2f}"
               f"{'  ok' if ratio <= goal and compiled <= compiled_goal else '  MISSED'}")
+    if args.launches:
+        print("\nTriton kernel launches per training step (device cuda; the interpreter without a "
+              "GPU), goal: compiled >= 3x fewer")
+        for kind in ("mlp", "cnn"):
+            eager, compiled = kernel_launches(kind)
+            print(f"{kind.upper():8} eager {eager:4d}   compiled {compiled:4d}   "
+                  f"{eager / compiled:5.2f}x fewer")
 
 
 if __name__ == "__main__":

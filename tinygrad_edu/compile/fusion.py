@@ -226,7 +226,7 @@ def _row_major(shape: tuple[int, ...]) -> View:
 def build_kernel(name: str, kind: str, calls: list[Call], program: Any) -> FusedKernel | None:
     backend_name = calls[0].backend.name
     if kind == "sgd":
-        return _numpy_sgd(name, calls)
+        return _numpy_sgd(name, calls, program)
     if backend_name == "numpy":
         return _numpy_chain(name, calls, program)
     from .codegen_triton import triton_chain
@@ -309,35 +309,44 @@ def _numpy_runner(function: Any, kernel: FusedKernel) -> Any:
     arrays: list[Any] = [None] * len(operands)
     temps = kernel.extra["temps"]
 
+    count = range(len(operands))
+
     def run(*buffers: Any) -> Any:
-        for i, buffer in enumerate(buffers):
-            if buffer is not seen[i]:
-                seen[i], arrays[i] = buffer, as_numpy(buffer, operands[i].view)
-        out = kernel.extra["out"]()  # (a flat buffer, its shaped array) from the memory plan
-        function(*arrays, out[1], *temps)
-        return out[0]
+        for i in count:
+            if buffers[i] is not seen[i]:
+                seen[i], arrays[i] = buffers[i], as_numpy(buffers[i], operands[i].view)
+        flat, out = kernel.extra["out"]()  # a flat buffer and its shaped array (memory plan)
+        function(*arrays, out, *temps)
+        return flat
 
     return run
 
 
-def _numpy_sgd(name: str, calls: list[Call]) -> FusedKernel:
-    """All plain SGD updates in one function: b = mu*b + (1-d)*g; p -= lr*b (per parameter)."""
+def _numpy_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel:
+    """All plain SGD updates in one function: b = mu*b + (1-d)*g; p -= lr*b (per parameter),
+    the same NumPy operations in the same order as kernels/optim.py (the same bits)."""
     operands: list[Operand] = []
     lines: list[str] = []
+    scratch: list[tuple[tuple[int, ...], np.dtype]] = []
     for index, call in enumerate(calls):
         (p, p_view, g, g_view, b, b_view, lr, momentum, dampening, _, _, _, _) = call.args
         parameter, gradient = f"p{index}", f"g{index}"
         operands += [Operand(p.value, p_view), Operand(g.value, g_view)]
+        step = f"s{index}"  # a planned scratch array for lr * direction
+        scratch.append((p_view.shape, np.dtype(program.graph.values[p.value].dtype)))
         if momentum != 0:
             operands.append(Operand(b.value, b_view))
+            scaled = gradient if dampening == 0 else f"{1 - dampening!r} * {gradient}"
             lines += [f"b{index} *= {momentum!r}  # momentum buffer of parameter {index}",
-                      f"b{index} += {1 - dampening!r} * {gradient}",
-                      f"{parameter} -= {lr!r} * b{index}"]
+                      f"b{index} += {scaled}  # (times 1 - dampening: the same bits)",
+                      f"np.multiply(b{index}, {lr!r}, out={step})",
+                      f"{parameter} -= {step}"]
         else:
-            lines.append(f"{parameter} -= {lr!r} * {gradient}")
+            lines += [f"np.multiply({gradient}, {lr!r}, out={step})", f"{parameter} -= {step}"]
     names = []
     for index, call in enumerate(calls):
         names += [f"p{index}", f"g{index}"] + ([f"b{index}"] if call.args[7] != 0 else [])
+    names += [f"s{index}" for index in range(len(calls))]
     source = (f"def {name}({', '.join(names)}):\n"
               f'    """Fused: {len(calls)} SGD updates (momentum, in place)"""\n'
               + "".join(f"    {line}\n" for line in lines))
@@ -347,12 +356,13 @@ def _numpy_sgd(name: str, calls: list[Call]) -> FusedKernel:
     kernel = FusedKernel(name, source, calls, operands, None)
     seen: list[Any] = [None] * len(operands)
     arrays: list[Any] = [None] * len(operands)
+    scratch_arrays = [np.empty(shape, dtype) for shape, dtype in scratch]
 
     def run(*buffers: Any) -> None:
         for i, buffer in enumerate(buffers):
             if buffer is not seen[i]:
                 seen[i], arrays[i] = buffer, as_numpy(buffer, operands[i].view)
-        function(*arrays)
+        function(*arrays, *scratch_arrays)
 
     kernel.run = run
     return kernel

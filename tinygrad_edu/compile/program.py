@@ -56,8 +56,7 @@ def plain_step(function: Any, call: Call) -> Step:
     """A step that runs one recorded primitive call."""
     args = list(call.args)
     slots = [(i, a.value) for i, a in enumerate(args) if isinstance(a, Ref)]
-    nested = any(isinstance(a, (list, tuple)) and not hasattr(a, "_fields") and call.refs()
-                 for a in args)
+    nested = len(slots) != len(call.refs())  # buffers inside lists (indexing): resolve deeply
     return Step(function, args, slots, call.outputs, [call], nested=nested)
 
 
@@ -94,6 +93,8 @@ class Program:
                 self.folded.append(call)
                 continue
             steps.append(plain_step(function, call))
+        self.input_values = [(number, value.index) for number, value in enumerate(graph.values)
+                             if value.kind == "input"]
         self.unfused_count = len(steps)
         self.planned_bytes = 0
         self.steps = fuse_steps(steps, self, written) if fuse else steps
@@ -114,9 +115,8 @@ class Program:
     def run(self, inputs: list[Any]) -> list[Any]:
         """Replay with these input buffers; returns the buffer list (values by number)."""
         buffers = self.buffers
-        for number, value in enumerate(self.graph.values):
-            if value.kind == "input":
-                buffers[number] = inputs[value.index]
+        for number, position in self.input_values:
+            buffers[number] = inputs[position]
         index = 0
         steps = self.steps
         try:
