@@ -68,6 +68,7 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     convert,
     download,
@@ -75,6 +76,7 @@ from .triton_support import (  # noqa: E402
     float_bits,
     launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     strided_offsets,
     tl,
@@ -90,8 +92,9 @@ def fill_kernel(out_ptr,                    # output buffer
                 numel,                      # number of elements
                 value,                      # the value: an int, or a float's 64 bits
                 VALUE_IS_FLOAT: tl.constexpr,  # value holds float64 bits
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     # tl.cast, not value.to(): a GPU launch turns an int argument equal to 1 into a constant
     number = bits_to_float64(value) if VALUE_IS_FLOAT else tl.cast(value, tl.int64)
     block = tl.zeros([BLOCK], dtype=tl.int1).to(number.dtype) + number
@@ -106,7 +109,7 @@ def full_triton(numel: int, value: float | int | bool, dtype: np.dtype) -> Any:
         encoded = float_bits(value) if is_float else int(value)
         block = launch_block(numel, COPY_BLOCK)
         fill_kernel[(cdiv(numel, block),)](out, numel, encoded, VALUE_IS_FLOAT=is_float,
-                                           BLOCK=block)
+                                           BLOCK=block, INT64=needs_int64(numel))
     return out
 
 
@@ -115,8 +118,9 @@ def arange_kernel(out_ptr,                  # output buffer
                   numel,                    # number of elements
                   start, step,              # ints, or floats' 64 bits
                   IS_FLOAT: tl.constexpr,   # start and step hold float64 bits
-                  BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  BLOCK: tl.constexpr,
+                  INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     if IS_FLOAT:  # computed in float64, rounded once, like the reference
         y = bits_to_float64(start) + index.to(tl.float64) * bits_to_float64(step)
     else:
@@ -133,7 +137,8 @@ def arange_triton(start: float | int, step: float | int, numel: int, dtype: np.d
         encode = float_bits if is_float else int
         block = launch_block(numel, COPY_BLOCK)
         arange_kernel[(cdiv(numel, block),)](out, numel, encode(start), encode(step),
-                                             IS_FLOAT=is_float, BLOCK=block)
+                                             IS_FLOAT=is_float, BLOCK=block,
+                                             INT64=needs_int64(numel))
     return out
 
 
@@ -155,8 +160,9 @@ def copy_kernel(source_ptr, destination_ptr,       # buffers (destination in its
                 shape,                              # tuple: the common (merged) shape
                 source_strides, source_offset,      # source view (stride 0 = broadcast)
                 destination_strides, destination_offset,  # destination view
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     x = tl.load(source_ptr + source_offset + strided_offsets(index, shape, source_strides),
                 mask=mask)
@@ -186,4 +192,5 @@ def copy_into_triton(destination: Any, destination_view: View, source: Any, sour
     block = launch_block(numel, COPY_BLOCK)
     copy_kernel[(cdiv(numel, block),)](
         source, destination, numel, shape, source_strides, source_view.offset,
-        destination_strides, destination_view.offset, BLOCK=block)
+        destination_strides, destination_view.offset, BLOCK=block,
+        INT64=needs_int64(destination_view, source_view))

@@ -174,6 +174,7 @@ from .special_math import copysign as _copysign  # noqa: E402
 from .special_math import hypot as _hypot  # noqa: E402
 from .special_math import math_unary as _math_unary  # noqa: E402
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     compute_type,
     convert,
@@ -181,6 +182,7 @@ from .triton_support import (  # noqa: E402
     error_slot,
     launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     precise_sqrt,
     record_bad_values,
@@ -316,8 +318,9 @@ def unary_kernel(x_ptr,                 # input buffer (flat)
                  x_strides,             # tuple: x's strides in elements, one per dim
                  x_offset,              # position of x[0, ..., 0] in x_ptr
                  OP: tl.constexpr,      # op name, e.g. "exp": one compiled kernel per op
-                 BLOCK: tl.constexpr):  # elements per program, a power of two
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) row-major positions
+                 BLOCK: tl.constexpr,           # elements per program, a power of two
+                 INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) row-major positions
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     y = unary_op(compute_type(x), OP)
@@ -334,7 +337,8 @@ def unary_triton(op: str, x: Any, x_view: View) -> Any:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
         block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
         unary_kernel[(cdiv(x_view.numel, block),)](x, out, x_view.numel, shape, x_strides,
-                                                   x_view.offset, OP=op, BLOCK=block)
+                                                   x_view.offset, OP=op, BLOCK=block,
+                                                   INT64=needs_int64(x_view))
     return out
 
 
@@ -470,8 +474,9 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
                   OP: tl.constexpr,       # op name, e.g. "add"
                   BLOCK: tl.constexpr,    # elements per program
                   error_ptr=None, error_slot=0,  # integer ops: where a bad divisor is recorded
-                  CHECK: tl.constexpr = ""):     # "zero": b == 0 is bad; "negative": b < 0
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  CHECK: tl.constexpr = "",      # "zero": b == 0 is bad; "negative": b < 0
+                  INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     # other=1 in masked-off lanes: no division by zero or endless pow loop on garbage
     a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask, other=1)
@@ -515,7 +520,8 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         block = launch_block(numel, ELEMENTWISE_BLOCK)
         binary_kernel[(cdiv(numel, block),)](
             a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
-            OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check)
+            OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check,
+            INT64=needs_int64(a_view, b_view))
     return out
 
 
@@ -527,8 +533,9 @@ def where_kernel(condition_ptr, a_ptr, b_ptr,   # condition (any dtype: nonzero 
                  condition_strides, condition_offset,
                  a_strides, a_offset,
                  b_strides, b_offset,
-                 BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                 BLOCK: tl.constexpr,
+                 INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     condition = tl.load(condition_ptr + condition_offset
                         + strided_offsets(index, shape, condition_strides), mask=mask)
@@ -548,7 +555,8 @@ def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: 
         block = launch_block(numel, ELEMENTWISE_BLOCK)
         where_kernel[(cdiv(numel, block),)](
             condition, a, b, out, numel, shape, strides[0], condition_view.offset,
-            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block)
+            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block,
+            INT64=needs_int64(condition_view, a_view, b_view))
     return out
 
 
@@ -558,8 +566,9 @@ def cast_kernel(x_ptr,                  # input buffer
                 numel,                  # number of elements
                 shape, x_strides,       # tuples: x's (merged) view
                 x_offset,               # position of x[0, ..., 0]
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     tl.store(out_ptr + index, convert(x, out_ptr.dtype.element_ty), mask=mask)
@@ -572,5 +581,6 @@ def cast_triton(x: Any, x_view: View, dtype: np.dtype) -> Any:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
         block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
         cast_kernel[(cdiv(x_view.numel, block),)](
-            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=block)
+            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=block,
+            INT64=needs_int64(x_view))
     return out

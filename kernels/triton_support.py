@@ -371,6 +371,33 @@ class gpu_launch_configs:  # noqa: N801 - used like a function: `with gpu_launch
         _STATE["gpu_launch_configs"] = self.previous
 
 
+INT32_MAX = 2**31 - 1
+
+
+def needs_int64(*extents: Any) -> bool:
+    """Whether a launch must compute offsets in int64: some element count (an int) or some
+    view's farthest element (offset + sum of (size - 1) * |stride|) passes 2^31 - 1.
+
+    Kernels compute `program_id * BLOCK + arange(BLOCK)` and `index * stride` in int32 by default
+    (as fast as it gets on a GPU); past 2^31 elements that wraps around to negative offsets. The
+    launcher asks this question and passes the answer as the INT64 constexpr: a second compiled
+    variant of the kernel, used only by tensors that big."""
+    for extent in extents:
+        if extent is None:
+            continue
+        if isinstance(extent, int):
+            reach = extent
+        elif 0 in extent.shape:  # an empty view reads nothing
+            continue
+        else:
+            reach = extent.offset + sum((size - 1) * abs(stride)
+                                        for size, stride in zip(extent.shape, extent.strides)
+                                        if size)
+        if reach > INT32_MAX:
+            return True
+    return False
+
+
 def merge_dims(shape: tuple[int, ...], *strides: tuple[int, ...]
                ) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
     """The same elements in the same row-major order, described with as few dims as possible.
@@ -432,6 +459,15 @@ def strided_offsets(index, shape, strides):
             rest = rest // shape[d]
         offsets += rest * strides[0]
     return offsets
+
+
+@triton_kernel
+def block_positions(BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """This program's BLOCK consecutive positions (int64 when the launcher asked for it)."""
+    program = tl.program_id(0)
+    if INT64:
+        program = program.to(tl.int64)
+    return program * BLOCK + tl.arange(0, BLOCK)
 
 
 @triton_kernel

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import traceback
 
@@ -159,8 +160,31 @@ def _calls(quick: bool):
                                       False, True, None)
         yield from _nn_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
+    yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
     del reduce
+
+
+def _int64_calls(floats: list[str]):
+    """Views that reach past 2^31 elements: the launchers pick the kernels' INT64 variants (the
+    kernels are compiled, never run, so the small buffers behind the views are never read)."""
+    from tinygrad_edu.kernels import View
+
+    far = 2**31
+    for dtype in floats:
+        x = np.ones(12, dtype)
+        view, huge = View((3, 4), (4, 1), 0), View((3, 4), (1, 3), far)
+        yield "unary", ("exp", x, huge)
+        yield "binary", ("add", x, huge, x, view)
+        yield "where", (np.ones(12, bool), view, x, huge, x, view)
+        yield "cast", (x, huge, np.dtype("float64"))
+        yield "copy", (x, huge)
+        yield "matmul", (x, View((1, 3, 4), (0, 4, 1), far), x, View((1, 4, 3), (0, 1, 4), 0))
+    yield "binary", ("div_floor", np.ones(12, np.int64), View((3, 4), (1, 3), far),
+                     np.ones(12, np.int64), View((3, 4), (4, 1), 0))
+    image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
+    yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
+                     View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
 
 
 def _nn_calls(dtype: str):
@@ -196,6 +220,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="compile every Triton kernel for sm_90")
     parser.add_argument("--quick", action="store_true", help="one dtype per family")
     args = parser.parse_args()
+    if os.environ.get("TRITON_INTERPRET", "0") not in ("", "0"):
+        parser.error("TRITON_INTERPRET is set: the kernels would be interpreted, not compiled")
     from tinygrad_edu.kernels import triton_support
 
     triton_support.gpu_available = lambda: True  # define compiled kernels ...
