@@ -130,7 +130,25 @@ def _calls(quick: bool):
         yield from _nn_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield "randperm", (10, 3, 0, np.dtype("int64"))
+    yield from _complex_calls()
     del reduce
+
+
+def _complex_calls():
+    """The complex kernels (kernels/complex.py, kernels/fft.py), through the complex paths."""
+    from tinygrad_edu.kernels import View
+    from tinygrad_edu.kernels.complex import COMPLEX_BINARY, COMPLEX_UNARY, PART_OPS
+
+    for dtype in ("complex64", "complex128"):
+        z = np.ones(16, dtype)
+        view = View((4, 4), (4, 1), 0)
+        for op in PART_OPS:
+            yield "complex_unary", (op, z, view)
+        for op in sorted(COMPLEX_UNARY):
+            yield "unary", (op, z, view)
+        for op in sorted(COMPLEX_BINARY):
+            yield "binary", (op, z, view, z, view)
+        yield "fft", (z, view, False)
 
 
 def _nn_calls(dtype: str):
@@ -176,7 +194,9 @@ def main() -> int:
     _install_compiling_launch(failures, compiled)
     from tinygrad_edu.kernels.triton_backend import triton_implementations
 
-    launchers = triton_implementations()
+    from tinygrad_edu.kernels.complex import with_complex_paths
+
+    launchers = with_complex_paths(triton_implementations(), "triton")
     upload = launchers["from_host"]
     for name, arguments in _calls(args.quick):
         converted = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]
