@@ -192,9 +192,8 @@ def main() -> int:
     failures: dict = {}
     compiled: set = set()
     _install_compiling_launch(failures, compiled)
-    from tinygrad_edu.kernels.triton_backend import triton_implementations
-
     from tinygrad_edu.kernels.complex import with_complex_paths
+    from tinygrad_edu.kernels.triton_backend import triton_implementations
 
     launchers = with_complex_paths(triton_implementations(), "triton")
     upload = launchers["from_host"]
