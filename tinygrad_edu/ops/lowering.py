@@ -486,3 +486,80 @@ def attention_backward(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, out
         *_buffer_and_view(bias), out._storage.buffer, out._view, dout._storage.buffer,
         dout._view, lse._storage.buffer, lse._view, causal, scale)
     return tuple(wrap(g, t._view.shape, q.dtype, storage) for g, t in zip(grads, (q, k, v)))
+
+
+# --- complex numbers (kernels/complex.py): reinterpretation and the complex-only unary ops -------
+class _ReinterpretedStorage(Storage):
+    """The same memory seen with another element type (complex <-> its float parts); it shares
+    the version counter of the storage it reinterprets, so in-place changes are seen by both."""
+
+    __slots__ = ("original",)
+
+    def __init__(self, buffer: Any, original: Storage):
+        self.original = original
+        self.buffer, self.device, self.backend = buffer, original.device, original.backend
+
+    @property
+    def version(self) -> int:  # type: ignore[override]
+        return self.original.version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self.original.version = value
+
+
+def _reinterpreted(storage: Storage, buffer: Any) -> Storage:
+    original = storage.original if isinstance(storage, _ReinterpretedStorage) else storage
+    if original.buffer.dtype == buffer.dtype:
+        return original
+    return _ReinterpretedStorage(buffer, original)
+
+
+def view_as_real(x: Tensor, real_dtype: dtype) -> Tensor:
+    """The (..., 2) float view of a complex tensor's (real, imag) pairs: same memory."""
+    from ..kernels.complex import pair_view
+
+    storage = x._storage
+    parts = _reinterpreted(storage, storage.backend.as_real(storage.buffer))
+    return make_tensor(parts, pair_view(x._view), real_dtype)
+
+
+def view_as_complex(x: Tensor, complex_dtype: dtype) -> Tensor:
+    """The complex view of a (..., 2) float tensor with unit last stride: same memory."""
+    storage = x._storage
+    pairs = _reinterpreted(storage, storage.backend.as_complex(storage.buffer))
+    view = x._view
+    shape, strides = view.shape[:-1], tuple(s // 2 for s in view.strides[:-1])
+    return make_tensor(pairs, View(shape, strides, view.offset // 2), complex_dtype)
+
+
+def fft(x: Tensor, inverse: bool) -> Tensor:
+    """The unnormalised DFT (inverse: e^(+i...)) along the last dim of a complex tensor."""
+    storage = x._storage
+    return wrap(storage.backend.fft(storage.buffer, x._view, inverse), x._view.shape, x.dtype,
+                storage)
+
+
+def complex_unary(op: str, x: Tensor, result_dtype: dtype) -> Tensor:
+    """|z| or arg z (result_dtype: the float of each part), or conj(z)."""
+    storage = x._storage
+    buffer = storage.backend.complex_unary(op, storage.buffer, x._view)
+    return wrap(buffer, x._view.shape, result_dtype, storage)
+
+
+# --- op breadth, part A (issue 10): scans (kernels/scan.py) --------------------------------------
+def scan(op: str, x: Tensor, dim: int) -> tuple[Tensor, Tensor | None]:
+    """(running op along dim, int64 indices of the winners for max / min, else None)."""
+    storage = x._storage
+    values, indices = storage.backend.scan(op, storage.buffer, x._view, dim)
+    shape = x._view.shape
+    return (wrap(values, shape, x.dtype, storage),
+            None if indices is None else wrap(indices, shape, int64, storage))
+
+
+def sort(x: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    """(values, int64 indices) of a stable sort along dim (kernels/sort.py)."""
+    storage = x._storage
+    values, indices = storage.backend.sort(storage.buffer, x._view, dim, descending)
+    shape = x._view.shape
+    return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
