@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--seconds", type=float, default=None, help="stop training after this")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    steps = args.steps or (500 if args.quick else 1500)
+    steps = args.steps or (300 if args.quick else 1500)
     seconds = args.seconds or float("inf")
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)

@@ -117,6 +117,10 @@ def graph_of(output: Any, names: dict[int, str], options: dict[str, bool]) -> Gr
     if root is None:
         return walk.graph
     nodes = _visit_order(root)
+    for node in nodes:  # ops recorded in a trace: the labels of its groups and time steps
+        metadata = getattr(node, "metadata", {})
+        walk.graph.group_labels.update(metadata.get("viz.group_labels", {}))
+        walk.graph.time_steps.update(metadata.get("viz.time_steps", {}))
     for node in nodes:
         walk.ids[id(node)] = (walk.leaf(node) if isinstance(node, AccumulateGrad)
                               else walk.op(node))
