@@ -1,6 +1,6 @@
 """A character-level LSTM language model, trained on the Python standard library's docstrings.
 
-    python examples/char_lstm.py            # full run (a few minutes on 2 cores)
+    python examples/char_lstm.py            # full run (about a quarter of an hour on 2 cores)
     python examples/char_lstm.py --quick    # under a minute: a short training run
 
 The corpus is the documentation text every Python installation carries offline: the docstrings
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--seconds", type=float, default=None, help="stop training after this")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    steps = args.steps or (300 if args.quick else 2000)
+    steps = args.steps or (300 if args.quick else 1000)
     # quick: one smaller layer, so that many more steps fit in the time
     hidden, layers, length, batch = (128, 1, 32, 32) if args.quick else (192, 2, 64, 32)
     seconds = args.seconds or float("inf")
