@@ -74,7 +74,7 @@ class AttentionPicture:
 
 def draw_attention(weights: Any, *, queries: list[str] | None = None,
                    keys: list[str] | None = None, title: str | None = None, batch: int = 0,
-                   index: int = 0, per_row: int = 4, cell: int = 14,
+                   index: int = 0, per_row: int = 4, cell: int = 16,
                    language: str | None = None) -> AttentionPicture:
     """One heat map per head of attention weights (rows: queries, columns: keys).
 
