@@ -121,6 +121,7 @@ def test_attention_weights_in_a_trace_are_torchs(need_weights):
     np.testing.assert_allclose(step["attention"]["heads"], expected[0], atol=1e-4)
     assert any("attention weights: 2 heads, 3 x 5" in n.lines
                for n in t.raw_graph().nodes.values())
+    assert t.source.count("BGCOLOR=") == 2 * 3 * 5  # the heat maps inside the op's node too
 
 
 def test_causal_sdpa_heat_map_and_svg(tmp_path):
