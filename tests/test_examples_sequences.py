@@ -15,9 +15,11 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
-from test_examples import load_example
+import pytest
+from test_examples import load_example, pytorch_version
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = re.compile(r"^result: (?P<name>\w+)=(?P<value>\d+\.\d{4})$")
@@ -57,3 +59,14 @@ def test_number_words_are_right() -> None:
     assert in_words(9999) == "nine thousand nine hundred ninety nine"
     assert in_words(1100) == "one thousand one hundred"
     assert in_words(40) == "forty" and in_words(118) == "one hundred eighteen"
+
+
+@pytest.mark.parametrize("name", ["char_lstm", "transformer_translate"])
+def test_runs_unchanged_on_pytorch(name: str, capsys) -> None:
+    """Only the imports are tinygrad_edu's: with PyTorch's imports the same program runs."""
+    pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's nested-tensor notice for padding masks
+        value = pytorch_version(name).main(["--quick", "--steps", "3"])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert RESULT.match(last) and float(last.split("=")[1]) == round(value, 4)
