@@ -194,7 +194,8 @@ def limit_steps(graph: Graph, max_steps: int) -> Graph:
         box_id = f"steps_{node.phase}_{parent}".replace(".", "_")
         renamed[node.id] = box_id
         if box_id not in result.nodes:
-            title = tr("t = {first} ... {last}", first=first, last=last)
+            title = (tr("t = {first} ... {last}", first=first, last=last) if count > 1
+                     else f"t = {first}")
             if node.phase == "backward":
                 title = tr("{name} (backward)", name=title)
             result.add(Node(box_id, "module", title,
