@@ -199,8 +199,9 @@ def limit_steps(graph: Graph, max_steps: int) -> Graph:
             if node.phase == "backward":
                 title = tr("{name} (backward)", name=title)
             result.add(Node(box_id, "module", title,
-                            [tr("{count} time steps not drawn (max_steps={limit})", count=count,
-                                limit=max_steps)], module=parent,
+                            [tr("{count} time steps not drawn (max_steps={limit})"
+                                if count > 1 else "1 time step not drawn (max_steps={limit})",
+                                count=count, limit=max_steps)], module=parent,
                             style="module" if node.phase == "forward" else "module_backward",
                             data={"members": []}))
         result.nodes[box_id].data["members"].append(node.id)

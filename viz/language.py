@@ -121,6 +121,7 @@ ZH: dict[str, str] = {
     "t = {first} ... {last}": "t = {first} …… {last}",
     "{count} time steps not drawn (max_steps={limit})":
         "未画出的 {count} 个时间步（max_steps={limit}）",
+    "1 time step not drawn (max_steps={limit})": "未画出的 1 个时间步（max_steps={limit}）",
     "more than max_nodes={limit} nodes: only 4 time steps of each recurrent layer are drawn":
         "节点数超过 max_nodes={limit}：每个循环层只画 4 个时间步",
     "attention weights: {heads} heads, {length} x {source}":
