@@ -84,11 +84,12 @@ def test_max_steps_keeps_the_ends_and_counts_the_middle():
 
 
 def test_unrolled_labels_in_chinese():
-    with viz.use_language("zh"):
-        t, _ = traced_lstm(5, bidirectional=True)
-        graph = t.graph(max_steps=2, max_nodes=None)
+    t, out = traced_lstm(5, bidirectional=True)  # recorded in English, drawn in Chinese
+    graph = t.graph(max_steps=2, max_nodes=None, language="zh")
     assert graph.group_labels["LSTM.layer0_reverse"] == "第 0 层, 逆序方向"
     assert any("未画出的 3 个时间步" in line for n in graph.nodes.values() for line in n.lines)
+    assert "第 0 层, 逆序方向" in viz.draw(out.sum(), language="zh").source
+    assert t.graph().group_labels["LSTM.layer0_reverse"] == "layer 0, reverse"
 
 
 def torch_weights(module, q, kv, **kwargs):

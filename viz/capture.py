@@ -260,11 +260,7 @@ class Trace:
         while path in self.group_labels:  # the same layer run again: a cluster of its own
             count += 1
             path = f"{parent}.{name}_{count}" if parent else f"{name}_{count}"
-        if step is None:  # "layer 0" or "layer 0, reverse", in the picture's language
-            words = label.split(", ")
-            label = ", ".join(tr("layer {k}", k=w[6:]) if w.startswith("layer ") else tr(w)
-                              for w in words)
-        self.group_labels[path] = label
+        self.group_labels[path] = label  # in English: graph.layer_labels translates it
         if step is not None:
             self.time_steps[path] = step
         self._modules.stack.append((None, path))

@@ -156,6 +156,18 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     return result
 
 
+def layer_labels(graph: Graph) -> Graph:
+    """Name the recurrent layers (the clusters that hold time steps) in the picture's language:
+    "layer 0, reverse" -> "第 0 层, 逆序方向". They are recorded in English, whatever the language
+    was while the trace ran."""
+    for path in {p.rpartition(".")[0] for p in graph.time_steps}:
+        label = graph.group_labels.get(path, "")
+        graph.group_labels[path] = ", ".join(
+            tr("layer {k}", k=word[6:]) if word.startswith("layer ") else tr(word)
+            for word in label.split(", ")) if label else label
+    return graph
+
+
 def limit_steps(graph: Graph, max_steps: int) -> Graph:
     """Keep the first and last time steps of each unrolled recurrent layer (max_steps in all);
     the steps between become one box per phase (forward, backward) that counts them.

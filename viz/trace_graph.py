@@ -19,7 +19,7 @@ from typing import Any
 
 from .attention import attention_json
 from .capture import AccumulateRecord, BackwardRecord, OpRecord, Trace
-from .graph import Graph, Node
+from .graph import Graph, Node, layer_labels
 from .labels import formula, grad_line, join_args, kernel_line, owner_module, tensor_lines
 from .language import tr
 from .summary import Snapshot, format_bytes, format_shape
@@ -238,6 +238,7 @@ def build(trace: Trace, options: dict[str, bool], include_backward: bool = True)
     builder = _Builder(trace, options)
     builder.graph.group_labels = dict(trace.group_labels)
     builder.graph.time_steps = dict(trace.time_steps)
+    layer_labels(builder.graph)
     for index, event in enumerate(trace.events):
         if isinstance(event, OpRecord):
             builder.forward(index, event)
