@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .erf import erf as _erf
+from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
 from .strided import View, as_numpy
 
 # ----------------------------------------------------------------------------------------------
@@ -44,6 +45,8 @@ UNARY_OPS = {
     "erf": _erf,
     "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
     "logical_not": np.logical_not, "isnan": np.isnan, "isinf": np.isinf,
+    **MATH_UNARY_OPS,  # tan, asin, ..., expm1: kernels/special_math.py
+    "bitwise_not": np.invert,  # integers only (the op layer sends bool to logical_not)
 }
 
 
@@ -75,6 +78,10 @@ BINARY_OPS = {
     "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
     "gt": np.greater, "ge": np.greater_equal,
     "logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor,
+    **MATH_BINARY_OPS,  # atan2, fmod, copysign, hypot: kernels/special_math.py
+    # integer bit operations (bool too, for and/or/xor)
+    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+    "left_shift": np.left_shift, "right_shift": np.right_shift,
 }
 
 # Ops that cannot raise a floating-point warning skip the cost of np.errstate (about 1 µs).
@@ -83,8 +90,13 @@ _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "min
               "isnan", "isinf", "floor", "ceil", "round", "trunc"}
 
 
+_BOOL_BINARY_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
+
+
 def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Flatten a result into a fresh contiguous buffer of the expected dtype."""
+    if result.dtype == dtype:  # the usual case (NumPy scalars have a dtype and reshape too)
+        return result.reshape(-1)
     return np.asarray(result, dtype=dtype).reshape(-1)
 
 
@@ -111,8 +123,7 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    bool_result = op in ("eq", "ne", "lt", "le", "gt", "ge") or op.startswith("logical")
-    return _result_buffer(result, np.bool_ if bool_result else a.dtype)
+    return _result_buffer(result, np.bool_ if op in _BOOL_BINARY_OPS else a.dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.
@@ -158,6 +169,10 @@ def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
+from .special_math import atan2 as _atan2  # noqa: E402 - Triton's tan, asin, ..., atan2, hypot
+from .special_math import copysign as _copysign  # noqa: E402
+from .special_math import hypot as _hypot  # noqa: E402
+from .special_math import math_unary as _math_unary  # noqa: E402
 from .triton_support import (  # noqa: E402
     block_positions,
     cdiv,
@@ -257,9 +272,10 @@ def _float_unary(x, OP: tl.constexpr):
         y = tl.ceil(x)
     elif OP == "round":
         y = _round_half_even(x)
-    else:
-        tl.static_assert(OP == "trunc", "unknown unary op")
+    elif OP == "trunc":
         y = tl.where(x < 0, tl.ceil(x), tl.floor(x))
+    else:
+        y = _math_unary(x, OP)
     return y
 
 
@@ -276,6 +292,8 @@ def unary_op(x, OP: tl.constexpr):
         y = tl.where(x > 0, 1, tl.where(x < 0, -1, 0)).to(x.dtype)
         if x.dtype.is_floating():
             y = tl.where(x != x, x, y)
+    elif OP == "bitwise_not":
+        y = ~x
     elif OP == "logical_not":
         y = x == 0
     elif OP == "isnan":
@@ -422,9 +440,27 @@ def binary_op(a, b, OP: tl.constexpr):
         y = (a != 0) & (b != 0)
     elif OP == "logical_or":
         y = (a != 0) | (b != 0)
-    else:
-        tl.static_assert(OP == "logical_xor", "unknown binary op")
+    elif OP == "logical_xor":
         y = (a != 0) != (b != 0)
+    elif OP == "bitwise_and":
+        y = a & b
+    elif OP == "bitwise_or":
+        y = a | b
+    elif OP == "bitwise_xor":
+        y = a ^ b
+    elif OP == "left_shift":
+        y = a << b
+    elif OP == "right_shift":  # arithmetic: the sign bit is copied in for signed types
+        y = a >> b
+    elif OP == "fmod":  # the sign of a (C's fmod)
+        y = a % b if floating else a - _int_divide(a, b, False) * b
+    elif OP == "atan2":
+        y = _atan2(a, b)
+    elif OP == "hypot":
+        y = _hypot(a, b)
+    else:
+        tl.static_assert(OP == "copysign", "unknown binary op")
+        y = _copysign(a, b)
     return y
 
 
@@ -477,7 +513,8 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
     numel = a_view.numel
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:
-        checked = dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow")
+        checked = dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow",
+                                                 "fmod")
         check, errors, slot = _integer_check(op) if checked else ("", None, 0)
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
         block = launch_block(numel, ELEMENTWISE_BLOCK)

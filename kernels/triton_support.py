@@ -236,9 +236,10 @@ def interpreting() -> bool:
 # Buffers: flat torch tensors used as memory
 # ----------------------------------------------------------------------------------------------
 
-_TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int32": "int32", "int64": "int64",
+_TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int8": "int8", "int16": "int16",
+                      "int32": "int32", "int64": "int64",
                       "float16": "float16", "bfloat16": "bfloat16", "float32": "float32",
-                      "float64": "float64"}
+                      "float64": "float64", "complex64": "complex64", "complex128": "complex128"}
 
 
 def torch_dtype(dtype: np.dtype) -> Any:
@@ -496,7 +497,8 @@ def compute_type(x):
     """Arithmetic happens in a wider type than storage for float16 (float32) and small ints/bool."""
     if x.dtype == tl.float16 or x.dtype == tl.bfloat16:
         wide = x.to(tl.float32)
-    elif x.dtype == tl.int1 or (x.dtype == tl.uint8 or x.dtype == tl.int8):
+    elif x.dtype == tl.int1 or (x.dtype == tl.uint8 or (x.dtype == tl.int8
+                                                         or x.dtype == tl.int16)):
         wide = x.to(tl.int32)
     else:
         wide = x
@@ -518,8 +520,8 @@ def convert(x, dtype: tl.constexpr):
     """x converted to dtype with NumPy's rules: nonzero -> True; floats -> uint8 wrap like ints."""
     if dtype == tl.int1:
         converted = x != 0
-    elif dtype == tl.uint8 and x.dtype.is_floating():
-        converted = x.to(tl.int32).to(tl.uint8)
+    elif (dtype == tl.uint8 or (dtype == tl.int8 or dtype == tl.int16)) and x.dtype.is_floating():
+        converted = x.to(tl.int32).to(dtype)  # wrap around like NumPy, never undefined
     else:
         converted = x.to(dtype)
     return converted

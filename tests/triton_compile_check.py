@@ -162,6 +162,7 @@ def _calls(quick: bool):
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
+    yield from _complex_calls()
     del reduce
 
 
@@ -185,6 +186,23 @@ def _int64_calls(floats: list[str]):
     image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
     yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
                      View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
+
+
+def _complex_calls():
+    """The complex kernels (kernels/complex.py, kernels/fft.py), through the complex paths."""
+    from tinygrad_edu.kernels import View
+    from tinygrad_edu.kernels.complex import COMPLEX_BINARY, COMPLEX_UNARY, PART_OPS
+
+    for dtype in ("complex64", "complex128"):
+        z = np.ones(16, dtype)
+        view = View((4, 4), (4, 1), 0)
+        for op in PART_OPS:
+            yield "complex_unary", (op, z, view)
+        for op in sorted(COMPLEX_UNARY):
+            yield "unary", (op, z, view)
+        for op in sorted(COMPLEX_BINARY):
+            yield "binary", (op, z, view, z, view)
+        yield "fft", (z, view, False)
 
 
 def _nn_calls(dtype: str):
@@ -230,9 +248,10 @@ def main() -> int:
     failures: dict = {}
     compiled: set = set()
     _install_compiling_launch(failures, compiled)
+    from tinygrad_edu.kernels.complex import with_complex_paths
     from tinygrad_edu.kernels.triton_backend import triton_implementations
 
-    launchers = triton_implementations()
+    launchers = with_complex_paths(triton_implementations(), "triton")
     upload = launchers["from_host"]
     for name, arguments in _calls(args.quick):
         converted = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]

@@ -54,7 +54,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy * y
+        return dy * y.conj()
 
 
 class Log(Function):
@@ -68,7 +68,7 @@ class Log(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return dy / x
+        return dy / x.conj()
 
 
 class Log1p(Function):
@@ -97,7 +97,7 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy / (y * 2)
+        return dy / (y.conj() * 2)
 
 
 class Rsqrt(Function):
@@ -126,7 +126,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return dy * x.cos()
+        return dy * x.cos().conj()
 
 
 class Cos(Function):
@@ -140,7 +140,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return -dy * x.sin()
+        return -dy * x.sin().conj()
 
 
 class Tanh(Function):
@@ -224,7 +224,7 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return -dy * y * y
+        return -dy * y.conj() * y.conj()
 
 
 class Step(Function):
@@ -277,6 +277,10 @@ negative = neg
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch.abs
+    if input.dtype.is_complex:  # |z|: a real result (ops/complex.py)
+        from .complex import abs_
+
+        return abs_(input)
     return Abs.apply(input)
 
 
@@ -329,19 +333,19 @@ def sign(input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor) -> Tensor:
-    return Floor.apply(input, "floor") if input.dtype.is_floating_point else input.clone()
+    return Floor.apply(input, "floor") if input.dtype.is_differentiable else input.clone()
 
 
 def ceil(input: Tensor) -> Tensor:
-    return Ceil.apply(input, "ceil") if input.dtype.is_floating_point else input.clone()
+    return Ceil.apply(input, "ceil") if input.dtype.is_differentiable else input.clone()
 
 
 def round(input: Tensor) -> Tensor:  # noqa: A001 - torch.round
-    return Round.apply(input, "round") if input.dtype.is_floating_point else input.clone()
+    return Round.apply(input, "round") if input.dtype.is_differentiable else input.clone()
 
 
 def trunc(input: Tensor) -> Tensor:
-    return Trunc.apply(input, "trunc") if input.dtype.is_floating_point else input.clone()
+    return Trunc.apply(input, "trunc") if input.dtype.is_differentiable else input.clone()
 
 
 def square(input: Tensor) -> Tensor:
