@@ -276,8 +276,11 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 from .triton_support import (  # noqa: E402
     cdiv,
     empty,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
     small_launches,
     tl,
     triton_kernel,
@@ -338,20 +341,23 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                        M, N, K,                     # this mode's matmul sizes
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
-                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                       INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
     tiles_n = tl.cdiv(N, BLOCK_N)
     tiles = tl.cdiv(M, BLOCK_M) * tiles_n
-    group = tl.program_id(0) // tiles  # groups are folded into grid axis 0 (axis 1 stops at
-    tile = tl.program_id(0) % tiles    # 65 535)
-    rows = (tile // tiles_n) * BLOCK_M + tl.arange(0, BLOCK_M)                     # (BLOCK_M,)
-    columns = (tile % tiles_n) * BLOCK_N + tl.arange(0, BLOCK_N)                   # (BLOCK_N,)
+    program = program_number(INT64)
+    group = program // tiles  # groups are folded into grid axis 0 (axis 1 stops at 65 535)
+    tile = program % tiles
+    rows = (tile // tiles_n) * BLOCK_M + lane_positions(BLOCK_M, INT64)            # (BLOCK_M,)
+    columns = (tile % tiles_n) * BLOCK_N + lane_positions(BLOCK_N, INT64)          # (BLOCK_N,)
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:
         accumulator = accumulator.to(tl.float64)
     k_size = channels_per_group * kernel[0] * kernel[1]
-    p_size = x_shape[0] * out_hw[0] * out_hw[1]
+    batch = tl.cast(x_shape[0], tl.int64) if INT64 else x_shape[0]  # N * Ho * Wo can pass 2^31
+    p_size = batch * out_hw[0] * out_hw[1]
     for start in range(0, K, BLOCK_K):
-        ks = start + tl.arange(0, BLOCK_K)                                          # (BLOCK_K,)
+        ks = start + lane_positions(BLOCK_K, INT64)                                 # (BLOCK_K,)
         if MODE == "forward":   # A = W[rows, ks], B = cols[ks, columns]
             a_at, a_mask = _weight(w_ptr, rows[:, None], ks[None, :], group, w_strides, kernel,
                                    outs_per_group, k_size)
@@ -427,7 +433,7 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
         dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
         (padding[0], padding[2]), tuple(dilation), tuple(out_hw), channels_per_group,
         outs_per_group, out_channels, M, N, K, MODE=mode, USE_DOT=use_dot, PRECISION="ieee",
-        **blocks)
+        INT64=needs_int64(x_view, w_view, dy_view, out.numel(), M * N, N * K, M * K), **blocks)
 
 
 def conv2d_triton(x: Any, x_view: View, w: Any, w_view: View, stride: Pair, padding: Padding,

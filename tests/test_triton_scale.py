@@ -129,6 +129,9 @@ def _sequence_and_breadth_cases(rng):
     yield cross_entropy, "cross_entropy", (x, rows, target, View((3,), (1,), 0), None, None, -100,
                                            0.1)
     yield dropout, "dropout", (x, columns, (200, 3), 7, 0, 0.3)
+    from tinygrad_edu.kernels import random
+
+    yield random, "uniform", (3000, 11, 5, -1.0, 2.0, np.dtype(np.float32))
     image = rng.standard_normal(2 * 3 * 9 * 9).astype(np.float32)
     image_view = View((2, 3, 9, 9), (243, 81, 9, 1), 0)
     yield pool, "avg_pool2d", (image, image_view, (3, 3), (2, 2), (1, 1), False, True, None)
@@ -171,6 +174,25 @@ def _sequence_and_breadth_cases(rng):
                                             out.reshape(-1), out_view, q, q_view,
                                             lse.reshape(-1), lse_view, True, 0.4)
     del z
+    from tinygrad_edu.kernels import conv, index
+
+    w = rng.standard_normal(6 * 2 * 3 * 3).astype(np.float32)
+    w_view = View((6, 2, 3, 3), (18, 9, 3, 1), 0)
+    x4 = rng.standard_normal(2 * 4 * 5 * 5).astype(np.float32)
+    x4_view = View((2, 4, 5, 5), (100, 25, 5, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield conv, "conv2d", (x4, x4_view, w, w_view, *geometry)
+    dy4 = rng.standard_normal(2 * 6 * 5 * 5).astype(np.float32)
+    dy4_view = View((2, 6, 5, 5), (150, 25, 5, 1), 0)
+    yield conv, "conv2d_backward_input", (dy4, dy4_view, w, w_view, (2, 4, 5, 5), *geometry)
+    yield conv, "conv2d_backward_weight", (dy4, dy4_view, x4, x4_view, (6, 2, 3, 3), *geometry)
+    position = rng.integers(-3, 3, 5).astype(np.int64)
+    vector = View((5,), (1,), 0)
+    yield index, "index_select", (x, columns, 1, position, vector)
+    source = rng.standard_normal(5 * 200).astype(np.float32)
+    yield index, "index_add", (x, rows, 0, position, vector, source, View((5, 200), (200, 1), 0))
+    yield index, "index", (x, rows, [(position, vector), None])
+    yield index, "nonzero", ((x > 0).astype(np.float32), columns)
     z = (rng.standard_normal(3 * 256) + 1j * rng.standard_normal(3 * 256)).astype(np.complex64)
     yield fft, "fft", (z, View((3, 256), (256, 1), 0), False)  # 128 butterflies: 2 pieces a row
 
@@ -181,14 +203,16 @@ def test_new_families_on_the_gpus_launch_configs_and_int64_variants(int64, monke
     GPU's block sizes (several programs per row or head, all on grid axis 0) and, second, every
     launch in its INT64 variant."""
     for module, name, arguments in _sequence_and_breadth_cases(np.random.default_rng(3)):
-        device = [_upload(a) if isinstance(a, np.ndarray) else a for a in arguments]
+        device = [_upload(a) if isinstance(a, np.ndarray) else
+                  [(_upload(e[0]), e[1]) if e else None for e in a] if isinstance(a, list) else a
+                  for a in arguments]  # (index's key: a list of (index array, view) or None)
         launch = getattr(module, f"{name}_triton")
         with monkeypatch.context() as patch, _support().gpu_launch_configs():
             if int64:
                 patch.setattr(_support(), "INT32_MAX", 8)
             got = launch(*device)
-        if name == "dropout":  # Philox in the kernel, NumPy's generator in the reference: the
-            expected = _download(launch(*device))  # same launch in its default variant instead
+        if name in ("dropout", "uniform"):  # Philox in the kernel, NumPy's generator in the
+            expected = _download(launch(*device))  # reference: the default variant instead
         else:
             expected = getattr(module, f"{name}_reference")(*arguments)
         got, expected = ((got, expected) if isinstance(got, tuple) else ((got,), (expected,)))

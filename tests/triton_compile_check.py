@@ -313,7 +313,15 @@ def _int64_calls(floats: list[str]):
         "lstm_cell_backward": (np.ones(24, "float32"), View((2, 12), (12, 1), 0),
                                *[np.ones(6, "float32"), state] * 4),
         "fft": (np.ones(16, "complex64"), View((2, 8), (8, 1), 0), False),
+        "uniform": (10, 3, 5, 0.0, 1.0, np.dtype("float32")),
+        "randperm": (10, 3, 0, np.dtype("int64")),
     }
+    # advanced indexing's offsets, take and put kernels follow the result's size
+    position, vector = np.array([0, 2, 1, 0], np.int64), View((4,), (1,), 0)
+    x, square = np.ones(16, "float32"), View((4, 4), (4, 1), 0)
+    small["index"] = (x, square, [(position, vector), None])
+    small["index_put"] = (x, square, [(position, vector), None], x, square, True)
+    small["nonzero"] = (x, square)
     for name, arguments in small.items():
         yield LOWERED_THRESHOLD + name, arguments
     yield "binary", ("div_floor", np.ones(12, np.int64), View((3, 4), (1, 3), far),
@@ -322,6 +330,19 @@ def _int64_calls(floats: list[str]):
         z = np.ones(16, dtype)
         yield "complex_unary", ("abs", z, View((4, 4), (1, 4), far))
         yield "binary", ("mul", z, View((4, 4), (1, 4), far), z, View((4, 4), (4, 1), 0))
+    x, far_image = np.ones(288, "float32"), View((2, 4, 6, 6), (144, 36, 6, 1), far)
+    w, w_view = np.ones(108, "float32"), View((6, 2, 3, 3), (18, 9, 3, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield "conv2d", (x, far_image, w, w_view, *geometry)
+    yield "conv2d_backward_weight", (x, far_image, x, View((2, 4, 6, 6), (144, 36, 6, 1), 0),
+                                     (6, 2, 3, 3), *geometry)
+    dy_far = View((2, 6, 6, 6), (216, 36, 6, 1), far)
+    yield "conv2d_backward_input", (x, dy_far, w, w_view, (2, 4, 6, 6), *geometry)
+    position, vector = np.array([0, 2, 1, 0], np.int64), View((4,), (1,), 0)
+    far_rows = View((3, 4), (far, 1), 0)
+    yield "gather", (x, far_rows, 0, position, vector)
+    yield "scatter_add", (x, far_rows, 1, position, vector, x, vector)
+    yield "index_select", (x, far_rows, 1, position, vector)
     image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
     yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
                      View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
