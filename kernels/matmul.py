@@ -74,6 +74,7 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
                   a_offset, b_offset,                # position of a[0..0], b[0..0]
                   stride_am, stride_ak,              # a's row and column strides
                   stride_bk, stride_bn,              # b's row and column strides
+                  splits, k_chunk,                   # split-K: K in `splits` pieces of k_chunk
                   USE_DOT: tl.constexpr,             # tensor-core tl.dot, or exact multiply-adds
                   PRECISION: tl.constexpr,           # tl.dot input precision: "ieee" or "tf32"
                   BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
@@ -86,6 +87,8 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     program = tl.program_id(0)
     if INT64:
         program = program.to(tl.int64)
+    split = program % splits  # which piece of K (split-K: c holds `splits` partial products)
+    program = program // splits
     batch = program // (tiles_m * tiles_n)
     tile = program % (tiles_m * tiles_n)
     tiles_per_group = GROUP_M * tiles_n
@@ -96,7 +99,7 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     tile_n = (tile % tiles_per_group) // group_rows
     a_ptr += a_offset + strided_offsets(batch, batch_shape, a_batch_strides)
     b_ptr += b_offset + strided_offsets(batch, batch_shape, b_batch_strides)
-    c_ptr += batch * M * N
+    c_ptr += (batch * splits + split) * M * N  # partials: (batch, splits, M, N)
     # --- walk along K -------------------------------------------------------------------------
     rows = tile_m * BLOCK_M + tl.arange(0, BLOCK_M)                                 # (BLOCK_M,)
     columns = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)                              # (BLOCK_N,)
@@ -107,9 +110,10 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     if not USE_DOT:  # float64 stays float64, integers add up in int64
         wide = a_ptr.dtype.element_ty if a_ptr.dtype.element_ty.is_floating() else tl.int64
         accumulator = accumulator.to(wide)
-    for k in range(0, K, BLOCK_K):
-        a_mask = (rows < M)[:, None] & (k + ks < K)[None, :]
-        b_mask = (k + ks < K)[:, None] & (columns < N)[None, :]
+    k_end = tl.minimum((split + 1) * k_chunk, K)
+    for k in range(split * k_chunk, k_end, BLOCK_K):
+        a_mask = (rows < M)[:, None] & (k + ks < k_end)[None, :]
+        b_mask = (k + ks < k_end)[:, None] & (columns < N)[None, :]
         a = tl.load(a_ptr + rows[:, None] * stride_am + (k + ks)[None, :] * stride_ak,
                     mask=a_mask, other=0)                                       # (BLOCK_M, BLOCK_K)
         b = tl.load(b_ptr + (k + ks)[:, None] * stride_bk + columns[None, :] * stride_bn,
@@ -139,6 +143,24 @@ def _matmul_blocks(M: int, N: int, K: int, use_dot: bool) -> dict[str, int]:
             "BLOCK_K": min(max(next_power_of_2(K), 16), 64 if largest == 128 else 32)}
 
 
+# Split-K: a skinny product (few output tiles, a long K: the ConvNet's fc1 is one tile) would run
+# on a few CTAs of 132. K is then cut into pieces, one program per (tile, piece), each writing a
+# float32 partial product; a sum over the pieces (kernels/reduce.py) finishes. GPU only.
+SPLIT_K_MIN_CHUNK = 512       # elements of K one program takes at least
+SPLIT_K_TARGET_PROGRAMS = 264  # about two programs per SM of an H100
+
+
+def split_k(programs: int, K: int, block_k: int, use_dot: bool) -> tuple[int, int]:
+    """(splits, k_chunk): (1, K) unless the launch is too small for the GPU and K is long."""
+    if small_launches() or not use_dot or programs >= SPLIT_K_TARGET_PROGRAMS // 2:
+        return 1, K
+    splits = min(K // SPLIT_K_MIN_CHUNK, cdiv(SPLIT_K_TARGET_PROGRAMS, programs))
+    if splits < 2:
+        return 1, K
+    k_chunk = cdiv(cdiv(K, splits), block_k) * block_k
+    return cdiv(K, k_chunk), k_chunk
+
+
 def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
     """c = a @ b for (..., M, K) @ (..., K, N) with equal batch shapes, on the GPU."""
     *batch, M, K = a_view.shape
@@ -158,11 +180,23 @@ def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
                                                  b_view.strides[:-2])
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
     blocks = _matmul_blocks(M, N, K, use_dot)
-    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * batch_count,)
+    programs = cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * batch_count
+    splits, k_chunk = split_k(programs, K, blocks["BLOCK_K"], use_dot)
+    out = c if splits == 1 else empty(batch_count * splits * M * N, np.dtype(np.float32))
     big = blocks["BLOCK_M"] * blocks["BLOCK_N"] >= 128 * 128
-    matmul_kernel[grid](a, b, c, M, N, K, batch_shape, a_batch, b_batch,
-                        a_view.offset, b_view.offset, *a_view.strides[-2:], *b_view.strides[-2:],
-                        USE_DOT=use_dot, PRECISION="tf32" if ALLOW_TF32 else "ieee",
-                        GROUP_M=8, num_warps=8 if big else 4, num_stages=3,
-                        INT64=needs_int64(a_view, b_view, c.numel()), **blocks)
-    return c
+    matmul_kernel[(programs * splits,)](
+        a, b, out, M, N, K, batch_shape, a_batch, b_batch, a_view.offset, b_view.offset,
+        *a_view.strides[-2:], *b_view.strides[-2:], splits, k_chunk, USE_DOT=use_dot,
+        PRECISION="tf32" if ALLOW_TF32 else "ieee", GROUP_M=8, num_warps=8 if big else 4,
+        num_stages=3, INT64=needs_int64(a_view, b_view, out.numel()), **blocks)
+    if splits == 1:
+        return c
+    from .reduce import reduce_triton  # the partials of each output, summed over the pieces
+
+    total = reduce_triton("sum", out, View((batch_count, splits, M * N),
+                                           (splits * M * N, M * N, 1), 0), (1,))
+    if dtype == np.float32:
+        return total
+    from .elementwise import cast_triton
+
+    return cast_triton(total, View((batch_count * M * N,), (1,), 0), dtype)

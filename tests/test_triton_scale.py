@@ -247,3 +247,36 @@ def test_reductions_with_few_outputs_split_into_two_stages(dtype, monkeypatch):
                 np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
                                            rtol=2e-3 if dtype == "float16" else 1e-5,
                                            err_msg=f"{op} {axes}")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_skinny_matmuls_split_k_into_partial_products(dtype, monkeypatch):
+    """A product with few output tiles and a long K (the ConvNet's fc1, a conv weight gradient):
+    K cut into pieces, one program each, the float32 partials summed. The pieces are made small
+    here so that small products split."""
+    monkeypatch.setattr(matmul, "SPLIT_K_MIN_CHUNK", 16)
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(2 * 3 * 150).astype(dtype)
+    b = rng.standard_normal(150 * 5).astype(dtype)
+    a_view = View((2, 3, 150), (450, 150, 1), 0)
+    b_view = View((2, 150, 5), (0, 1, 150), 0)  # broadcast over the batch, transposed
+    with _support().gpu_launch_configs():
+        assert matmul.split_k(2, 150, 16, True)[0] > 1  # the split-K path is taken
+        got = _download(matmul.matmul_triton(_upload(a), a_view, _upload(b), b_view))
+    expected = matmul.matmul_reference(a, a_view, b, b_view)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
+                               rtol=1e-2 if dtype == "float16" else 1e-4, atol=1e-2)
+    # the convolution's weight gradient: K = N * Ho * Wo pixels, a few output tiles
+    x = rng.standard_normal(3 * 4 * 7 * 7).astype(dtype)
+    dy = rng.standard_normal(3 * 6 * 7 * 7).astype(dtype)
+    x_view, dy_view = View((3, 4, 7, 7), (196, 49, 7, 1), 0), View((3, 6, 7, 7), (294, 49, 7, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    with _support().gpu_launch_configs():
+        got = _download(conv.conv2d_backward_weight_triton(_upload(dy), dy_view, _upload(x),
+                                                           x_view, (6, 2, 3, 3), *geometry))
+    expected = conv.conv2d_backward_weight_reference(dy, dy_view, x, x_view, (6, 2, 3, 3),
+                                                     *geometry)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
+                               rtol=1e-2 if dtype == "float16" else 1e-4, atol=5e-2)
