@@ -41,11 +41,14 @@ def matmul_reference(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View) -
 #     Numbering tiles row by row makes neighbours share a row of a but need all of b; numbering
 #     them in groups of GROUP_M rows, column by column inside a group, makes them share both.
 #   * Strides go straight into the pointer arithmetic: a transposed operand is just other strides.
-#   * The batch is the grid's second axis; its (broadcast, stride-0) dims are another strided view.
+#   * The batch shares grid axis 0 with the tiles (axis 1 stops at 65 535); its (broadcast,
+#     stride-0) dims are another strided view. A skinny product with a long K splits K (split-K).
 #   * Precision: float16 inputs, float32 accumulation, rounded once. float32 inputs use full IEEE
 #     float32 products by default, as PyTorch does (torch.backends.cuda.matmul.allow_tf32 is
 #     False by default); set ALLOW_TF32 = True for TF32 tensor cores (10-bit mantissa products,
-#     about 8x faster on A100/H100). float64 and integers use exact multiply-adds (no tl.dot).
+#     about 8x faster on A100/H100), and TF32_PRECISION = "tf32x3" where exactness matters: three
+#     TF32 products (the operands split into high and low parts) give about float32 accuracy
+#     at about a third of TF32's speed. float64 and integers use exact multiply-adds (no tl.dot).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -64,6 +67,7 @@ from .triton_support import (  # noqa: E402
 )
 
 ALLOW_TF32 = False  # like torch.backends.cuda.matmul.allow_tf32 (False by default)
+TF32_PRECISION = "tf32"  # with ALLOW_TF32: "tf32" (one TF32 product) or "tf32x3" (three)
 
 
 @triton_kernel
@@ -150,6 +154,15 @@ SPLIT_K_MIN_CHUNK = 512       # elements of K one program takes at least
 SPLIT_K_TARGET_PROGRAMS = 264  # about two programs per SM of an H100
 
 
+def _float32_precision() -> str:
+    """tl.dot's input precision for float32 operands, from ALLOW_TF32 and TF32_PRECISION."""
+    if not ALLOW_TF32:
+        return "ieee"
+    if TF32_PRECISION not in ("tf32", "tf32x3"):
+        raise ValueError(f"TF32_PRECISION must be 'tf32' or 'tf32x3', not {TF32_PRECISION!r}")
+    return TF32_PRECISION
+
+
 def split_k(programs: int, K: int, block_k: int, use_dot: bool) -> tuple[int, int]:
     """(splits, k_chunk): (1, K) unless the launch is too small for the GPU and K is long."""
     if small_launches() or not use_dot or programs >= SPLIT_K_TARGET_PROGRAMS // 2:
@@ -187,7 +200,7 @@ def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
     matmul_kernel[(programs * splits,)](
         a, b, out, M, N, K, batch_shape, a_batch, b_batch, a_view.offset, b_view.offset,
         *a_view.strides[-2:], *b_view.strides[-2:], splits, k_chunk, USE_DOT=use_dot,
-        PRECISION="tf32" if ALLOW_TF32 else "ieee", GROUP_M=8, num_warps=8 if big else 4,
+        PRECISION=_float32_precision(), GROUP_M=8, num_warps=8 if big else 4,
         num_stages=3, INT64=needs_int64(a_view, b_view, out.numel()), **blocks)
     if splits == 1:
         return c

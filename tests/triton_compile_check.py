@@ -408,6 +408,7 @@ def main() -> int:
     failures: dict = {}
     compiled: set = set()
     _install_compiling_launch(failures, compiled)
+    from tinygrad_edu.kernels import View
     from tinygrad_edu.kernels.complex import with_complex_paths
     from tinygrad_edu.kernels.triton_backend import triton_implementations
 
@@ -431,6 +432,15 @@ def main() -> int:
             failures.setdefault(("launcher", name), traceback.format_exc(limit=2)[-500:])
         finally:
             triton_support.INT32_MAX = threshold
+    # the TF32 options of float32 products (off by default): one TF32 product, and three
+    from tinygrad_edu.kernels import matmul
+
+    matmul.ALLOW_TF32 = True
+    for precision in ("tf32", "tf32x3"):
+        matmul.TF32_PRECISION = precision
+        x, view = upload(np.ones(32 * 32, np.float32)), View((32, 32), (32, 1), 0)
+        launchers["matmul"](x, view, x, view)
+    matmul.ALLOW_TF32, matmul.TF32_PRECISION = False, "tf32"
     real = {k: v for k, v in failures.items() if k[0] != "launcher"}
     for key, message in real.items():
         print(f"FAILED {key[0]} {key[2][:200]}\n  {message[-700:]}\n")
