@@ -112,18 +112,18 @@ def _calls(quick: bool):
     vector = View((4,), (1,), 0)
     for dtype in floats + ints:
         x = np.ones(12, dtype)
-        integer = dtype not in floats and dtype != "bool"
+        integer = dtype in ints and dtype != "bool"
         ops = elementwise.UNARY_OPS if not quick or dtype == "float32" else ["neg"]
         for op in ops:
-            if integer or op not in INTEGER_ONLY:
+            if _defined(op, dtype, integer):
                 yield "unary", (op, x, view)
         for op in elementwise.BINARY_OPS if not quick or dtype == "float32" else ["add"]:
-            if integer or op not in INTEGER_ONLY:
+            if _defined(op, dtype, integer):
                 yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
         if quick and integer:  # the integer-only ops once
-            for op in sorted(INTEGER_ONLY & set(elementwise.UNARY_OPS)):
+            for op in sorted(elementwise.INTEGER_ONLY_OPS & set(elementwise.UNARY_OPS)):
                 yield "unary", (op, x, view)
-            for op in sorted(INTEGER_ONLY & set(elementwise.BINARY_OPS)):
+            for op in sorted(elementwise.INTEGER_ONLY_OPS & set(elementwise.BINARY_OPS)):
                 yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
         yield from _breadth_calls(dtype)
         yield "where", (np.ones(12, bool), view, x, view, x, view)
@@ -192,9 +192,15 @@ def _calls(quick: bool):
     del reduce
 
 
-# The op layer sends these to integer tensors only (bool goes to the logical ops)
-INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
-                "right_shift"}
+def _defined(op: str, dtype: str, integer: bool) -> bool:
+    """Whether the op layer sends op to a buffer of this dtype: the integer-only ops take
+    integers, and bool for and / or / xor / not."""
+    from tinygrad_edu.kernels.elementwise import INTEGER_ONLY_OPS
+
+    if op not in INTEGER_ONLY_OPS:
+        return True
+    return integer or (dtype == "bool" and op not in ("left_shift", "right_shift"))
+
 
 
 def _breadth_calls(dtype: str):
