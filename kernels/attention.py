@@ -114,8 +114,9 @@ def attention_backward_reference(q, q_view, k, k_view, v, v_view, bias, bias_vie
 # Triton
 # ----------------------------------------------------------------------------------------------
 # What you will learn: a tiled kernel with running statistics.
-#   * Program (i, bh) owns BLOCK_M queries of one (batch, head): its Q block, m, l and acc stay
-#     in registers while K and V stream past in tiles of BLOCK_N; memory holds O and lse only.
+#   * A program owns BLOCK_M queries of one (batch, head): its Q block, m, l and acc stay in
+#     registers while K and V stream past in tiles of BLOCK_N; memory holds O and lse only.
+#     (batch * head, query tile) pairs are numbered on grid axis 0, heads outermost (_tile).
 #   * Backward is two kernels with no atomics: one program per key tile accumulates dK and dV
 #     over every query block, one program per query block accumulates dQ over every key tile.
 #     Both recompute P from lse.
