@@ -162,11 +162,20 @@ def test_default_dtype_rules():
 
 
 @pytest.mark.parametrize("values", [[1 + 2j, 3.5 - 1j], [[1e-5 + 1j, 100 + 1j]], 1j,
-                                    [0.25 + 0.5j, -3 - 1j]])
+                                    [0.25 + 0.5j, -3 - 1j], [-1.1312 + 2.4717j, 17.8924 - 27.8657j],
+                                    [[1 + 2j, 3.5 - 10j], [0.25j, -4 + 1j]],
+                                    [complex(i, -i * i) for i in range(12)]])
 def test_repr_like_torch(values):
     assert repr(te.tensor(values)).replace("tinygrad_edu", "torch") == repr(torch.tensor(values))
     assert (repr(te.tensor(values, dtype=te.complex128)).replace("tinygrad_edu", "torch")
             == repr(torch.tensor(values, dtype=torch.complex128)))
+
+
+def test_repr_suffix_wraps_like_torch():
+    """A dtype suffix that would pass 80 columns goes on its own line, as in PyTorch."""
+    values = [float(i) for i in range(30)]
+    assert (repr(te.tensor(values, dtype=te.float64)).replace("tinygrad_edu", "torch")
+            == repr(torch.tensor(values, dtype=torch.float64)))
 
 
 def test_views_share_memory(device):

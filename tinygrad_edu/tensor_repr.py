@@ -48,6 +48,7 @@ def _complex_formatter(values: np.ndarray):
         imag = imag_format(value.imag) + "j"
         return real_format(value.real).rjust(real_width) + (imag if imag[0] == "-" else "+" + imag)
 
+    format_one.aligned = True  # the real parts are aligned already; imaginary parts never are
     return format_one
 
 
@@ -67,11 +68,12 @@ _LINE_WIDTH = 80
 def _vector(values: np.ndarray, format_one, width: int, indent: int, summarise: bool) -> str:
     """One row, wrapped to 80 columns like PyTorch; ' ...' stands for the summarised middle."""
     items = list(values)
+    pad = 0 if getattr(format_one, "aligned", False) else width
     if summarise and len(items) > 2 * _EDGE_ITEMS:
-        cells = [format_one(v).rjust(width) for v in items[:_EDGE_ITEMS]] + [" ..."] + [
-            format_one(v).rjust(width) for v in items[-_EDGE_ITEMS:]]
+        cells = [format_one(v).rjust(pad) for v in items[:_EDGE_ITEMS]] + [" ..."] + [
+            format_one(v).rjust(pad) for v in items[-_EDGE_ITEMS:]]
     else:
-        cells = [format_one(v).rjust(width) for v in items]
+        cells = [format_one(v).rjust(pad) for v in items]
     per_line = max(1, (_LINE_WIDTH - indent) // (width + 2))
     lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -126,4 +128,18 @@ def tensor_repr(tensor: Tensor) -> str:
         suffixes.append(f"grad_fn=<{tensor.grad_fn.name()}>")
     elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
-    return "tensor(" + ", ".join([text] + suffixes) + ")"
+    return _add_suffixes("tensor(" + text, suffixes, indent=len("tensor("))
+
+
+def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
+    """PyTorch's rule: a suffix that would push the last line past 80 columns starts a new line."""
+    parts = [text]
+    last_line = len(text) - text.rfind("\n") + 1  # PyTorch's count (two more than the line)
+    for suffix in suffixes:
+        if last_line + len(suffix) + 2 > _LINE_WIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line += len(suffix) + 2
+    return "".join(parts) + ")"
