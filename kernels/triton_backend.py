@@ -25,7 +25,7 @@ def _families() -> list[ModuleType]:
 
     modules = [elementwise, reduce, matmul, softmax, copy, index, random]
     for name in ("optim", "conv", "pool", "cross_entropy", "dropout", "normalization",
-                 "complex", "fft"):
+                 "recurrent", "attention", "complex", "fft", "scan", "sort"):
         try:
             modules.append(importlib.import_module(f"{__package__}.{name}"))
         except ImportError:  # a family another part of the project has not added yet

@@ -1,10 +1,11 @@
 """Data types and PyTorch's type-promotion rules.
 
-Seven dtypes: float32 (the default float), float64, float16, int64 (the default int), int32, uint8
-and bool. When an op mixes dtypes, the result dtype follows PyTorch:
+Nine dtypes: float32 (the default float), float64, float16, int64 (the default int), int32, int16,
+int8, uint8 and bool. When an op mixes dtypes, the result dtype follows PyTorch:
 
 - Categories rank bool < integer < floating. Within a category the wider type wins
-  (float32 + float64 -> float64; uint8 + int32 -> int32).
+  (float32 + float64 -> float64; uint8 + int32 -> int32); uint8 + int8 -> int16, the smallest type
+  that holds both 255 and -128.
 - Operands come in three tiers: tensors with dimensions, zero-dimensional tensors, and Python
   numbers. A lower tier only changes the result if it is of a *higher category*: int32 tensor
   + 2.5 -> float32 (the default float), but float16 tensor + 2.5 -> float16, and float32 tensor
@@ -58,8 +59,10 @@ class dtype:  # noqa: N801 - the name PyTorch users write: torch.dtype
 
 bool_ = dtype("bool", np.bool_, 0, 0)
 uint8 = dtype("uint8", np.uint8, 1, 0)
-int32 = dtype("int32", np.int32, 1, 1)
-int64 = dtype("int64", np.int64, 1, 2)
+int8 = dtype("int8", np.int8, 1, 0)  # the same rank as uint8: neither holds the other
+int16 = dtype("int16", np.int16, 1, 1)
+int32 = dtype("int32", np.int32, 1, 2)
+int64 = dtype("int64", np.int64, 1, 3)
 float16 = dtype("float16", np.float16, 2, 0)
 float32 = dtype("float32", np.float32, 2, 1)
 float64 = dtype("float64", np.float64, 2, 2)
@@ -67,13 +70,15 @@ float64 = dtype("float64", np.float64, 2, 2)
 complex64 = dtype("complex64", np.complex64, 3, 1)
 complex128 = dtype("complex128", np.complex128, 3, 2)
 
-ALL_DTYPES = (bool_, uint8, int32, int64, float16, float32, float64, complex64, complex128)
+ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64,
+              complex128)
 COMPLEX_DTYPES = (complex64, complex128)
 FLOATING_DTYPES = (float16, float32, float64)
 _BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
 _BY_NAME = {d.name: d for d in ALL_DTYPES} | {"float": float32, "double": float64, "half": float16,
                                               "long": int64, "int": int32, "bool": bool_,
-                                              "cfloat": complex64, "cdouble": complex128}
+                                              "cfloat": complex64, "cdouble": complex128,
+                                              "short": int16}
 
 
 class _Defaults:
@@ -117,8 +122,7 @@ def from_numpy_dtype(numpy_dtype: np.dtype) -> dtype:
     if found is None:
         raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype).name}. "
                         "The only supported types are: float64, float32, float16, complex64, "
-                        "complex128, int64, int32, "
-                        "uint8, bool, complex64 and complex128.")
+                        "complex128, int64, int32, int16, int8, uint8, and bool.")
     return found
 
 
@@ -152,6 +156,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return complex128 if part >= 2 else complex64
     if a.category != b.category:
         return a if a.category > b.category else b
+    if a.rank == b.rank and a.category == 1:  # uint8 and int8: neither holds the other
+        return int16
     return a if a.rank >= b.rank else b
 
 

@@ -198,11 +198,13 @@ class Function:
         record = False
         if previous_mode and cls.differentiable:  # only then look at the inputs: backward passes
             # and optimizer steps run with grad mode off, and skip this loop over the arguments
-            needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
-            record = True in needs_input_grad
+            for argument in args:
+                if getattr(argument, "_requires_grad", False):
+                    record = True
+                    break
         if record:
             ctx = cls._backward_class()
-            ctx.needs_input_grad = needs_input_grad
+            ctx.needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
         else:
             ctx = ForwardContext()
         tracer = Tracing.active

@@ -8,6 +8,7 @@ integer tensors (exp, log, sqrt, ...) compute in the default float dtype, as in 
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..dtypes import bool_
 from ..tensor import Tensor
 from . import lowering
 from .arithmetic import pow
@@ -192,6 +193,13 @@ class ReluGradient(Function):
 
     @staticmethod
     def forward(ctx, dy, y):
+        if y.device.type != "cpu":
+            # one kernel instead of three (fill 0, compare, select): y >= 0, so "y > 0" is
+            # "y != 0", which is how `where` reads a non-bool condition; where y is 0 it is
+            # itself the 0 to return. (NaN: where picks dy, as PyTorch.) The CPU keeps a bool
+            # mask: NumPy's branch-free select needs one.
+            ctx.save_for_backward(y)
+            return lowering.where(y, dy, y)
         zero = scalar_tensor(0, y.dtype, y)
         mask = lowering.binary("gt", y, zero)
         ctx.save_for_backward(mask)
@@ -199,7 +207,8 @@ class ReluGradient(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
+        (saved,) = ctx.saved_tensors  # the bool mask (CPU) or y (GPU)
+        mask = saved if saved.dtype is bool_ else saved > 0
         return where(mask, grad, 0.0), None
 
 
