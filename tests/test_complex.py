@@ -67,6 +67,11 @@ UNARY = {
     "real_imag": lambda t, z: z.real * z.imag,
     "sgn": lambda t, z: t.sgn(z),
     "polar": lambda t, z: t.polar(z.abs(), z.real),
+    "cumsum": lambda t, z: z.cumsum(1),
+    "var": lambda t, z: z.var(0),
+    "std": lambda t, z: z.std(),
+    "norm": lambda t, z: z.norm(),
+    "vector_norm_1": lambda t, z: t.linalg.vector_norm(z, 1, dim=1),
 }
 BINARY = {
     "add": lambda t, a, b: a + b,
@@ -207,12 +212,35 @@ def test_conj_is_a_copy_and_helpers():
     (lambda t, z: t.max(z), NotImplementedError), (lambda t, z: z < z, NotImplementedError),
     (lambda t, z: t.relu(z), NotImplementedError), (lambda t, z: z.argmax(), RuntimeError),
     (lambda t, z: z.sign(), NotImplementedError), (lambda t, z: t.maximum(z, z), RuntimeError),
-    (lambda t, z: z.floor(), NotImplementedError)])
+    (lambda t, z: z.floor(), NotImplementedError),
+    (lambda t, z: z.clamp(0, 1), NotImplementedError),
+    (lambda t, z: z.sort(), RuntimeError), (lambda t, z: z.topk(1), RuntimeError),
+    (lambda t, z: z.median(), NotImplementedError), (lambda t, z: t.unique(z), NotImplementedError),
+    (lambda t, z: z.cummax(0), NotImplementedError),
+    (lambda t, z: z.softmax(0), NotImplementedError),
+    (lambda t, z: t.nn.functional.layer_norm(z, (2,)), NotImplementedError),
+    (lambda t, z: t.nn.functional.batch_norm(z[:, None], None, None, training=True),
+     NotImplementedError),
+    (lambda t, z: t.nn.functional.cross_entropy(z[None], z.real[:1].long()), NotImplementedError),
+    (lambda t, z: t.nn.functional.avg_pool2d(z.reshape(1, 1, 1, 2), (1, 1)), NotImplementedError),
+    (lambda t, z: t.nn.functional.mse_loss(z, z), NotImplementedError)])
 def test_ops_undefined_on_complex_raise_like_torch(device, call, error):
-    with pytest.raises(error):
+    """PyTorch's exception type and message (less its '_cpu' / 'on CPU' kernel names)."""
+    with pytest.raises(error) as expected:
         call(torch, torch.tensor([1 + 2j, 3 - 1j]))
-    with pytest.raises(error):
+    with pytest.raises(error) as got:
         call(te, te.tensor([1 + 2j, 3 - 1j], device=device))
+    message = str(expected.value).replace("_cpu", "").replace(" on CPU", "").strip()
+    assert str(got.value) == message
+
+
+def test_cumprod_and_logcumsumexp_of_complex_are_refused_not_wrong(device):
+    """PyTorch has them; here the real backward formulas do not hold for complex, so they raise."""
+    z = te.tensor([1 + 2j, 3 - 1j], device=device)
+    with pytest.raises(NotImplementedError, match="cumprod"):
+        z.cumprod(0)
+    with pytest.raises(NotImplementedError, match="logcumsumexp"):
+        z.logcumsumexp(0)
 
 
 def test_view_as_complex_errors():
@@ -277,6 +305,10 @@ def test_complex_primitives_kernel_matches_reference():
     both("reduce", "sum", data, view, (0,), result_view=View((2,), (1,), 0))
     both("matmul", data, view, data, View((2, 3), (3, 1), 2), result_view=View((3, 3), (3, 1), 0))
     both("copy", data, view)
+    reference, _ = numpy_backend.scan("sum", data, view, 0)
+    got, _ = triton.scan("sum", triton.from_host(data), view, 0)
+    np.testing.assert_allclose(triton.to_host(got, contiguous),
+                               numpy_backend.to_host(reference, contiguous), atol=1e-12)
     both("cast", data, view, np.dtype(np.complex64))
     both("cast", data, view, np.dtype(np.float64))
     both("where", np.array([True, False, True]), View((3, 2), (1, 0), 0), data, view, data,

@@ -129,7 +129,7 @@ def _accumulating(input: Tensor, dtype: Any) -> Tensor:
     """cumsum / cumprod of ints and bools count in int64 (as PyTorch); dtype= casts first."""
     if dtype is not None:
         return input.to(to_dtype(dtype))
-    return input if input.dtype.is_floating_point else input.to(int64)
+    return input if input.dtype.is_differentiable else input.to(int64)  # floats and complex
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None, out: Tensor | None = None) -> Tensor:

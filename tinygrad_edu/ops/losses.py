@@ -243,6 +243,10 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
              weight: Tensor | None = None) -> Tensor:
     """(input - target)^2, averaged (or summed, or not)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if input.dtype.is_complex or target.dtype.is_complex:  # as PyTorch: no complex squared error
+        wide = "complex128" in (input.dtype.name, target.dtype.name)
+        part = "ComplexDouble" if wide else "ComplexFloat"
+        raise NotImplementedError(f"\"mse\" not implemented for '{part}'")
     return _pointwise_loss("mse", input, target, reduction, weight, lambda d: d * d)
 
 

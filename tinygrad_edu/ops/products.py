@@ -283,11 +283,13 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     """||x||_p = (sum |x|^p)^(1/p); ord=inf is max |x|, -inf min |x|, 0 counts the non-zeros.
 
     dx = dy * sign(x) |x|^(p-1) / ||x||^(p-1)  (ord=2: dy * x / ||x||, 0 where ||x|| = 0)."""
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_differentiable:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {x.dtype.name.capitalize()}")
     if dtype is not None:
         x = x.to(dtype)
+    if x.dtype.is_complex:  # the norm of the magnitudes |z| (a real result)
+        x = x.abs()
     axes = normalize_dims(dim, x.ndim) if dim is not None else tuple(range(x.ndim))
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         axes = tuple(range(x.ndim))

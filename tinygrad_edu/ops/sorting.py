@@ -87,6 +87,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
          ) -> Any:
     """(values, indices) of the k largest (or smallest) along dim, best first. Among equal values
     the indices may differ from PyTorch's, which does not specify them."""
+    if input.dtype.is_complex:  # complex numbers have no order (PyTorch's message)
+        raise RuntimeError("topk does not support complex dtypes")
     size = input.shape[dim] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
@@ -121,6 +123,9 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
 
 
 def _median(input: Tensor, dim: Any, keepdim: bool, ignore_nan: bool, name: str) -> Any:
+    if input.dtype.is_complex:  # complex numbers have no order (PyTorch's message)
+        part = "ComplexDouble" if input.dtype.name == "complex128" else "ComplexFloat"
+        raise NotImplementedError(f"\"{name}\" not implemented for '{part}'")
     if dim is None:
         if input.numel() == 0:
             return input.new_full((), float("nan"))
@@ -177,6 +182,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim: int | None = None) -> Any:
     """The distinct values in ascending order; optionally where each input element went
     (inverse) and how often each value occurs (counts)."""
+    if input.dtype.is_complex:  # complex numbers have no order (PyTorch's message)
+        part = "ComplexDouble" if input.dtype.name == "complex128" else "ComplexFloat"
+        raise NotImplementedError(f"\"unique\" not implemented for '{part}'")
     if dim is not None:
         return _unique_dim(input, return_inverse, return_counts, dim)
     flat = input.detach().reshape(-1)  # (n,)
