@@ -15,7 +15,8 @@ a float view with stride-2 elements. This is how complex tensors get their paths
 primitives without a complex type in the kernels:
 
 - moving data (copy, copy_into, where, gather, index_select, ...) and the *componentwise* math
-  (add, sub, neg, sum, scatter_add, ...) run the float primitive on the pair view;
+  (add, sub, neg, sum, scatter_add, the running sum of scan, ...) run the float primitive on the
+  pair view;
 - matmul is four float matmuls over the stride-2 part views:
   (A + iB)(C + iD) = (AC - BD) + i(AD + BC);
 - the rest (mul, div, exp, log, sqrt, |z|, arg z, ...) has its own Triton kernel below, which
@@ -23,7 +24,9 @@ primitives without a complex type in the kernels:
 
 The NumPy reference needs no pair views: NumPy's complex arrays already use this memory layout and
 its ufuncs compute on them, so the NumPy path is the same reference code plus PyTorch's errors for
-ops that are not defined on complex numbers (ordering: max, <, relu, ...).
+ops that are not defined on complex numbers (ordering: max, <, relu, ...). Primitives with no
+complex meaning in PyTorch either (sort, softmax, the normalizations, pooling: REFUSED below) raise
+PyTorch's error on a complex buffer, on both backends, rather than read its pairs as floats.
 
 New primitives here: `as_real` / `as_complex` reinterpret a buffer (the same memory, the other
 type: what view_as_real, .real and .imag are made of) and `complex_unary` computes |z|, arg z
