@@ -275,8 +275,15 @@ def test_movement_and_indexing_on_complex(device):
     assert copy.tolist() == [7, 9j, 5j]
     assert z.to(te.float32).tolist() == [1, 3, 0] and z.to(te.complex128).dtype is te.complex128
     assert z.nonzero().shape == (3, 1) and (z == z).all().item()
-    with pytest.raises(TypeError, match="random draws of complex dtype"):
-        te.randn(2, dtype=te.complex64, device=device)
+
+
+def test_random_complex_draws(device):
+    """As PyTorch: randn's parts each have variance 1/2 (E|z|^2 = 1), rand's parts are U[0, 1)."""
+    z = te.randn(400, dtype=te.complex64, device=device)
+    assert z.dtype is te.complex64 and z.shape == (400,) and z.is_leaf
+    assert 0.8 < (z.abs() ** 2).mean().item() < 1.2 and abs(z.mean().item()) < 0.2
+    parts = te.view_as_real(te.rand(50, dtype=te.complex128, device=device)).cpu().numpy()
+    assert parts.min() >= 0 and parts.max() < 1 and parts[:, 1].std() > 0.1
 
 
 # --- the complex paths of the primitives: Triton against the NumPy reference ----------------
