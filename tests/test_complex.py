@@ -325,3 +325,10 @@ def test_complex_primitives_kernel_matches_reference():
         data).tolist()
     assert triton.to_host(triton.as_complex(pairs), View((12,), (1,), 0)).tolist() == (
         data.tolist())
+
+
+def test_nan_and_inf_predicates_read_both_parts(device):
+    values = [1j, complex(np.inf, 0), complex(0, np.nan), complex(1, -np.inf)]
+    z, expected = te.tensor(values, device=device), torch.tensor(values)
+    for name in ("isnan", "isinf", "isfinite"):
+        assert getattr(te, name)(z).tolist() == getattr(torch, name)(expected).tolist()

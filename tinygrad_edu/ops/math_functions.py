@@ -457,8 +457,8 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
 
 
 def isfinite(input: Tensor) -> Tensor:
-    """True where x is neither inf nor NaN (always, for integers)."""
-    if not input.dtype.is_floating_point:
+    """True where x is neither inf nor NaN (always, for integers; both parts, for complex)."""
+    if not input.dtype.is_differentiable:
         return lowering.full(tuple(input.shape), True, bool_, input.device)
     return logical_not(isnan(input) | isinf(input))
 

@@ -353,10 +353,14 @@ def square(input: Tensor) -> Tensor:
 
 
 def isnan(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # NaN in either part, as PyTorch
+        return isnan(input.real) | isnan(input.imag)
     return Predicate.apply(input, "isnan")
 
 
 def isinf(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # inf in either part, as PyTorch
+        return isinf(input.real) | isinf(input.imag)
     return Predicate.apply(input, "isinf")
 
 
