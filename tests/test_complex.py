@@ -223,7 +223,9 @@ def test_conj_is_a_copy_and_helpers():
      NotImplementedError),
     (lambda t, z: t.nn.functional.cross_entropy(z[None], z.real[:1].long()), NotImplementedError),
     (lambda t, z: t.nn.functional.avg_pool2d(z.reshape(1, 1, 1, 2), (1, 1)), NotImplementedError),
-    (lambda t, z: t.nn.functional.mse_loss(z, z), NotImplementedError)])
+    (lambda t, z: t.nn.functional.mse_loss(z, z), NotImplementedError),
+    (lambda t, z: t.deg2rad(z), RuntimeError), (lambda t, z: t.isposinf(z), RuntimeError),
+    (lambda t, z: t.logit(z), NotImplementedError)])
 def test_ops_undefined_on_complex_raise_like_torch(device, call, error):
     """PyTorch's exception type and message (less its '_cpu' / 'on CPU' kernel names)."""
     with pytest.raises(error) as expected:

@@ -399,11 +399,19 @@ def frac(input: Tensor) -> Tensor:
     return input - trunc(input)
 
 
+def _no_complex(input: Tensor, message: str) -> None:
+    """PyTorch's error for an op that has no meaning on complex numbers."""
+    if input.dtype.is_complex:
+        raise RuntimeError(message)
+
+
 def deg2rad(input: Tensor) -> Tensor:
+    _no_complex(input, "deg2rad is not supported for complex tensors.")
     return float_input(input) * (math.pi / 180.0)
 
 
 def rad2deg(input: Tensor) -> Tensor:
+    _no_complex(input, "rad2deg is not supported for complex tensors.")
     return float_input(input) * (180.0 / math.pi)
 
 
@@ -436,6 +444,9 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(x / (1 - x)), x first clamped to [eps, 1 - eps] if eps is given;
     dx = dy / (x (1 - x)) (0 outside [eps, 1 - eps])."""
+    if input.dtype.is_complex:
+        part = "ComplexDouble" if input.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"logit\" not implemented for '{part}'")
     x = float_input(input)
     if eps is not None:
         x = clamp(x, eps, 1 - eps)
@@ -464,10 +475,12 @@ def isfinite(input: Tensor) -> Tensor:
 
 
 def isposinf(input: Tensor) -> Tensor:
+    _no_complex(input, "isposinf does not support complex inputs.")
     return input == math.inf
 
 
 def isneginf(input: Tensor) -> Tensor:
+    _no_complex(input, "isneginf does not support complex inputs.")
     return input == -math.inf
 
 
