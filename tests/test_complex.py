@@ -225,7 +225,12 @@ def test_conj_is_a_copy_and_helpers():
     (lambda t, z: t.nn.functional.avg_pool2d(z.reshape(1, 1, 1, 2), (1, 1)), NotImplementedError),
     (lambda t, z: t.nn.functional.mse_loss(z, z), NotImplementedError),
     (lambda t, z: t.deg2rad(z), RuntimeError), (lambda t, z: t.isposinf(z), RuntimeError),
-    (lambda t, z: t.logit(z), NotImplementedError)])
+    (lambda t, z: t.logit(z), NotImplementedError), (lambda t, z: z.frac(), NotImplementedError),
+    (lambda t, z: z.kthvalue(1), NotImplementedError), (lambda t, z: z.mode(), NotImplementedError),
+    (lambda t, z: t.xlogy(z, z), NotImplementedError),
+    (lambda t, z: t.cdist(z[None], z[None]), RuntimeError),
+    (lambda t, z: t.nn.functional.huber_loss(z, z), NotImplementedError),
+    (lambda t, z: t.nn.functional.smooth_l1_loss(z, z), NotImplementedError)])
 def test_ops_undefined_on_complex_raise_like_torch(device, call, error):
     """PyTorch's exception type and message (less its '_cpu' / 'on CPU' kernel names)."""
     with pytest.raises(error) as expected:

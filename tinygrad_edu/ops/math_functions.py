@@ -379,6 +379,9 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
 
 def xlogy(input: Any, other: Any) -> Tensor:
     a, b = promote(input, other, floating=True)
+    if a.dtype.is_complex:  # as PyTorch: x log y is defined for real numbers only
+        part = "ComplexDouble" if a.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"xlogy\" not implemented for '{part}'")
     return Xlogy.apply(a, b)
 
 
@@ -394,6 +397,9 @@ def fix(input: Tensor) -> Tensor:
 
 def frac(input: Tensor) -> Tensor:
     """x - trunc(x), the fractional part with the sign of x;  dx = dy."""
+    if input.dtype.is_complex:
+        part = "ComplexDouble" if input.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"frac\" not implemented for '{part}'")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"frac_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
     return input - trunc(input)

@@ -377,6 +377,10 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.dtype.is_floating_point:
+            kind = x.type().split(".")[-1].removesuffix("Tensor")  # 'Long', 'ComplexFloat'
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {kind}")
     a, b = promote(x1, x2)
     a, b = float_input(a), float_input(b)
     difference = a.unsqueeze(-2) - b.unsqueeze(-3)  # (..., P, R, M)
