@@ -92,6 +92,23 @@ def test_unary_values_and_gradients(name, data):
     _compare(UNARY[name], [data], "cpu")
 
 
+# composed of the ops above (ops/complex.py _composite): the CPU is enough
+COMPOSITES = ("sigmoid", "tanh", "tan", "sinh", "cosh", "rsqrt", "log2", "log10", "exp2")
+
+
+@pytest.mark.parametrize("name", COMPOSITES)
+@FEW
+@given(data=pairs((2, 2)))
+def test_composite_functions_values_and_gradients(name, data):
+    _compare(lambda t, z: getattr(t, name)(z), [data], "cpu")
+
+
+def test_silu_of_complex_matches_torch():
+    values = np.array([1 + 2j, -0.5 + 0.3j, 2 - 1j])  # (PyTorch has no complex silu backward)
+    np.testing.assert_allclose(te.nn.functional.silu(te.tensor(values)).numpy(),
+                               torch.nn.functional.silu(torch.tensor(values)).numpy(), atol=1e-12)
+
+
 @pytest.mark.parametrize("name", sorted(BINARY))
 @FEW
 @given(a=pairs((4,)), b=pairs((4,)))

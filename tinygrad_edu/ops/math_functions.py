@@ -299,6 +299,10 @@ class Xlogy(Function):
 
 # --- public functions --------------------------------------------------------------------------
 def tan(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("tan", input)
     return Tan.apply(float_input(input))
 
 
@@ -315,10 +319,18 @@ def atan(input: Tensor) -> Tensor:
 
 
 def sinh(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("sinh", input)
     return Sinh.apply(float_input(input))
 
 
 def cosh(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("cosh", input)
     return Cosh.apply(float_input(input))
 
 
@@ -339,14 +351,26 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 def log2(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("log2", input)
     return Log2.apply(float_input(input))
 
 
 def log10(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("log10", input)
     return Log10.apply(float_input(input))
 
 
 def exp2(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("exp2", input)
     return Exp2.apply(float_input(input))
 
 
