@@ -68,6 +68,7 @@ UNARY = {
     "sgn": lambda t, z: t.sgn(z),
     "polar": lambda t, z: t.polar(z.abs(), z.real),
     "cumsum": lambda t, z: z.cumsum(1),
+    "prod": lambda t, z: z.prod(1) + z.prod(),
     "var": lambda t, z: z.var(0),
     "std": lambda t, z: z.std(),
     "norm": lambda t, z: z.norm(),

@@ -325,7 +325,29 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
          ) -> Tensor:
     axes = tuple(range(input.ndim)) if dim is None else (normalize_dim(dim, input.ndim),)
+    if (to_dtype(dtype) if dtype is not None else input.dtype).is_complex:
+        return _complex_prod(_accumulating_input(input, dtype), dim, keepdim)
     return Prod.apply(_accumulating_input(input, dtype), axes, keepdim and dim is not None)
+
+
+def _complex_prod(input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    """The product of complex numbers as a tree of complex multiplies (the reduce primitive only
+    sums complex pairs): ones pad the dim to a power of two, then its halves are multiplied
+    until one element is left. Differentiable by Mul's rule (da = dy * conj(b))."""
+    from .movement import cat
+
+    x = input.reshape(-1) if dim is None else input.movedim(dim, -1)  # (..., n)
+    n = x.shape[-1]
+    size = 1
+    while size < n:
+        size *= 2
+    if size > n or n == 0:
+        x = cat([x, x.new_ones(tuple(x.shape[:-1]) + (size - n,))], -1)
+    while x.shape[-1] > 1:
+        half = x.shape[-1] // 2
+        x = x[..., :half] * x[..., half:]
+    x = x.squeeze(-1)
+    return x.unsqueeze(normalize_dim(dim, input.ndim)) if keepdim and dim is not None else x
 
 
 def _prod_over(input: Tensor, axes: tuple[int, ...]) -> Tensor:
