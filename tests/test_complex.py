@@ -187,7 +187,8 @@ def test_default_dtype_rules():
 @pytest.mark.parametrize("values", [[1 + 2j, 3.5 - 1j], [[1e-5 + 1j, 100 + 1j]], 1j,
                                     [0.25 + 0.5j, -3 - 1j], [-1.1312 + 2.4717j, 17.8924 - 27.8657j],
                                     [[1 + 2j, 3.5 - 10j], [0.25j, -4 + 1j]],
-                                    [complex(i, -i * i) for i in range(12)]])
+                                    [complex(i, -i * i) for i in range(12)],
+                                    [complex(np.inf, 1), complex(0, np.nan), 1 + 1j]])
 def test_repr_like_torch(values):
     assert repr(te.tensor(values)).replace("tinygrad_edu", "torch") == repr(torch.tensor(values))
     assert (repr(te.tensor(values, dtype=te.complex128)).replace("tinygrad_edu", "torch")
@@ -199,6 +200,9 @@ def test_repr_suffix_wraps_like_torch():
     values = [float(i) for i in range(30)]
     assert (repr(te.tensor(values, dtype=te.float64)).replace("tinygrad_edu", "torch")
             == repr(torch.tensor(values, dtype=torch.float64)))
+    for values in ([np.inf, 0.0, 1.0], [np.nan, -np.inf], [0.0, -np.inf, 5.0]):  # widths: finite
+        assert repr(te.tensor(values)).replace("tinygrad_edu", "torch") == repr(
+            torch.tensor(values))
 
 
 def test_views_share_memory(device):

@@ -42,7 +42,7 @@ def _special(value: float) -> str:
 def _complex_formatter(values: np.ndarray):
     """Like PyTorch: real parts share one format (padded), imaginary parts another, with a sign."""
     real_format, imag_format = _float_formatter(values.real), _float_formatter(values.imag)
-    real_width = max((len(real_format(v)) for v in values.real.reshape(-1)), default=0)
+    real_width = max((len(real_format(v)) for v in _counted(values.real)), default=1)
 
     def format_one(value: complex) -> str:
         imag = imag_format(value.imag) + "j"
@@ -50,6 +50,13 @@ def _complex_formatter(values: np.ndarray):
 
     format_one.aligned = True  # the real parts are aligned already; imaginary parts never are
     return format_one
+
+
+def _counted(values: np.ndarray) -> np.ndarray:
+    """The values PyTorch sizes a float column by: the nonzero finite ones (inf, nan and 0 may
+    stick out or fall short)."""
+    flat = values.reshape(-1)
+    return flat[np.isfinite(flat) & (flat != 0)]
 
 
 def _formatter(values: np.ndarray):
@@ -106,7 +113,8 @@ def format_values(values: np.ndarray, indent: int) -> str:
                                                              values.shape[axis]))
                 shown = np.take(shown, keep, axis=axis)
     format_one = _formatter(shown)  # like PyTorch: the format fits the elements shown
-    width = max(len(format_one(v)) for v in shown.reshape(-1))
+    counted = _counted(shown) if shown.dtype.kind == "f" else shown.reshape(-1)
+    width = max((len(format_one(v)) for v in counted), default=1)
     return _layout(values, format_one, width, indent, summarise)
 
 
