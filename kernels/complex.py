@@ -64,8 +64,8 @@ REFUSED = {"softmax": "softmax_lastdim_kernel_impl", "layer_norm": "LayerNormKer
            "batch_norm": "batch_norm", "cross_entropy": "log_softmax_lastdim_kernel_impl",
            "avg_pool2d": "avg_pool2d", "max_pool2d": "max_pool2d", "sort": "sort"}
 # Running ops (the scan primitive): only the running sum is componentwise, so it is the one kept;
-# cumprod would need a complex backward (conjugates) that the real formula in ops/cumulative.py
-# does not have, so it is refused rather than silently wrong.
+# cumprod of complex numbers is composed of complex multiplies in ops/cumulative.py instead (its
+# real backward formula has no conjugates), and the running max / min / logsumexp are refused.
 COMPLEX_SCAN = frozenset({"sum"})
 
 
