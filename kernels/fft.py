@@ -45,17 +45,16 @@ def _stockham_reference(x: np.ndarray, inverse: bool) -> np.ndarray:
     """Radix-2 Stockham FFT of each row of x (B, N), N a power of two: log2(N) vectorised stages."""
     rows, n_total = x.shape
     sign = 1.0 if inverse else -1.0
-    n, s = n_total, 1
+    n, s = n_total, 1  # n: the length of the sub-transforms left; s: how many are interleaved
     while n > 1:
         m = n // 2
-        j = np.arange(n_total // 2)
-        p, q = j // s, j % s
-        a, b = x[:, q + s * p], x[:, q + s * (p + m)]  # (B, N/2) each
-        twiddle = np.exp(sign * 2j * np.pi * p / n)
-        y = np.empty_like(x)
-        y[:, q + 2 * s * p] = a + b
-        y[:, q + 2 * s * p + s] = (a - b) * twiddle
-        x, n, s = y, m, 2 * s
+        # butterfly (p, q), p < m, q < s, reads x[q + s p] and x[q + s (p + m)] and writes
+        # y[q + 2 s p] and y[q + 2 s p + s]: as shapes, x is (B, 2, m, s) and y is (B, m, 2, s)
+        halves = x.reshape(rows, 2, m, s)
+        a, b = halves[:, 0], halves[:, 1]                                 # (B, m, s) each
+        twiddle = np.exp(sign * 2j * np.pi * np.arange(m) / n)[:, None]   # (m, 1)
+        x = np.stack((a + b, (a - b) * twiddle), axis=2).reshape(rows, n_total)
+        n, s = m, 2 * s
     return x
 
 
