@@ -253,7 +253,8 @@ def test_conj_is_a_copy_and_helpers():
     (lambda t, z: t.xlogy(z, z), NotImplementedError),
     (lambda t, z: t.cdist(z[None], z[None]), RuntimeError),
     (lambda t, z: t.nn.functional.huber_loss(z, z), NotImplementedError),
-    (lambda t, z: t.nn.functional.smooth_l1_loss(z, z), NotImplementedError)])
+    (lambda t, z: t.nn.functional.smooth_l1_loss(z, z), NotImplementedError),
+    (lambda t, z: z.abs_(), RuntimeError), (lambda t, z: z.absolute_(), RuntimeError)])
 def test_ops_undefined_on_complex_raise_like_torch(device, call, error):
     """PyTorch's exception type and message (less its '_cpu' / 'on CPU' kernel names)."""
     with pytest.raises(error) as expected:

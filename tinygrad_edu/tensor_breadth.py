@@ -73,6 +73,8 @@ def _forwarded(name: str) -> Callable[..., Any]:
 
 def _in_place(name: str, cast_back: bool) -> Callable[..., Any]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if name in ("abs", "absolute") and self.dtype.is_complex:  # |z| is real: not into z
+            raise RuntimeError("In-place abs is not supported for complex tensors.")
         op = getattr(self._ops, name) if hasattr(self._ops, name) else getattr(type(self), name)
         if cast_back:
             def computed(current: Tensor, *a: Any, **k: Any) -> Tensor:
