@@ -4,6 +4,8 @@ These tests read the site `make docs` built into site/ (they skip, saying so, wh
 `make docs` runs them right after building, and `make test` leaves them out (marker `site`). The
 site is served by the test itself on a free port of 127.0.0.1, as `make serve` does, and checked:
 
+- its links work the way `make serve` serves them (README's instruction): from the home page to a
+  course page and through the language menu to the same page in Chinese and back;
 - a page with an embedded player opens at its top and stays there while the player steps;
 - the browser console shows no errors (fonts, fetched from the internet, may fail offline);
 - no output block is wider than its page (outputs wrap, code keeps its lines);
@@ -94,6 +96,26 @@ def _open(browser, url: str) -> list[str]:
 def _player_pages() -> list[str]:
     return [page for language in ("en", "zh") for page in _pages(language)
             if 'class="tge-player"' in (SITE / page / "index.html").read_text(encoding="utf-8")]
+
+
+def _click(browser, selector: str) -> None:
+    """Follow a link as a reader does (the language menu's links are hidden until hovered)."""
+    link = browser.find_element("css selector", selector)
+    browser.execute_script("arguments[0].click()", link)
+    browser.execute_script("return new Promise(r => setTimeout(r, 500))")
+
+
+def test_links_and_the_language_menu_lead_to_pages(served, browser) -> None:
+    assert _open(browser, served) == []
+    _click(browser, 'a.md-nav__link[href="course/autograd/"]')
+    assert browser.current_url == served + "course/autograd/"
+    assert browser.find_element("css selector", "article h1").text  # a page, not a listing
+    _click(browser, 'a.md-select__link[hreflang="zh"]')
+    assert browser.current_url == served + "zh/course/autograd/"
+    assert browser.execute_script("return document.documentElement.lang") == "zh"
+    assert "自动求导" in browser.find_element("css selector", "article h1").text
+    _click(browser, 'a.md-select__link[hreflang="en"]')
+    assert browser.current_url == served + "course/autograd/"
 
 
 def test_pages_with_a_player_open_at_the_top_and_stay_there(served, browser) -> None:
