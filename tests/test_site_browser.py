@@ -212,3 +212,22 @@ def test_chinese_headings_have_readable_anchors() -> None:
     numbered = {page: [a for a in ids if re.fullmatch(r"_\d*", a)] for page, ids in anchors.items()}
     assert {page: ids for page, ids in numbered.items() if ids} == {}
     assert "自动求导" in " ".join(anchors["zh/course/autograd/"])
+
+
+def test_every_tensor_api_entry_has_a_description_and_its_source() -> None:
+    """What the reference index promises: a docstring and "Source code" under every entry, the
+    properties and aliases included (docs/_templates/python/material/attribute.html.jinja)."""
+    page = SITE / "reference" / "tensor" / "index.html"
+    if not page.exists():
+        pytest.skip("no built site in site/: run `make docs` (it runs these tests afterwards)")
+    html = page.read_text(encoding="utf-8")
+    entries = re.split(r'(?=<h[2-4] id="[^"]*" class="doc doc-heading")', html)[1:]
+    assert len(entries) > 150
+    no_source = [entry[:120] for entry in entries if "Source code in" not in entry]
+    assert no_source == []
+    empty = []
+    for entry in entries:
+        contents = re.search(r'class="doc doc-contents[^"]*">(.*?)</div>', entry, re.DOTALL)
+        if not re.sub(r"<[^>]+>", "", contents.group(1) if contents else "").strip():
+            empty.append(entry[:120])
+    assert empty == []
