@@ -144,3 +144,13 @@ def test_docstrings_split_into_formula_and_derivative() -> None:
     assert atlas_code.split_docstring(inspect.cleandoc("""y = f(x): no gradient
         more words""")) == ("y = f(x): no gradient", None, "more words")
     assert atlas.code("y = x surrounded by `value`") == "`` y = x surrounded by `value` ``"
+
+
+def test_every_module_summary_on_the_chinese_atlas_is_chinese(pages: dict[str, str]) -> None:
+    """A module missing from docs/_tools/atlas_zh.py would show its English line on the zh site."""
+    summaries = [line for line in pages["zh"].splitlines()
+                 if line.startswith(("`tinygrad_edu/ops/", "`kernels/"))]
+    assert len(summaries) >= 40
+    english = [line for line in summaries
+               if not any("\u4e00" <= char <= "\u9fff" for char in line.split("`: ", 1)[1])]
+    assert english == []

@@ -4,10 +4,13 @@ These tests read the site `make docs` built into site/ (they skip, saying so, wh
 `make docs` runs them right after building, and `make test` leaves them out (marker `site`). The
 site is served by the test itself on a free port of 127.0.0.1, as `make serve` does, and checked:
 
+- its links work the way `make serve` serves them (README's instruction): from the home page to a
+  course page and through the language menu to the same page in Chinese and back;
 - a page with an embedded player opens at its top and stays there while the player steps;
 - the browser console shows no errors (fonts, fetched from the internet, may fail offline);
 - no output block is wider than its page (outputs wrap, code keeps its lines);
-- the Chinese search finds 梯度 on every Chinese page that contains it.
+- the Chinese search finds 梯度 (and 卷积) on every Chinese page that contains it;
+- Chinese headings have readable anchors (#自动求导, not #_1).
 """
 
 from __future__ import annotations
@@ -96,6 +99,26 @@ def _player_pages() -> list[str]:
             if 'class="tge-player"' in (SITE / page / "index.html").read_text(encoding="utf-8")]
 
 
+def _click(browser, selector: str) -> None:
+    """Follow a link as a reader does (the language menu's links are hidden until hovered)."""
+    link = browser.find_element("css selector", selector)
+    browser.execute_script("arguments[0].click()", link)
+    browser.execute_script("return new Promise(r => setTimeout(r, 500))")
+
+
+def test_links_and_the_language_menu_lead_to_pages(served, browser) -> None:
+    assert _open(browser, served) == []
+    _click(browser, 'a.md-nav__link[href="course/autograd/"]')
+    assert browser.current_url == served + "course/autograd/"
+    assert browser.find_element("css selector", "article h1").text  # a page, not a listing
+    _click(browser, 'a.md-select__link[hreflang="zh"]')
+    assert browser.current_url == served + "zh/course/autograd/"
+    assert browser.execute_script("return document.documentElement.lang") == "zh"
+    assert "自动求导" in browser.find_element("css selector", "article h1").text
+    _click(browser, 'a.md-select__link[hreflang="en"]')
+    assert browser.current_url == served + "course/autograd/"
+
+
 def test_pages_with_a_player_open_at_the_top_and_stay_there(served, browser) -> None:
     pages = _player_pages()
     assert len(pages) >= 6  # course/graph, course/autograd, guides/visualize, in both languages
@@ -137,28 +160,32 @@ def test_no_console_errors_and_no_output_wider_than_its_page(served, browser) ->
 
 
 def _search(browser, words: str) -> set[str]:
-    """The pages the site's search lists for `words` (every result, scrolled into view)."""
+    """The pages the site's search lists for `words` (every result: Material shows 10 and adds 4
+    more each time the list is scrolled to its end, so it is scrolled away and back until no more
+    come)."""
     browser.execute_script(
         "const input = document.querySelector('.md-search__input');"
         "input.focus(); input.value = arguments[0];"
         "input.dispatchEvent(new Event('input', {bubbles: true}));"
         "input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));", words)
-    found: set[str] = set()
+    found: list[str] = []
     for _ in range(60):
-        browser.execute_script("return new Promise(r => setTimeout(r, 250))")
         links = browser.execute_script(
             "const wrap = document.querySelector('.md-search__scrollwrap');"
-            "if (wrap) { wrap.scrollTop = wrap.scrollHeight; }"
-            "return [...document.querySelectorAll('.md-search-result__item > a')]"
-            ".map(a => a.href.split('#')[0].split('?')[0])")
-        if links and set(links) == found:
+            "const pause = () => new Promise(r => setTimeout(r, 150));"
+            "return (async () => {"
+            "  if (wrap) { wrap.scrollTop = 0; } await pause();"
+            "  if (wrap) { wrap.scrollTop = wrap.scrollHeight; } await pause();"
+            "  return [...document.querySelectorAll('.md-search-result__item > a')]"
+            "    .map(a => a.href.split('#')[0].split('?')[0]); })()")
+        if links and links == found:
             break
-        found = set(links)
-    return found
+        found = links
+    return set(found)
 
 
-def test_the_chinese_search_finds_a_word_on_every_page_that_has_it(served, browser) -> None:
-    word = "梯度"
+@pytest.mark.parametrize("word", ["梯度", "卷积"])
+def test_the_chinese_search_finds_a_word_on_every_page_that_has_it(served, browser, word) -> None:
     expected = set()
     for page in _pages("zh"):
         html = (SITE / page / "index.html").read_text(encoding="utf-8")
@@ -166,8 +193,41 @@ def test_the_chinese_search_finds_a_word_on_every_page_that_has_it(served, brows
         text = re.sub(r"<[^>]+>", "", article.group(0) if article else "")
         if word in text:
             expected.add(served + page)
-    assert len(expected) >= 10
+    assert len(expected) >= 5
     _open(browser, served + "zh/")
     found = _search(browser, word)
     assert expected - found == set()
     assert all("/zh/" in url for url in found)  # no English page on the Chinese site
+
+
+def test_chinese_headings_have_readable_anchors() -> None:
+    """A Unicode-aware slug: #自动求导, not #_1, #_2 (links stay readable and survive edits)."""
+    if not (SITE / "zh" / "index.html").exists():
+        pytest.skip("no built site in site/: run `make docs` (it runs these tests afterwards)")
+    anchors = {}
+    for page in _pages("zh"):
+        html = (SITE / page / "index.html").read_text(encoding="utf-8")
+        anchors[page] = re.findall(r'<h[1-6] id="([^"]*)"', html)
+    assert sum(len(ids) for ids in anchors.values()) > 100
+    numbered = {page: [a for a in ids if re.fullmatch(r"_\d*", a)] for page, ids in anchors.items()}
+    assert {page: ids for page, ids in numbered.items() if ids} == {}
+    assert "自动求导" in " ".join(anchors["zh/course/autograd/"])
+
+
+def test_every_tensor_api_entry_has_a_description_and_its_source() -> None:
+    """What the reference index promises: a docstring and "Source code" under every entry, the
+    properties and aliases included (docs/_templates/python/material/attribute.html.jinja)."""
+    page = SITE / "reference" / "tensor" / "index.html"
+    if not page.exists():
+        pytest.skip("no built site in site/: run `make docs` (it runs these tests afterwards)")
+    html = page.read_text(encoding="utf-8")
+    entries = re.split(r'(?=<h[2-4] id="[^"]*" class="doc doc-heading")', html)[1:]
+    assert len(entries) > 150
+    no_source = [entry[:120] for entry in entries if "Source code in" not in entry]
+    assert no_source == []
+    empty = []
+    for entry in entries:
+        contents = re.search(r'class="doc doc-contents[^"]*">(.*?)</div>', entry, re.DOTALL)
+        if not re.sub(r"<[^>]+>", "", contents.group(1) if contents else "").strip():
+            empty.append(entry[:120])
+    assert empty == []

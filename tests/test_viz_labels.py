@@ -57,3 +57,20 @@ def test_a_loss_is_one_named_group_with_its_arguments() -> None:
         F.cross_entropy(x, y, ignore_index=3).backward()
     label = t2.group_labels["cross_entropy"]
     assert label.startswith("cross_entropy(input, target, ignore_index=3")
+
+
+def test_every_loss_is_one_named_group() -> None:
+    x = torch.rand(2, 3, requires_grad=True)
+    y = torch.rand(2, 3)
+    with viz.trace() as t:
+        for loss in (F.mse_loss, F.l1_loss, F.huber_loss, F.smooth_l1_loss,
+                     F.binary_cross_entropy, F.binary_cross_entropy_with_logits):
+            loss(x, y).backward()
+    assert sorted(t.group_labels) == ["binary_cross_entropy", "binary_cross_entropy_with_logits",
+                                      "huber_loss", "l1_loss", "mse_loss", "smooth_l1_loss"]
+    assert t.group_labels["huber_loss"] == "huber_loss(input, target, reduction='mean', delta=1)"
+    collapsed = [n.title for n in t.graph(depth=0).nodes.values()]
+    assert "mse_loss(input, target, reduction='mean')" in collapsed
+    nodes = list(t.graph().nodes.values())
+    for title in ("input", "target"):  # boxes named after the argument show x and y, no constant
+        assert len({n.lines[1] for n in nodes if n.title == title}) == 1, title

@@ -80,3 +80,29 @@ def test_language_option_and_default() -> None:
     assert re.search("输出", viz.draw((x * 2).sum(), language="zh").source)
     with pytest.raises(ValueError, match="language must be one of en, zh"):
         viz.set_language("fr")
+
+
+def test_the_compiled_program_picture_speaks_chinese_too() -> None:
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).relu().sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled(torch.randn(4, 3))
+    table = _Misses(language.ZH)
+    original = language._TABLES["zh"]
+    language._TABLES["zh"] = table
+    try:
+        source = viz.draw_compiled(compiled, language="zh").source
+    finally:
+        language._TABLES["zh"] = original
+    assert table.missing == set()
+    assert "次计算核启动" in source and "输入 0" in source and "kernel launches" not in source
+    assert "kernel launches" in compiled.draw().source  # the option does not stick

@@ -99,6 +99,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
         return prod(self._view.shape)
 
     nelement = numel
+    """Alias of numel: the number of elements, the product of the shape."""
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         """Elements to step in storage per index of each dim (or of one dim)."""

@@ -23,6 +23,7 @@ class TensorMath:
         return self._ops.neg(self)
 
     negative = neg
+    """Alias of neg: y = -x  (ops.neg)."""
 
     def abs(self) -> Tensor:
         """y = |x|;  dx = dy * sign(x)  (ops.abs)."""
@@ -128,7 +129,10 @@ class TensorMath:
         """y = self / other (rounding_mode None, 'trunc' or 'floor'), broadcast  (ops.div)."""
         return self._ops.div(self, other, rounding_mode=rounding_mode)
 
-    true_divide = divide = div
+    divide = div
+    """Alias of div: y = self / other, broadcast  (ops.div)."""
+    true_divide = div
+    """Alias of div: y = self / other, broadcast  (ops.div)."""
 
     def floor_divide(self, other: Any) -> Tensor:
         """y = floor(self / other), broadcast  (ops.div, rounding_mode='floor')."""
@@ -199,6 +203,7 @@ class TensorMath:
         return self._ops.clamp(self, min, max)
 
     clip = clamp
+    """Alias of clamp: y = min(max(x, min), max)  (ops.clamp)."""
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         """y = x with value where mask is True;  dx = dy where mask is False  (ops.masked_fill)."""
@@ -338,6 +343,7 @@ class TensorMath:
         return self._ops.inplace(self, self._ops.clamp, min, max)
 
     clip_ = clamp_
+    """Alias of clamp_: in place, self = clamp(self, min, max)  (ops.clamp)."""
 
     def neg_(self) -> Tensor:
         """In place: self = -self  (ops.neg)."""

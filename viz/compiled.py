@@ -6,13 +6,15 @@ Each recorded primitive call is an oval (its op and the Function or backward nod
 each buffer read from outside is a box (blue: an input of the function, grey: a parameter or
 state buffer), arrows follow the buffers. The calls of one fused kernel sit in one cluster named
 after the kernel; folded constants are dashed. The title gives the kernel counts before fusion
-(one per primitive call, as eager mode launches them) and after.
+(one per primitive call, as eager mode launches them) and after. Its words follow viz's language
+(`language="zh"` or viz.set_language), as every other picture's do.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .language import tr, use_language
 from .render import Digraph
 
 
@@ -21,8 +23,14 @@ def _label(call: Any) -> str:
     return f"{op}\\n{call.origin}"
 
 
-def draw_compiled(compiled: Any, rankdir: str = "TB") -> Digraph:
-    """The captured graph of a compiled function's current program, fused kernels clustered."""
+def draw_compiled(compiled: Any, rankdir: str = "TB", language: str | None = None) -> Digraph:
+    """The captured graph of a compiled function's current program, fused kernels clustered;
+    language: "en" or "zh" for the picture's words (default: viz.set_language's)."""
+    with use_language(language):
+        return _draw(compiled, rankdir)
+
+
+def _draw(compiled: Any, rankdir: str) -> Digraph:
     program = compiled.program
     if program is None:
         raise RuntimeError("nothing captured yet: call the compiled function (3 times) first")
@@ -30,8 +38,9 @@ def draw_compiled(compiled: Any, rankdir: str = "TB") -> Digraph:
     eager, launches = compiled.kernel_counts()
     dot = Digraph("compiled", graph_attr={
         "rankdir": rankdir, "labelloc": "t", "fontsize": "16",
-        "label": f"{getattr(compiled, '__name__', 'compiled')}: {eager} primitive calls in eager "
-                 f"mode -> {launches} kernel launches per replay"})
+        "label": tr("{name}: {eager} primitive calls in eager mode -> {launches} kernel launches "
+                    "per replay", name=getattr(compiled, "__name__", "compiled"), eager=eager,
+                    launches=launches)})
     producer: dict[int, str] = {}
     for index, call in enumerate(graph.calls):
         for number in call.outputs:
@@ -45,7 +54,8 @@ def draw_compiled(compiled: Any, rankdir: str = "TB") -> Digraph:
             continue
         kernel = step.kernel
         with dot.subgraph(name=f"cluster_{kernel.name}") as cluster:
-            cluster.attr(label=f"{kernel.name} ({len(kernel.calls)} ops, 1 kernel)",
+            cluster.attr(label=tr("{name} ({count} ops, 1 kernel)", name=kernel.name,
+                                    count=len(kernel.calls)),
                          style="rounded,filled", fillcolor="#fff0d9", color="#e69500")
             for call in kernel.calls:
                 cluster.node(f"c{index_of[id(call)]}", _label(call), shape="ellipse",
@@ -66,7 +76,8 @@ def draw_compiled(compiled: Any, rankdir: str = "TB") -> Digraph:
                 if number not in drawn_values:
                     drawn_values.add(number)
                     is_input = value.kind == "input"
-                    dot.node(source, f"input {value.index}" if is_input else f"buffer {number}",
+                    dot.node(source, tr("input {k}", k=value.index) if is_input
+                             else tr("buffer {number}", number=number),
                              shape="box", style="rounded,filled",
                              fillcolor="#cfe6ff" if is_input else "#eeeeee")
             dot.edge(source, f"c{index}")

@@ -70,6 +70,11 @@ ZH: dict[str, str] = {
         "（传入 depth= 折叠模块，或增大 max_nodes）",
     "more than max_nodes={limit} nodes: modules deeper than depth={depth} are drawn as one node "
     "each": "节点数超过 max_nodes={limit}：深于 depth={depth} 的模块各画成一个节点",
+    # tinygrad_edu.compile's captured program (viz/compiled.py)
+    "{name}: {eager} primitive calls in eager mode -> {launches} kernel launches per replay":
+        "{name}：即时执行模式下 {eager} 次原语调用 -> 每次重放 {launches} 次计算核启动",
+    "{name} ({count} ops, 1 kernel)": "{name}（{count} 个算子，1 个计算核）",
+    "buffer {number}": "缓冲区 {number}",
     # the player's steps
     "forward": "前向",
     "forward (no_grad)": "前向（no_grad）",

@@ -37,4 +37,23 @@ SUMMARIES: dict[str, str] = {
         "针对类别下标的 logits 交叉熵，融合实现：log_softmax 与 nll 在同一个按行的计算核中。",
     "kernels/dropout": "一遍完成的融合 dropout：由计数器生成保留掩码并直接应用，从不存储它。",
     "kernels/normalization": "批归一化与层归一化的前向与反向：每个程序处理一组元素。",
+    # the op families and primitives added since (complex, attention, sort/scan, layout, ...)
+    "ops/activation_family": "nn.functional 中的各种激活函数，写成你已经认识的算子的组合。",
+    "ops/attention": "缩放点积注意力：每个查询（query）看所有的键（key），把值（value）加权混合。",
+    "ops/bitwise": "整数（与 bool）张量上的位运算：&、|、^、~、<<、>>。",
+    "ops/complex": "复数张量：由实部构造、拆成实部与虚部，以及它们的导数。",
+    "ops/cumulative":
+        "累积算子：cumsum、cumprod、cummax、cummin、logcumsumexp（底层是 kernels/scan.py）。",
+    "ops/layout": "布局算子：三角、对角线、滚动、旋转、滑动窗口（im2col）与网格。",
+    "ops/math_functions": "exp/log/sin 之外的数学函数：反三角、双曲、log2/exp2、atan2 等。",
+    "ops/recurrent": "循环单元：RNN、LSTM 与 GRU 的一个时间步，作为可微算子。",
+    "ops/sorting":
+        "排序与选择：sort、argsort、topk、kthvalue、median、mode、unique、searchsorted。",
+    "kernels/recurrent": "LSTM 或 GRU 一个时间步的门运算，融合为一遍逐元素计算（及其反向）。",
+    "kernels/attention":
+        "不生成 n x n 矩阵的注意力：FlashAttention 的在线 softmax，前向与反向。",
+    "kernels/complex": "平铺缓冲区中的复数：交错存放的（实部，虚部）对，以及它们的原语路径。",
+    "kernels/fft": "FFT 原语：对一个复数 (B, N) 视图的每一行做离散傅里叶变换。",
+    "kernels/scan": "扫描原语：沿一个维度的累加和、累乘积、累计最大值与 log-sum-exp。",
+    "kernels/sort": "排序原语：把沿一个维度的每一行排好序，并记下每个值原来的位置。",
 }

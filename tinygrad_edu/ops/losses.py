@@ -32,14 +32,16 @@ from .cross_entropy import (
 from .operands import scalar_tensor
 
 
-def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """PyTorch's deprecated size_average/reduce flags, translated to a reduction string."""
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str,
+                     stacklevel: int = 3) -> str:
+    """PyTorch's deprecated size_average/reduce flags, translated to a reduction string
+    (stacklevel: where the warning points; 4 from a loss below, under its @composite wrapper)."""
     if size_average is None and reduce is None:
         check_reduction(reduction)
         return reduction
     warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
                   f"{'none' if reduce is False else 'sum' if size_average is False else 'mean'}'"
-                  " instead.", stacklevel=3)
+                  " instead.", stacklevel=stacklevel)
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     return "none" if not reduce else "mean" if size_average else "sum"
@@ -58,7 +60,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits (N, C[, d...]) against class indices or probabilities."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
@@ -96,7 +98,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: bool | None = None, ignore_index: int = -100,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """-w[t] * input[t] per row, for log-probabilities input (N, C[, d...])."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     check_class_weight(weight, classes)
     target = check_class_target(input, target)
@@ -195,11 +197,12 @@ def _check_same_size(input: Tensor, target: Tensor) -> None:
                          "size.")
 
 
+@composite
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """BCE of probabilities in [0, 1] (e.g. after sigmoid) against targets in [0, 1]."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     _check_same_size(input, target)
     values = input.detach()
     if not bool(((values >= 0) & (values <= 1)).all()):
@@ -209,12 +212,13 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(BinaryCrossEntropy.apply(x, y, w), reduction)
 
 
+@composite
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None,
                                      reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """BCE of sigmoid(input), computed from the logits so that +-1000 gives exact answers."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     _check_same_size(input, target)
     y = target.to(input.dtype)
     w = None if weight is None else weight.to(input.dtype).expand(input.shape)
@@ -233,7 +237,7 @@ def _pointwise_loss(name: str, input: Tensor, target: Tensor, reduction: str,
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+                      "broadcasting. Please ensure they have the same size.", stacklevel=4)
     losses = elementwise(input - target)
     if weight is None:
         return _reduce(losses, reduction)
@@ -243,23 +247,26 @@ def _pointwise_loss(name: str, input: Tensor, target: Tensor, reduction: str,
     return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
 
+@composite
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
              reduce: bool | None = None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
     """(input - target)^2, averaged (or summed, or not)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     return _pointwise_loss("mse", input, target, reduction, weight, lambda d: d * d)
 
 
+@composite
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
     """|input - target|, averaged (or summed, or not)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     return _pointwise_loss("l1", input, target, reduction, weight, lambda d: d.abs())
 
 
 # --- robust regression (reinforcement learning's TD errors, outliers) ---------------------------
+@composite
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target.
@@ -274,11 +281,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                            lambda d: _huber(d, float(delta)))
 
 
+@composite
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
                    reduce: bool | None = None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta: huber_loss / beta (l1 at beta 0)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
