@@ -34,6 +34,17 @@ from .arithmetic import (
     subtract,
     true_divide,
 )
+from .conv_family import (
+    avg_pool1d,
+    conv1d,
+    conv_transpose1d,
+    conv_transpose2d,
+    group_norm,
+    instance_norm,
+    max_pool1d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .conversion import cast_to, to
 from .indexing import gather, getitem, index_select, masked_select, nonzero, scatter_add, setitem
 from .inplace import add_inplace_without_checks, copy_, fill_, inplace
@@ -168,4 +179,6 @@ __all__ = [
     "addmm", "addmv", "baddbmm", "cdist", "cross", "diag", "diag_embed", "diagonal", "einsum",
     "kron", "meshgrid", "moveaxis", "movedim", "repeat_interleave", "roll", "rot90",
     "take_along_dim", "trace", "tril", "triu",
+    "avg_pool1d", "conv1d", "conv_transpose1d", "conv_transpose2d", "group_norm",
+    "instance_norm", "max_pool1d", "pixel_shuffle", "pixel_unshuffle",
 ]
