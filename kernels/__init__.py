@@ -19,6 +19,7 @@ kernel) side by side:
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
+    linalg.py       gauss_jordan (inv, solve, det, slogdet)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -36,6 +37,7 @@ from . import (
     dropout,
     elementwise,
     index,
+    linalg,
     matmul,
     normalization,
     optim,
@@ -100,6 +102,8 @@ PRIMITIVES: dict[str, str] = {
     "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
     "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
     "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
+    # linalg.py (issue 10, second half)
+    "gauss_jordan": "X = A^-1 B, log|det A| and sign(det A) by pivoted Gauss-Jordan, per matrix",
 }
 
 
@@ -123,6 +127,7 @@ def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
     modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
                cross_entropy, dropout, normalization)
+    modules += (linalg,)  # issue 10, second half
     return {name: getattr(module, f"{name}_reference")
             for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 

@@ -29,6 +29,8 @@ def _families() -> list[ModuleType]:
             modules.append(importlib.import_module(f"{__package__}.{name}"))
         except ImportError:  # a family another part of the project has not added yet
             continue
+    for name in ("linalg",):  # issue 10, second half: linear systems
+        modules.append(importlib.import_module(f"{__package__}.{name}"))
     return modules
 
 

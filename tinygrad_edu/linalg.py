@@ -2,12 +2,14 @@
 torch.linalg.norm(x)). Each name forwards to a differentiable op in tinygrad_edu/ops/:
 
     ops/products.py   vector_norm, matrix_norm, norm, cross
+    ops/linalg.py     solve, inv, det, slogdet (Gauss-Jordan elimination, kernels/linalg.py)
 """
 
 from __future__ import annotations
 
+from .ops.linalg import det, inv, slogdet, solve
 from .ops.products import linalg_cross as cross
 from .ops.products import linalg_norm as norm
 from .ops.products import matrix_norm, vector_norm
 
-__all__ = ["cross", "matrix_norm", "norm", "vector_norm"]
+__all__ = ["cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]

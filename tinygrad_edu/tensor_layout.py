@@ -79,3 +79,15 @@ class TensorLayout:
 
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         return self._ops.cross(self, other, dim)
+
+    def det(self) -> Tensor:
+        return self._ops.det(self)
+
+    def logdet(self) -> Tensor:
+        return self._ops.logdet(self)
+
+    def slogdet(self) -> Any:
+        return self._ops.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        return self._ops.inverse(self)

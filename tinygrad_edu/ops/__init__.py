@@ -65,6 +65,7 @@ from .layout import (
     tril,
     triu,
 )
+from .linalg import det, inverse, logdet, slogdet
 from .matmul import bmm, dot, ger, matmul, mm, outer
 from .movement import (
     broadcast_to,
@@ -181,4 +182,5 @@ __all__ = [
     "take_along_dim", "trace", "tril", "triu",
     "avg_pool1d", "conv1d", "conv_transpose1d", "conv_transpose2d", "group_norm",
     "instance_norm", "max_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "det", "inverse", "logdet", "slogdet",
 ]

@@ -422,3 +422,14 @@ def _normalization_grads(dx: Any, dweight: Any, dbias: Any, x: Tensor,
         return None if buffer is None else wrap(buffer, tuple(parameter_shape), x.dtype, storage)
 
     return wrap(dx, x._view.shape, x.dtype, storage), parameter(dweight), parameter(dbias)
+
+
+# --- linear systems (issue 10, second half) ----------------------------------------------------
+def gauss_jordan(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """X = A^-1 B, log|det A| and sign(det A) for (..., n, n) A and (..., n, m) B."""
+    storage = same_device(a, b)
+    x, logdet, sign = storage.backend.gauss_jordan(storage.buffer, a._view, b._storage.buffer,
+                                                   b._view)
+    batch = a._view.shape[:-2]
+    return (wrap(x, b._view.shape, a.dtype, storage), wrap(logdet, batch, a.dtype, storage),
+            wrap(sign, batch, a.dtype, storage))
