@@ -1,6 +1,7 @@
 """RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam against PyTorch: the same MLP, data and
 options give the same losses for 30 steps on every device; their fused primitives
-(kernels/optim_family.py) agree with the NumPy references; defaults, state and errors as PyTorch's."""
+(kernels/optim_family.py) agree with the NumPy references; defaults, state, errors as
+PyTorch's."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import importlib.util
 import numpy as np
 import pytest
 import torch
+from tinygrad_edu.kernels import View
+from tinygrad_edu.kernels import optim_family as family
 
 import tinygrad_edu
 import tinygrad_edu.optim as optim
-from tinygrad_edu.kernels import View
-from tinygrad_edu.kernels import optim_family as family
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((16, 5)).astype(np.float32)
