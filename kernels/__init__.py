@@ -26,6 +26,7 @@ kernel) side by side:
     scan.py         scan (cumsum, cumprod, cummax, cummin, logcumsumexp)
     sort.py         sort (sort, argsort, topk, kthvalue, median, mode, unique)
     linalg.py       gauss_jordan (inv, solve, det, slogdet)
+    eigen.py        symmetric_eigen (eigh, svd, pinv: cyclic Jacobi rotations)
     optim_family.py  rmsprop/adagrad/adadelta/adamax/nadam/radam_step (fused, in place)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
@@ -44,6 +45,7 @@ from . import (
     copy,
     cross_entropy,
     dropout,
+    eigen,
     elementwise,
     fft,
     index,
@@ -142,6 +144,8 @@ PRIMITIVES: dict[str, str] = {
     "adamax_step": "fused Adamax update of a parameter, its first moment and infinity norm",
     "nadam_step": "fused NAdam update (Nesterov momentum in Adam) of a parameter and moments",
     "radam_step": "fused RAdam update (rectified Adam) of a parameter and its moments",
+    # eigen.py (issue 10, second half)
+    "symmetric_eigen": "eigenvalues (ascending) and eigenvectors of symmetric matrices (Jacobi)",
 }
 
 
@@ -167,7 +171,7 @@ FAMILIES = (elementwise, reduce, matmul, softmax, copy, index, random, optim, co
             recurrent, attention,  # sequence models
             complex, fft,  # complex numbers
             scan, sort,  # op breadth: scans and sorting
-            linalg, optim_family)  # op breadth, part B: linear systems, optimizers
+            linalg, optim_family, eigen)  # op breadth, part B: linalg, optimizers
 
 
 def _reference_implementations() -> dict[str, Callable[..., Any]]:

@@ -115,3 +115,15 @@ class TensorLayout:
     def inverse(self) -> Tensor:
         """A^-1 of each (..., n, n) matrix (torch.linalg.inv)."""
         return self._ops.inverse(self)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """(U, S, V) with A = U diag(S) V^T (torch.svd; see linalg.svd)."""
+        return self._ops.svd(self, some, compute_uv)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """The Moore-Penrose pseudo-inverse (torch.pinverse)."""
+        return self._ops.pinverse(self, rcond)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        """L with A = L L^T for a positive-definite A (torch.cholesky)."""
+        return self._ops.cholesky(self, upper)

@@ -310,3 +310,9 @@ from .spectral import blackman_window, hamming_window, hann_window, istft, stft 
 __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
             "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
             "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]
+# op breadth, part B (issue 10): decompositions, the torch.* names of the older API
+from .decompositions import legacy_cholesky as cholesky  # noqa: E402
+from .decompositions import legacy_svd as svd  # noqa: E402
+from .decompositions import pinverse  # noqa: E402
+
+__all__ += ["cholesky", "pinverse", "svd"]

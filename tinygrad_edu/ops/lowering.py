@@ -588,3 +588,11 @@ def fused_optimizer_step(name: str, param: Tensor, grad: Tensor, states: list[Te
     for tensor in (param, *states):
         if tensor is not None:
             tensor._storage.version += 1
+
+
+def symmetric_eigen(a: Tensor) -> tuple[Tensor, Tensor]:
+    """(L (..., n) ascending, V (..., n, n)) of the symmetric (..., n, n) A's lower triangle."""
+    storage = a._storage
+    values, vectors = storage.backend.symmetric_eigen(storage.buffer, a._view)
+    shape = a._view.shape
+    return (wrap(values, shape[:-1], a.dtype, storage), wrap(vectors, shape, a.dtype, storage))

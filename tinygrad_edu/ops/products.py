@@ -313,7 +313,7 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),  # noqa: N803
                 keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """'fro': sqrt(sum |a_ij|^2); 1 / -1: max / min column sum of |a|; inf / -inf: max / min
-    row sum. (2 / -2 / 'nuc' need singular values, which tinygrad_edu does not have yet.)"""
+    row sum; 2 / -2 / 'nuc': largest / smallest / sum of the singular values (linalg.svdvals)."""
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
@@ -330,10 +330,19 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),  #
         pick = _reduce.amax if ord > 0 else _reduce.amin
         result = pick(sums, other, keepdim=True)
         return result if keepdim else result.squeeze((rows, cols))
-    if ord in (2, -2, "nuc"):  # deliberately absent: see the comparison page
-        raise NotImplementedError(f"tinygrad_edu: linalg.matrix_norm(ord={ord!r}) needs the "
-                                  "singular values (linalg.svdvals), which tinygrad_edu does "
-                                  "not have yet")
+    if ord in (2, -2, "nuc"):
+        from .decompositions import svdvals
+
+        moved = A.movedim((rows, cols), (-2, -1))
+        values = svdvals(moved)  # (..., k), descending
+        if ord == "nuc":
+            result = _reduce.sum(values, -1)
+        else:
+            result = values[..., 0] if ord == 2 else values[..., -1]
+        if keepdim:
+            for d in sorted((rows, cols)):
+                result = result.unsqueeze(d)
+        return result
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
