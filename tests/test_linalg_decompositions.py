@@ -1,5 +1,5 @@
 """Decompositions against PyTorch (ops/decompositions.py): linalg.eigh, eigvalsh, svd, svdvals,
-pinv, cholesky, matrix_norm(ord=2/-2/'nuc') and torch.svd / pinverse / cholesky, values and
+pinv, cholesky, qr, matrix_norm(ord=2/-2/'nuc') and torch.svd / qr / pinverse / cholesky, values and
 gradients on every device; and the symmetric_eigen primitive's Triton kernel against its NumPy
 reference (kernels/eigen.py).
 
@@ -81,6 +81,9 @@ CASES = {  # name -> (kind of input, function)
     "pinv": ("tall", lambda t, a: t.linalg.pinv(a)),
     "pinv_wide": ("wide", lambda t, a: t.pinverse(a) * 2),
     "pinv_hermitian": ("symmetric", lambda t, a: t.linalg.pinv(a, hermitian=True)),
+    "qr": ("tall", lambda t, a: tuple(t.linalg.qr(a))),
+    "qr_wide": ("wide", lambda t, a: tuple(t.linalg.qr(a, mode="complete"))),
+    "torch_qr": ("tall", lambda t, a: tuple(t.qr(a.detach(), some=False))),
     "cholesky": ("positive", lambda t, a: t.linalg.cholesky(a)),
     "cholesky_upper": ("positive", lambda t, a: t.linalg.cholesky(a, upper=True).sin()),
 }
@@ -123,6 +126,18 @@ def test_bad_inputs_raise_torchs_errors() -> None:
             lib.linalg.svd(lib.ones(2, 2, dtype=lib.int64))
         with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
             lib.cholesky(lib.eye(2))
+
+
+def test_qr_refuses_the_derivatives_torch_refuses() -> None:
+    for lib in (te, torch):
+        a = lib.ones(3, 2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="not computed when mode='r'"):
+            lib.linalg.qr(a, mode="r").R.sum().backward()
+        with pytest.raises(RuntimeError, match="not differentiable when mode='complete'"):
+            lib.linalg.qr(a, mode="complete").Q.sum().backward()
+        assert lib.linalg.qr(a, mode="r").Q.shape == (0,)
+        with pytest.raises(RuntimeError, match="qr received unrecognized mode 'full'"):
+            lib.linalg.qr(a, mode="full")
 
 
 def test_pinv_of_a_rank_deficient_matrix_matches_torch() -> None:

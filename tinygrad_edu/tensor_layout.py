@@ -127,3 +127,7 @@ class TensorLayout:
     def cholesky(self, upper: bool = False) -> Tensor:
         """L with A = L L^T for a positive-definite A (torch.cholesky)."""
         return self._ops.cholesky(self, upper)
+
+    def qr(self, some: bool = True) -> Any:
+        """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular (torch.qr)."""
+        return self._ops.qr(self, some)

@@ -312,7 +312,8 @@ __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "
             "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]
 # op breadth, part B (issue 10): decompositions, the torch.* names of the older API
 from .decompositions import legacy_cholesky as cholesky  # noqa: E402
+from .decompositions import legacy_qr as qr  # noqa: E402
 from .decompositions import legacy_svd as svd  # noqa: E402
 from .decompositions import pinverse  # noqa: E402
 
-__all__ += ["cholesky", "pinverse", "svd"]
+__all__ += ["cholesky", "pinverse", "qr", "svd"]

@@ -1,5 +1,5 @@
-"""Matrix decompositions: eigh, eigvalsh, svd, svdvals, pinv, cholesky (torch.linalg), built on
-one primitive, the symmetric eigendecomposition (Jacobi rotations, kernels/eigen.py).
+"""Matrix decompositions: eigh, eigvalsh, svd, svdvals, pinv, cholesky, qr (torch.linalg), built
+on one primitive, the symmetric eigendecomposition (Jacobi rotations, kernels/eigen.py).
 
     eigh(A) = (L, V),  A = V diag(L) V^T        (symmetric A, only its lower triangle is read)
         dA = V (diag(dL) + F o skew(V^T dV)) V^T,   F_ij = 1 / (L_j - L_i),  skew(X) = (X - X^T)/2
@@ -12,6 +12,8 @@ one primitive, the symmetric eigendecomposition (Jacobi rotations, kernels/eigen
         dA = -P^T dP P^T + (I - A P) dP^T P P^T + P^T P dP^T (I - P A)   (P = pinv(A))
     cholesky(A) = L, A = L L^T: column by column, L[j:, j] = (A[j:, j] - L[j:, :j] L[j, :j]) /
         sqrt(A[j, j] - |L[j, :j]|^2); the gradient comes from the loop's ops.
+
+    qr(A) = Q R: Householder reflections with LAPACK's signs (see qr), gradient through the loop.
 
 eigh and cholesky read the lower triangle and, like PyTorch, return a symmetric gradient.
 """
@@ -234,6 +236,71 @@ def _not_positive_definite(bad: Tensor, j: int) -> str:
     return message
 
 
+QrResult = namedtuple("torch_return_types_linalg_qr", ["Q", "R"])
+
+
+def qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
+    """A = Q R by Householder reflections, with LAPACK's signs (R[j, j] = -sign(alpha) |x|).
+
+    Step j reflects column j's part from row j down, x, onto a multiple of e_j:
+        beta = -sign(x_j) |x|,  v = (x - beta e_j) / (x_j - beta)  (v_j = 1),
+        tau = (beta - x_j) / beta,  H = I - tau v v^T,  R <- H R,  Q <- Q H
+    (no reflection, tau = 0, when x has nothing below x_j). A composite of differentiable ops:
+    the gradient is the loop's."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    _check_floating("linalg.qr", A)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    rows_np = np.arange(m)
+    r = A
+    q = lowering.from_host(np.eye(m), A.device, A.dtype).expand(*A.shape[:-2], m, m)
+    for j in range(k):
+        on_or_below = lowering.from_host((rows_np >= j).astype(np.float64), A.device, A.dtype)
+        below = lowering.from_host((rows_np > j).astype(np.float64), A.device, A.dtype)
+        pivot_row = lowering.from_host((rows_np == j).astype(np.float64), A.device, A.dtype)
+        x = r[..., :, j] * on_or_below  # (..., m)
+        alpha = r[..., j, j]  # (...)
+        tail = ((x * below) ** 2).sum(-1)  # (...)
+        reflect = tail > 0
+        sign = (alpha >= 0).to(A.dtype) * 2 - 1
+        beta = -sign * (alpha * alpha + tail).sqrt()
+        safe_beta = beta.masked_fill(~reflect, 1.0)
+        tau = ((safe_beta - alpha) / safe_beta).masked_fill(~reflect, 0.0)
+        scale = 1.0 / (alpha - safe_beta).masked_fill(~reflect, 1.0)
+        v = x * below * scale.unsqueeze(-1) + pivot_row  # (..., m), v_j = 1
+        weighted = tau.unsqueeze(-1) * v
+        r = r - weighted.unsqueeze(-1) * (v.unsqueeze(-2) @ r)  # H R
+        q = q - (q @ v.unsqueeze(-1)) * weighted.unsqueeze(-2)  # Q H
+    upper = r.triu()
+    if mode == "r":
+        message = ("The derivative of linalg.qr depends on Q, which is not computed when "
+                   "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                   "differentiate through linalg.qr.")
+        return QrResult(A.new_zeros((0,)), NoDerivative.apply(upper[..., :k, :], message))
+    if mode == "complete":
+        if m > n:  # the completed columns of Q are not a differentiable function of A
+            message = ("The QR decomposition is not differentiable when mode='complete' and "
+                       "nrows > ncols.")
+            q, upper = NoDerivative.apply(q, message), NoDerivative.apply(upper, message)
+        return QrResult(q, upper)
+    return QrResult(q[..., :, :k], upper[..., :k, :])
+
+
+class NoDerivative(Function):
+    """y = x;  backward raises PyTorch's error (an output torch refuses to differentiate)"""
+
+    @staticmethod
+    def forward(ctx, x, message):
+        ctx.message = message
+        return lowering.view_of(x, x._view)
+
+    @staticmethod
+    def backward(ctx, dy):
+        raise RuntimeError(ctx.message)
+
+
 # --- torch.* aliases of the older API ----------------------------------------------------------
 def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     """torch.svd: (U, S, V) with V, not V^T; some=True is the reduced decomposition."""
@@ -241,6 +308,11 @@ def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any
     if not compute_uv:
         return LegacySvdResult(u.new_zeros(u.shape).detach(), s, vh.new_zeros(vh.shape).detach())
     return LegacySvdResult(u, s, vh.mT)
+
+
+def legacy_qr(input: Tensor, some: bool = True) -> Any:
+    """torch.qr: linalg.qr with some=True as mode='reduced', some=False as 'complete'."""
+    return qr(input, "reduced" if some else "complete")
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
