@@ -84,6 +84,22 @@ CASES = {  # name -> (kind of input, function)
     "qr": ("tall", lambda t, a: tuple(t.linalg.qr(a))),
     "qr_wide": ("wide", lambda t, a: tuple(t.linalg.qr(a, mode="complete"))),
     "torch_qr": ("tall", lambda t, a: tuple(t.qr(a.detach(), some=False))),
+    "matrix_power": ("tall", lambda t, a: (t.linalg.matrix_power(a[..., :2, :2], 3),
+                                           t.matrix_power(a[..., :2, :2], -2),
+                                           a[..., :1, :1].matrix_power(0))),
+    "multi_dot": ("tall", lambda t, a: t.linalg.multi_dot([a[..., 0, :], a.mT.reshape(
+        a.shape[-1], -1), a.reshape(-1, a.shape[-1])[:, :1].reshape(-1)])
+        if a.ndim == 2 else t.linalg.multi_dot([a[0], a[0].mT, a[0]])),
+    "vecdot_matmul_diagonal": ("tall", lambda t, a: (t.linalg.vecdot(a, a[..., :1, :]),
+                                                     t.linalg.matmul(a.mT, a),
+                                                     t.linalg.diagonal(a, offset=-1))),
+    "matrix_rank_cond": ("tall", lambda t, a: (t.linalg.matrix_rank(a.detach()),
+                                               t.linalg.cond(a), t.linalg.cond(a, -2))),
+    # PyTorch's own backward of cond(p="fro"/"nuc") fails (an in-place op on inv's output)
+    "cond_square": ("symmetric", lambda t, a: (t.linalg.cond(a.detach(), "fro"),
+                                               t.linalg.cond(a.detach(), "nuc"),
+                                               t.linalg.matrix_rank(a.detach(),
+                                                                    hermitian=True))),
     "cholesky": ("positive", lambda t, a: t.linalg.cholesky(a)),
     "cholesky_upper": ("positive", lambda t, a: t.linalg.cholesky(a, upper=True).sin()),
 }
@@ -142,6 +158,9 @@ def test_qr_refuses_the_derivatives_torch_refuses() -> None:
 
 def test_pinv_of_a_rank_deficient_matrix_matches_torch() -> None:
     a = np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]], np.float32)  # rank 1
+    assert int(te.linalg.matrix_rank(te.tensor(a))) == 1
+    with pytest.raises(RuntimeError, match="expected at least 2 tensors but got 1"):
+        te.linalg.multi_dot([te.tensor(a)])
     assert_matches_torch(lambda t, a: t.linalg.pinv(a.detach()), None, a)
     assert_matches_torch(lambda t, a: t.linalg.pinv(a.detach(), atol=0.5, rtol=0.0), None, a)
 

@@ -131,3 +131,7 @@ class TensorLayout:
     def qr(self, some: bool = True) -> Any:
         """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular (torch.qr)."""
         return self._ops.qr(self, some)
+
+    def matrix_power(self, n: int) -> Tensor:
+        """A^n of each (..., k, k) matrix by repeated squaring (torch.matrix_power)."""
+        return self._ops.matrix_power(self, n)

@@ -314,6 +314,6 @@ __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "
 from .decompositions import legacy_cholesky as cholesky  # noqa: E402
 from .decompositions import legacy_qr as qr  # noqa: E402
 from .decompositions import legacy_svd as svd  # noqa: E402
-from .decompositions import pinverse  # noqa: E402
+from .decompositions import matrix_power, pinverse  # noqa: E402
 
-__all__ += ["cholesky", "pinverse", "qr", "svd"]
+__all__ += ["cholesky", "matrix_power", "pinverse", "qr", "svd"]

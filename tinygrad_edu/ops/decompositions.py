@@ -329,3 +329,93 @@ def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
                   "transform will produce equivalent results for all valid (symmetric positive "
                   "definite) inputs.", UserWarning, stacklevel=3)
     return cholesky(input, upper=upper)
+
+
+# --- small composites of the above (torch.linalg) ----------------------------------------------
+def matrix_power(A: Tensor, n: int) -> Tensor:  # noqa: N803
+    """A^n by repeated squaring (n < 0: the inverse's power, n = 0: the identity)."""
+    _check_square("linalg.matrix_power", A)
+    size = A.shape[-1]
+    identity = lowering.from_host(np.eye(size), A.device, A.dtype).expand(*A.shape)
+    if n == 0:
+        return identity.clone()
+    from .linalg import inv
+
+    base = inv(A) if n < 0 else A
+    result: Tensor | None = None
+    exponent = abs(n)
+    while exponent:  # binary exponentiation: log2(n) squarings
+        if exponent & 1:
+            result = base if result is None else result @ base
+        exponent >>= 1
+        if exponent:
+            base = base @ base
+    assert result is not None
+    return result
+
+
+def multi_dot(tensors: Any, *, out: Tensor | None = None) -> Tensor:
+    """A_1 @ A_2 @ ... @ A_k; a 1-D first (last) argument is a row (column) vector."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    first, last = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    matrices = list(tensors)
+    if first:
+        matrices[0] = matrices[0].unsqueeze(0)
+    if last:
+        matrices[-1] = matrices[-1].unsqueeze(-1)
+    for index, matrix in enumerate(matrices):
+        if matrix.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {index} must be 2D but got {matrix.ndim}D")
+    result = matrices[0]
+    for matrix in matrices[1:]:
+        result = result @ matrix
+    if first:
+        result = result.squeeze(0)
+    if last:
+        result = result.squeeze(-1)
+    return result if out is None else out.copy_(result)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
+    """sum(conj(x) * y) along dim, with broadcasting."""
+    result = (x.conj() * y).sum(dim)
+    return result if out is None else out.copy_(result)
+
+
+def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
+                hermitian: bool = False, out: Tensor | None = None) -> Tensor:
+    """The number of singular values above max(atol, rtol * S_max) (int64)."""
+    _check_floating("linalg.matrix_rank", A)
+    m, n = A.shape[-2:]
+    if rtol is None:
+        rtol = 0.0 if atol is not None else float(np.finfo(A.dtype.numpy).eps) * max(m, n)
+    atol = 0.0 if atol is None else atol
+    if hermitian:
+        values = SymmetricEigen.apply(A)[0].abs()
+        largest = values.amax(-1, keepdim=True)
+    else:
+        values = svdvals(A)
+        largest = values[..., :1]
+    from ..dtypes import int64
+
+    result = (values > _cutoff(largest, atol, rtol)).to(int64).sum(-1)
+    return result if out is None else out.copy_(result)
+
+
+def cond(A: Tensor, p: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
+    """The condition number: S_max / S_min (p = None or 2), S_min / S_max (p = -2), or
+    norm(A, p) * norm(inv(A), p) for p = 'fro', 'nuc', inf, -inf, 1, -1."""
+    _check_floating("linalg.cond", A)
+    if p in (None, 2, -2):
+        values = svdvals(A)
+        largest, smallest = values[..., 0], values[..., -1]
+        result = largest / smallest if p != -2 else smallest / largest
+    else:
+        from .linalg import inv
+        from .products import matrix_norm
+
+        _check_square("linalg.cond", A)
+        result = matrix_norm(A, p) * matrix_norm(inv(A), p)
+    return result if out is None else out.copy_(result)
