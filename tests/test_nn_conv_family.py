@@ -69,6 +69,10 @@ CASES = {
     "avg_pool1d": ((2, 3, 7), lambda t, x: t.avg_pool1d(x, 3, 2, 1, count_include_pad=False)),
     "adaptive_max_pool2d": ((2, 2, 5, 7), lambda t, x: t.nn.functional.adaptive_max_pool2d(
         x, (3, 4), return_indices=True)),
+    "adaptive_pools_1d": ((2, 3, 7), lambda t, x: (
+        *t.nn.functional.adaptive_max_pool1d(x, 3, return_indices=True),
+        t.nn.AdaptiveMaxPool1d(4)(x), t.nn.functional.adaptive_avg_pool1d(x, (3,)),
+        t.nn.AdaptiveAvgPool1d(5)(x[0]))),
     "adaptive_max_pool2d_none": ((2, 5, 4), lambda t, x: t.nn.AdaptiveMaxPool2d((2, None))(x)),
     "max_unpool2d": ((2, 2, 4, 5), lambda t, x: t.nn.functional.max_unpool2d(
         *t.nn.functional.max_pool2d(x, 2, return_indices=True), 2, output_size=(4, 5))),

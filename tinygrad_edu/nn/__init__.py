@@ -16,6 +16,8 @@ from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softma
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .conv_family import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     AvgPool1d,
     Conv1d,
@@ -60,6 +62,7 @@ __all__ = [
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
     "HuberLoss", "SmoothL1Loss",  # robust regression losses (DQN example)
     # layout and the convolution family (issue 10, second half)
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "Fold",
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "MaxPool1d", "MaxUnpool2d", "PixelShuffle",
     "PixelUnshuffle", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",

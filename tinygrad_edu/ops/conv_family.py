@@ -207,6 +207,30 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     return (pooled, indices) if return_indices else pooled
 
 
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """F.adaptive_max_pool1d: (N, C, L) or (C, L) -> (..., output_size), as a 2-D pool of
+    height 1 (indices along L)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got: "
+                           f"{list(input.shape)}")
+    size = _single(output_size, "output_size")
+    result = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """F.adaptive_avg_pool1d: the mean of each adaptive bin along L, as a 2-D pool of height 1."""
+    from .pooling import adaptive_avg_pool2d
+
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got: "
+                           f"{list(input.shape)}")
+    size = _single(output_size, "output_size")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
 def _first_max(window: np.ndarray) -> np.ndarray:
     """Index of the first maximum along the last axis (a NaN counts as the maximum, as torch)."""
     nan = np.isnan(window)
