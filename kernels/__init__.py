@@ -25,6 +25,9 @@ kernel) side by side:
     fft.py          fft (radix-2 Stockham stages, or the DFT as a matmul)
     scan.py         scan (cumsum, cumprod, cummax, cummin, logcumsumexp)
     sort.py         sort (sort, argsort, topk, kthvalue, median, mode, unique)
+    linalg.py       gauss_jordan (inv, solve, det, slogdet)
+    eigen.py        symmetric_eigen (eigh, svd, pinv: cyclic Jacobi rotations)
+    optim_family.py  rmsprop/adagrad/adadelta/adamax/nadam/radam_step (fused, in place)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -42,12 +45,15 @@ from . import (
     copy,
     cross_entropy,
     dropout,
+    eigen,
     elementwise,
     fft,
     index,
+    linalg,
     matmul,
     normalization,
     optim,
+    optim_family,
     pool,
     random,
     recurrent,
@@ -129,6 +135,17 @@ PRIMITIVES: dict[str, str] = {
     # op breadth, part A (issue 10): scan.py
     "scan": "running sum / prod / max / min (with indices) / logsumexp along one dim",
     "sort": "stable sort along one dim (NaN largest), with the original index of each value",
+    # linalg.py (issue 10, second half)
+    "gauss_jordan": "X = A^-1 B, log|det A| and sign(det A) by pivoted Gauss-Jordan, per matrix",
+    # optim_family.py (issue 10, second half): more fused optimizer updates, in place
+    "rmsprop_step": "fused RMSprop update (centered, momentum) of a parameter and its state",
+    "adagrad_step": "fused Adagrad update of a parameter and its sum of squared gradients",
+    "adadelta_step": "fused Adadelta update of a parameter and its two running averages",
+    "adamax_step": "fused Adamax update of a parameter, its first moment and infinity norm",
+    "nadam_step": "fused NAdam update (Nesterov momentum in Adam) of a parameter and moments",
+    "radam_step": "fused RAdam update (rectified Adam) of a parameter and its moments",
+    # eigen.py (issue 10, second half)
+    "symmetric_eigen": "eigenvalues (ascending) and eigenvectors of symmetric matrices (Jacobi)",
 }
 
 
@@ -153,7 +170,8 @@ FAMILIES = (elementwise, reduce, matmul, softmax, copy, index, random, optim, co
             cross_entropy, dropout, normalization,
             recurrent, attention,  # sequence models
             complex, fft,  # complex numbers
-            scan, sort)  # op breadth: scans and sorting
+            scan, sort,  # op breadth: scans and sorting
+            linalg, optim_family, eigen)  # op breadth, part B: linalg, optimizers
 
 
 def _reference_implementations() -> dict[str, Callable[..., Any]]:

@@ -30,6 +30,8 @@ def _families() -> list[ModuleType]:
             modules.append(importlib.import_module(f"{__package__}.{name}"))
         except ImportError:  # a family another part of the project has not added yet
             continue
+    for name in ("linalg", "optim_family", "eigen"):  # issue 10, second half
+        modules.append(importlib.import_module(f"{__package__}.{name}"))
     return modules
 
 

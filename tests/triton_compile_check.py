@@ -185,6 +185,7 @@ def _calls(quick: bool):
                                       False, True, None)
         yield from _nn_calls(dtype)
         yield from _sequence_calls(dtype)
+        yield from _part_b_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
@@ -398,6 +399,30 @@ def _nn_calls(dtype: str):
     yield "layer_norm", (x, rows, x[:6], classes, x[:6], classes, 1, 1e-5)
     yield "layer_norm_backward", (x, rows, x, rows, None, None, statistics, column, statistics,
                                   column, 1, True)
+
+
+def _part_b_calls(dtype: str):
+    """Op breadth, part B: linear systems, the symmetric eigensolver, more optimizer steps."""
+    from tinygrad_edu.kernels import View
+
+    a, matrices = np.ones(18, dtype), View((2, 3, 3), (9, 1, 3), 0)
+    yield "gauss_jordan", (a, matrices, a[:12], View((2, 3, 2), (6, 2, 1), 0))
+    yield "symmetric_eigen", (a, matrices)
+    p, view = np.ones(12, dtype), View((3, 4), (1, 3), 0)
+    for centered, momentum in itertools.product((False, True), (False, True)):
+        extra = [(p, view) if centered else (None, None), (p, view) if momentum else (None, None)]
+        yield "rmsprop_step", (p, view, p, view, p, view, *extra[0], *extra[1], 0.01, 0.99, 1e-8,
+                               0.01, 0.9 if momentum else 0.0, True)
+    yield "adagrad_step", (p, view, p, view, p, view, 0.1, 1e-10, 0.01, False)
+    yield "adadelta_step", (p, view, p, view, p, view, p, view, 1.0, 0.9, 1e-6, 0.0, True)
+    yield "adamax_step", (p, view, p, view, p, view, p, view, 2, 2e-3, 0.9, 0.999, 1e-8, 0.01,
+                          False)
+    for decoupled in (False, True):
+        yield "nadam_step", (p, view, p, view, p, view, p, view, 2, 2e-3, 0.9, 0.999, 1e-8, 0.01,
+                             decoupled, False, 0.8, 0.81, 0.6)
+    for step in (2, 8):  # RAdam's two branches
+        yield "radam_step", (p, view, p, view, p, view, p, view, step, 1e-3, 0.9, 0.999, 1e-8,
+                             0.0, False, True)
 
 
 def main() -> int:

@@ -99,3 +99,39 @@ class TensorLayout:
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         """3-vector cross product:  y = (a2 b3 - a3 b2, a3 b1 - a1 b3, a1 b2 - a2 b1)."""
         return self._ops.cross(self, other, dim)
+
+    def det(self) -> Tensor:
+        """det A of each (..., n, n) matrix (torch.linalg.det)."""
+        return self._ops.det(self)
+
+    def logdet(self) -> Tensor:
+        """log det A: nan for a negative determinant, -inf for a singular matrix."""
+        return self._ops.logdet(self)
+
+    def slogdet(self) -> Any:
+        """(sign, log|det A|) of each (..., n, n) matrix (torch.linalg.slogdet)."""
+        return self._ops.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        """A^-1 of each (..., n, n) matrix (torch.linalg.inv)."""
+        return self._ops.inverse(self)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """(U, S, V) with A = U diag(S) V^T (torch.svd; see linalg.svd)."""
+        return self._ops.svd(self, some, compute_uv)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """The Moore-Penrose pseudo-inverse (torch.pinverse)."""
+        return self._ops.pinverse(self, rcond)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        """L with A = L L^T for a positive-definite A (torch.cholesky)."""
+        return self._ops.cholesky(self, upper)
+
+    def qr(self, some: bool = True) -> Any:
+        """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular (torch.qr)."""
+        return self._ops.qr(self, some)
+
+    def matrix_power(self, n: int) -> Tensor:
+        """A^n of each (..., k, k) matrix by repeated squaring (torch.matrix_power)."""
+        return self._ops.matrix_power(self, n)

@@ -203,6 +203,11 @@ def _run_node(node: Node, grads: _GradList, retain_graph: bool) -> tuple:
         outputs: tuple = ()
     else:
         outputs = _validate(node, node.apply(*_materialize(node, grads)))
+        if node._post_hooks:  # Node.register_hook: see (and maybe replace) the input gradients
+            for hook in list(node._post_hooks.values()):
+                replaced = hook(outputs, tuple(grads))
+                if replaced is not None:
+                    outputs = tuple(replaced)
         if not retain_graph:
             node._release_saved()
     if tracer is not None:

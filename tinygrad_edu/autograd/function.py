@@ -39,6 +39,7 @@ class Node:
     _tensor_pre_hooks: dict[int, list] | None = None
     _retained: dict[int, weakref.ref] | None = None
     _metadata: dict[str, Any] | None = None
+    _post_hooks: dict[int, Any] | None = None  # Node.register_hook: fn(grad_inputs, grad_outputs)
 
     def __init__(self) -> None:
         self._sequence_nr = next(_sequence_numbers)
@@ -60,6 +61,15 @@ class Node:
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
         self._tensor_pre_hooks.setdefault(output_nr, []).append(hook)
+
+    def register_hook(self, fn: Any) -> Any:
+        """fn(grad_inputs, grad_outputs) runs after this node's backward; it may return
+        replacement grad_inputs (torch.autograd.graph.Node.register_hook)."""
+        from ..nn.hooks import add_hook
+
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return add_hook(self._post_hooks, fn)
 
     def _retain_grad_for(self, output_nr: int, tensor: Tensor) -> None:
         if self._retained is None:

@@ -15,6 +15,25 @@ from . import functional, init, utils
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
+from .conv_family import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    Conv1d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    MaxPool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
@@ -43,7 +62,10 @@ __all__ = [
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
     "HuberLoss", "SmoothL1Loss",  # robust regression losses (DQN example)
     # layout and the convolution family (issue 10, second half)
-    "Fold", "Unfold",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "Fold",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "MaxPool1d", "MaxUnpool2d", "PixelShuffle",
+    "PixelUnshuffle", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
 
 # --- op breadth, part A (issue 10): the activation zoo --------------------------------------------

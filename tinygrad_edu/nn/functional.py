@@ -126,10 +126,32 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # --- layout and the convolution family (issue 10, second half) ----------------------------------
+from ..ops.conv_family import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    conv1d,
+    conv_transpose1d,
+    conv_transpose2d,
+    group_norm,
+    instance_norm,
+    interpolate,
+    max_pool1d,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+)
 from ..ops.layout import col2im as fold  # noqa: E402 - appended as one block (see ops/layout.py)
 from ..ops.layout import im2col as unfold  # noqa: E402
 
-__all__ += ["fold", "unfold"]
+__all__ += [
+    "adaptive_avg_pool1d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "avg_pool1d", "conv1d", "conv_transpose1d", "conv_transpose2d",
+    "fold", "group_norm", "instance_norm", "interpolate", "max_pool1d", "max_unpool2d",
+    "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
+]
 # --- op breadth, part A (issue 10): the activation zoo (ops/activation_family.py) --------------
 from ..ops.activation_family import (  # noqa: E402
     celu,

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from . import backward_hooks as _backward_hooks
 from . import hooks as _hooks
 from .parameter import Parameter
 from .state_dict import StateDictMixin
@@ -49,6 +50,9 @@ class Module(StateDictMixin):
         set_attribute(self, "_forward_pre_hooks", {})
         set_attribute(self, "_forward_hooks", {})
         set_attribute(self, "_hooks_with_kwargs", set())
+        set_attribute(self, "_backward_hooks", {})
+        set_attribute(self, "_backward_pre_hooks", {})
+        set_attribute(self, "_is_full_backward_hook", None)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
@@ -57,7 +61,8 @@ class Module(StateDictMixin):
     # --- calling -------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if (self._forward_pre_hooks or self._forward_hooks or _hooks.global_forward_pre_hooks
-                or _hooks.global_forward_hooks):
+                or _hooks.global_forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)  # the fast path: no hooks anywhere
 
@@ -72,6 +77,11 @@ class Module(StateDictMixin):
             replaced = hook(self, args)
             if replaced is not None:
                 args = replaced if isinstance(replaced, tuple) else (replaced,)
+        full_backward = self._is_full_backward_hook is not False and (
+            self._backward_hooks or self._backward_pre_hooks)
+        state = None
+        if full_backward:
+            args, state = _backward_hooks.wrap_inputs(self, args)
         output = self.forward(*args, **kwargs)
         for key, hook in {**_hooks.global_forward_hooks, **self._forward_hooks}.items():
             if key in self._hooks_with_kwargs:
@@ -80,7 +90,36 @@ class Module(StateDictMixin):
                 replaced = hook(self, args, output)
             if replaced is not None:
                 output = replaced
+        if full_backward:
+            output = _backward_hooks.wrap_outputs(state, output)
+        elif self._is_full_backward_hook is False and self._backward_hooks:
+            _backward_hooks.attach_non_full_hooks(self, args, output)
         return output
+
+    # --- backward hooks (see nn/backward_hooks.py) -------------------------------------------
+    def _check_backward_hook_kind(self, full: bool) -> None:
+        if self._is_full_backward_hook is not None and self._is_full_backward_hook != full:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on "
+                               "a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", full)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> _hooks.RemovableHandle:
+        """hook(module, grad_input, grad_output) -> None or new grad_input, after the gradients
+        with respect to the module's tensor inputs are computed."""
+        self._check_backward_hook_kind(True)
+        return _hooks.add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False
+                                        ) -> _hooks.RemovableHandle:
+        """hook(module, grad_output) -> None or new grad_output, before the module's backward."""
+        return _hooks.add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> _hooks.RemovableHandle:
+        """Deprecated: hook(module, grad_input, grad_output) on the output's last node only;
+        use register_full_backward_hook."""
+        self._check_backward_hook_kind(False)
+        return _hooks.add_hook(self._backward_hooks, hook)
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> _hooks.RemovableHandle:

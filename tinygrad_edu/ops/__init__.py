@@ -34,6 +34,17 @@ from .arithmetic import (
     subtract,
     true_divide,
 )
+from .conv_family import (
+    avg_pool1d,
+    conv1d,
+    conv_transpose1d,
+    conv_transpose2d,
+    group_norm,
+    instance_norm,
+    max_pool1d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .conversion import cast_to, to
 from .indexing import gather, getitem, index_select, masked_select, nonzero, scatter_add, setitem
 from .inplace import add_inplace_without_checks, copy_, fill_, inplace
@@ -54,6 +65,7 @@ from .layout import (
     tril,
     triu,
 )
+from .linalg import det, inverse, logdet, slogdet
 from .matmul import bmm, dot, ger, matmul, mm, outer
 from .movement import (
     broadcast_to,
@@ -168,6 +180,9 @@ __all__ = [
     "addmm", "addmv", "baddbmm", "cdist", "cross", "diag", "diag_embed", "diagonal", "einsum",
     "kron", "meshgrid", "moveaxis", "movedim", "repeat_interleave", "roll", "rot90",
     "take_along_dim", "trace", "tril", "triu",
+    "avg_pool1d", "conv1d", "conv_transpose1d", "conv_transpose2d", "group_norm",
+    "instance_norm", "max_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "det", "inverse", "logdet", "slogdet",
 ]
 
 # --- op breadth, part A (issue 10): math library, activations, scans, sorting, bitwise ----------
@@ -295,3 +310,10 @@ from .spectral import blackman_window, hamming_window, hann_window, istft, stft 
 __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
             "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
             "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]
+# op breadth, part B (issue 10): decompositions, the torch.* names of the older API
+from .decompositions import legacy_cholesky as cholesky  # noqa: E402
+from .decompositions import legacy_qr as qr  # noqa: E402
+from .decompositions import legacy_svd as svd  # noqa: E402
+from .decompositions import matrix_power, pinverse  # noqa: E402
+
+__all__ += ["cholesky", "matrix_power", "pinverse", "qr", "svd"]

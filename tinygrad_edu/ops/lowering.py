@@ -563,3 +563,36 @@ def sort(x: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
     values, indices = storage.backend.sort(storage.buffer, x._view, dim, descending)
     shape = x._view.shape
     return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
+
+
+# --- linear systems (issue 10, second half) ----------------------------------------------------
+def gauss_jordan(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """X = A^-1 B, log|det A| and sign(det A) for (..., n, n) A and (..., n, m) B."""
+    storage = same_device(a, b)
+    x, logdet, sign = storage.backend.gauss_jordan(storage.buffer, a._view, b._storage.buffer,
+                                                   b._view)
+    batch = a._view.shape[:-2]
+    return (wrap(x, b._view.shape, a.dtype, storage), wrap(logdet, batch, a.dtype, storage),
+            wrap(sign, batch, a.dtype, storage))
+
+
+# --- more optimizer steps (issue 10, second half): kernels/optim_family.py -----------------------
+def fused_optimizer_step(name: str, param: Tensor, grad: Tensor, states: list[Tensor | None],
+                         *hyperparameters: Any) -> None:
+    """One fused update `name` (rmsprop_step, adagrad_step, ...) of param and its state buffers,
+    in place: each state is passed as (buffer, view), None as (None, None)."""
+    storage = same_device(param, grad, *[state for state in states if state is not None])
+    getattr(storage.backend, name)(storage.buffer, param._view, grad._storage.buffer, grad._view,
+                                   *[value for state in states
+                                     for value in _buffer_and_view(state)], *hyperparameters)
+    for tensor in (param, *states):
+        if tensor is not None:
+            tensor._storage.version += 1
+
+
+def symmetric_eigen(a: Tensor) -> tuple[Tensor, Tensor]:
+    """(L (..., n) ascending, V (..., n, n)) of the symmetric (..., n, n) A's lower triangle."""
+    storage = a._storage
+    values, vectors = storage.backend.symmetric_eigen(storage.buffer, a._view)
+    shape = a._view.shape
+    return (wrap(values, shape[:-1], a.dtype, storage), wrap(vectors, shape, a.dtype, storage))

@@ -333,14 +333,14 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),  #
         result = pick(sums, other, keepdim=True)
         return result if keepdim else result.squeeze((rows, cols))
     if ord in (2, -2, "nuc"):
-        from .linalg import svdvals
+        from .decompositions import svdvals
 
         moved = A.movedim((rows, cols), (-2, -1))
-        values = svdvals(moved)  # (..., k)
+        values = svdvals(moved)  # (..., k), descending
         if ord == "nuc":
             result = _reduce.sum(values, -1)
         else:
-            result = (_reduce.amax if ord == 2 else _reduce.amin)(values, -1)
+            result = values[..., 0] if ord == 2 else values[..., -1]
         if keepdim:
             for d in sorted((rows, cols)):
                 result = result.unsqueeze(d)
