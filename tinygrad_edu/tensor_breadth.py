@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from . import dtypes as _dtypes
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -35,7 +37,7 @@ FORWARDED = (
     "bincount", "masked_select",
     # bit operations (ops/bitwise.py)
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-    "bitwise_right_shift",
+    "bitwise_right_shift", "index_add",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -49,7 +51,7 @@ IN_PLACE = (
     "sin", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc", "xlogy",
     "fix", "cumsum", "cumprod",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-    "bitwise_right_shift",
+    "bitwise_right_shift", "index_add",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
@@ -74,11 +76,14 @@ def _forwarded(name: str) -> Callable[..., Any]:
 def _in_place(name: str, cast_back: bool) -> Callable[..., Any]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         op = getattr(self._ops, name) if hasattr(self._ops, name) else getattr(type(self), name)
-        if cast_back:
-            def computed(current: Tensor, *a: Any, **k: Any) -> Tensor:
-                return op(current, *a, **k).to(current.dtype)
-            return self._ops.inplace(self, computed, *args, **kwargs)
-        return self._ops.inplace(self, op, *args, **kwargs)
+
+        if not cast_back:
+            return self._ops.inplace(self, op, *args, **kwargs)
+
+        def computed(current: Tensor, *a: Any, **k: Any) -> Tensor:
+            return op(current, *a, **k).to(current.dtype)
+
+        return self._ops.inplace(self, computed, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = f"{name}_"
     method.__doc__ = f"In-place x.{name}(...): the result is written into x's own storage."
@@ -112,3 +117,136 @@ for _name in IN_PLACE_CASTING:
     setattr(TensorBreadth, f"{_name}_", _in_place(_name, cast_back=True))
 for _name in VIEW_IN_PLACE:
     setattr(TensorBreadth, f"{_name}_", _view_in_place(_name))
+
+
+# --- keyword conventions of PyTorch's argument parser, applied to every op at once ---------------
+import functools  # noqa: E402
+import inspect  # noqa: E402
+import warnings  # noqa: E402
+
+# torch.<name> functions that take out= (checked against torch by tests/test_api_details.py)
+OUT_FUNCTIONS = (
+    "abs", "absolute", "acos", "acosh", "add", "all", "amax", "amin", "any", "arccos", "arccosh",
+    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "asin", "asinh",
+    "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp", "clip",
+    "concat", "concatenate", "copysign", "cos", "cosh", "cummax", "cummin", "cumprod", "cumsum",
+    "deg2rad", "div", "divide", "dot", "eq", "erf", "exp", "exp2", "expm1", "fix", "floor",
+    "floor_divide", "fmod", "frac", "gather", "ge", "ger", "greater", "greater_equal", "gt",
+    "hardshrink", "hypot", "index_add", "index_select", "isneginf", "isposinf", "kthvalue", "le",
+    "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp",
+    "logaddexp2", "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "logit", "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "median",
+    "min", "minimum", "mm", "mode", "msort", "mul", "multiply", "nan_to_num", "nanmedian", "ne",
+    "neg", "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod", "rad2deg",
+    "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn", "sigmoid",
+    "sign", "sin", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract",
+    "sum", "tan", "tanh", "threshold", "topk", "true_divide", "trunc", "var", "where", "xlogy",
+)
+
+
+def _has_parameter(function: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def accepts_numpy_names(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Let function take axis= for dim= and keepdims= for keepdim=, as PyTorch does."""
+    @functools.wraps(function)
+    def with_numpy_names(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return function(*args, **kwargs)
+
+    return with_numpy_names
+
+
+def _type_word(x: Tensor) -> str:
+    return x.type().split(".")[-1].replace("Tensor", "")
+
+
+def _write_out(name: str, out: Tensor, result: Tensor) -> Tensor:
+    """out[...] = result, with PyTorch's checks; out is resized (with its warning) if needed."""
+    from .autograd.grad_mode import GradMode, no_grad
+    from .creation import empty
+
+    if GradMode.enabled and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if result.dtype.category > out.dtype.category:
+        raise RuntimeError(f"result type {_type_word(result)} can't be cast to the desired output "
+                           f"type {_type_word(out)}")
+    if tuple(out.shape) != tuple(result.shape):
+        if out.numel():
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out.shape)}, which does not match the required output shape "
+                          f"{list(result.shape)}. This behavior is deprecated, and in a future "
+                          "PyTorch release outputs will not be resized unless they have zero "
+                          "elements. You can explicitly reuse an out tensor t by resizing it, "
+                          "inplace, to zero elements with t.resize_(0).", stacklevel=4)
+        fresh = empty(tuple(result.shape), dtype=out.dtype, device=out.device)
+        out._storage, out._view, out._base = fresh._storage, fresh._view, None
+    with no_grad():
+        out.copy_(result)
+    return out
+
+
+def accepts_out(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Let function take out= (a tensor, or a tuple for ops that return several)."""
+    name = function.__name__
+
+    @functools.wraps(function)
+    def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        if out is None:
+            return result
+        if isinstance(result, tuple):
+            written = [_write_out(name, o, r) for o, r in zip(out, result)]
+            return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
+        return _write_out(name, out, result)
+
+    return with_out
+
+
+def install_conventions(namespace: dict[str, Any], tensor_class: type) -> None:
+    """Give every op in namespace (and every Tensor method) with a dim parameter the axis= and
+    keepdims= aliases, and every OUT_FUNCTIONS op the out= keyword."""
+    for name in list(namespace.get("__all__", ())):
+        function = namespace[name]
+        if not callable(function) or isinstance(function, type):
+            continue
+        if name in OUT_FUNCTIONS and not _has_parameter(function, "out"):
+            function = accepts_out(function)
+        if _has_parameter(function, "dim"):
+            function = accepts_numpy_names(function)
+        namespace[name] = function
+    for name in dir(tensor_class):
+        method = getattr(tensor_class, name)
+        if (not name.startswith("_") and inspect.isfunction(method)
+                and _has_parameter(method, "dim")):
+            setattr(tensor_class, name, accepts_numpy_names(method))
+
+
+def _new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """The legacy x.new(...): like torch.FloatTensor(...) with x's dtype and device."""
+    from .legacy import legacy_new
+
+    return legacy_new(args, self.dtype, device or self.device)
+
+
+def _short(self: Tensor) -> Tensor:
+    return self.to(_dtypes.int16)
+
+
+def _char(self: Tensor) -> Tensor:
+    return self.to(_dtypes.int8)
+
+
+TensorBreadth.new = _new  # type: ignore[attr-defined]
+TensorBreadth.short = _short  # type: ignore[attr-defined]
+TensorBreadth.char = _char  # type: ignore[attr-defined]

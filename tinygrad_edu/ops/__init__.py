@@ -178,6 +178,7 @@ from .bitwise import (  # noqa: E402
     bitwise_xor,
 )
 from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .index_add import index_add  # noqa: E402
 from .math_functions import (  # noqa: E402
     absolute,
     acos,
@@ -243,7 +244,7 @@ __all__ += [
     "argsort", "bincount", "bucketize", "kthvalue", "median", "mode", "msort", "nanmedian",
     "searchsorted", "sort", "topk", "unique",
     "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
-    "bitwise_xor",
+    "bitwise_xor", "index_add",
     "acos", "acosh", "allclose", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
     "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "celu", "copysign", "cosh", "deg2rad",
     "exp2", "expm1", "fmod", "frac", "hardshrink", "hypot", "isclose", "isfinite", "isneginf",
@@ -251,3 +252,9 @@ __all__ += [
     "prelu", "rad2deg", "selu", "sgn", "sinh", "std_mean", "tan", "threshold", "var_mean",
     "xlogy",
 ]
+
+# PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim, out=
+from ..tensor import Tensor as _Tensor  # noqa: E402
+from ..tensor_breadth import install_conventions as _install_conventions  # noqa: E402
+
+_install_conventions(globals(), _Tensor)

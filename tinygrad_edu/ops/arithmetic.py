@@ -239,6 +239,15 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
+    try:
+        return _pow(input, exponent)
+    except ValueError as error:  # NumPy's and the Triton launcher's check, as PyTorch's error
+        if "negative integer powers" in str(error):
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+        raise
+
+
+def _pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and is_number(exponent):
         exponent = as_number(exponent)
         (x, _) = promote(input, exponent)

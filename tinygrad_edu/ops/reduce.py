@@ -325,6 +325,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
          ) -> Tensor:
     axes = tuple(range(input.ndim)) if dim is None else (normalize_dim(dim, input.ndim),)
+    if input.ndim == 0:  # prod(x, 0) of a 0-d x: nothing to reduce
+        axes = ()
     return Prod.apply(_accumulating_input(input, dtype), axes, keepdim and dim is not None)
 
 
@@ -372,6 +374,9 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         return (Amax if op == "max" else Amin).apply(input, op, tuple(range(input.ndim)), False)
     dim = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0:  # max(x, 0) of a 0-d x: x itself, at index 0
+        values, indices = MaxDim.apply(input.reshape(1), op, 0, False)
+        return values_indices(values, indices)
     values, indices = MaxDim.apply(input, op, dim, keepdim)
     return values_indices(values, indices)
 
@@ -391,7 +396,10 @@ def _arg_extreme(op: str, input: Tensor, dim: int | None, keepdim: bool) -> Tens
     if dim is None:
         flat = Reduce.apply(input.reshape(-1), op, (0,), False)
         return flat.reshape((1,) * input.ndim) if keepdim else flat
-    return Reduce.apply(input, op, (normalize_dim(dim, builtins.max(input.ndim, 1)),), keepdim)
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0:  # argmax(x, 0) of a 0-d x: index 0, 0-d
+        return Reduce.apply(input.reshape(1), op, (0,), False)
+    return Reduce.apply(input, op, (axis,), keepdim)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

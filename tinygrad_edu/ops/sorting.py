@@ -60,15 +60,10 @@ def _sorted(input: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor, 
     return values, indices, dim
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
-         out: Any = None) -> Any:
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
     """(values, indices) sorted along dim. Always stable (stable=False allows any order of ties;
     this one keeps them in input order, like stable=True)."""
     values, indices, _ = _sorted(input, dim, descending)
-    if out is not None:
-        out[0].copy_(values)
-        out[1].copy_(indices)
-        return values_indices(out[0], out[1])
     return values_indices(values, indices)
 
 
