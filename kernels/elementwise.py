@@ -90,8 +90,13 @@ _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "min
               "isnan", "isinf", "floor", "ceil", "round", "trunc"}
 
 
+_BOOL_BINARY_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
+
+
 def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Flatten a result into a fresh contiguous buffer of the expected dtype."""
+    if result.dtype == dtype:  # the usual case (NumPy scalars have a dtype and reshape too)
+        return result.reshape(-1)
     return np.asarray(result, dtype=dtype).reshape(-1)
 
 
@@ -118,8 +123,7 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    bool_result = op in ("eq", "ne", "lt", "le", "gt", "ge") or op.startswith("logical")
-    return _result_buffer(result, np.bool_ if bool_result else a.dtype)
+    return _result_buffer(result, np.bool_ if op in _BOOL_BINARY_OPS else a.dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.
@@ -170,13 +174,18 @@ from .special_math import copysign as _copysign  # noqa: E402
 from .special_math import hypot as _hypot  # noqa: E402
 from .special_math import math_unary as _math_unary  # noqa: E402
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     compute_type,
     convert,
     empty,
+    error_slot,
+    launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     precise_sqrt,
+    record_bad_values,
     strided_offsets,
     tl,
     triton_kernel,
@@ -309,8 +318,9 @@ def unary_kernel(x_ptr,                 # input buffer (flat)
                  x_strides,             # tuple: x's strides in elements, one per dim
                  x_offset,              # position of x[0, ..., 0] in x_ptr
                  OP: tl.constexpr,      # op name, e.g. "exp": one compiled kernel per op
-                 BLOCK: tl.constexpr):  # elements per program, a power of two
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) row-major positions
+                 BLOCK: tl.constexpr,           # elements per program, a power of two
+                 INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) row-major positions
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     y = unary_op(compute_type(x), OP)
@@ -325,9 +335,10 @@ def unary_triton(op: str, x: Any, x_view: View) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        grid = (cdiv(x_view.numel, ELEMENTWISE_BLOCK),)
-        unary_kernel[grid](x, out, x_view.numel, shape, x_strides, x_view.offset,
-                           OP=op, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        unary_kernel[(cdiv(x_view.numel, block),)](x, out, x_view.numel, shape, x_strides,
+                                                   x_view.offset, OP=op, BLOCK=block,
+                                                   INT64=needs_int64(x_view))
     return out
 
 
@@ -461,12 +472,23 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
                   a_strides, a_offset,    # a's view: strides (tuple, 0 = broadcast) and offset
                   b_strides, b_offset,    # b's view
                   OP: tl.constexpr,       # op name, e.g. "add"
-                  BLOCK: tl.constexpr):   # elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  BLOCK: tl.constexpr,    # elements per program
+                  error_ptr=None, error_slot=0,  # integer ops: where a bad divisor is recorded
+                  CHECK: tl.constexpr = "",      # "zero": b == 0 is bad; "negative": b < 0
+                  INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     # other=1 in masked-off lanes: no division by zero or endless pow loop on garbage
     a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask, other=1)
     b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask, other=1)
+    if CHECK == "zero":  # recorded (raised at the next host read), then computed as if b were 1
+        bad = mask & (b == 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 1, b)
+    elif CHECK == "negative":
+        bad = mask & (b < 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 0, b)
     y = binary_op(compute_type(a), compute_type(b), OP)
     tl.store(out_ptr + index, convert(y, out_ptr.dtype.element_ty), mask=mask)
 
@@ -474,19 +496,13 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
 _BOOL_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
-def _check_integer_operands(op: str, b: Any, b_view: View) -> None:
-    """Integer division by zero and negative integer powers raise, as in the reference."""
-    from .reduce import reduce_triton
-    from .triton_support import download
-
-    axes = tuple(range(len(b_view.shape)))
-    smallest = download(reduce_triton("min", b, b_view, axes))
-    if op == "pow" and smallest.size and smallest[0] < 0:
-        raise ValueError("Integers to negative integer powers are not allowed.")
-    if op != "pow":
-        is_zero = unary_triton("logical_not", b, b_view)
-        if download(reduce_triton("max", is_zero, View((b_view.numel,), (1,), 0), (0,))).any():
-            raise RuntimeError("ZeroDivisionError")
+def _integer_check(op: str) -> tuple[str, Any, int]:
+    """(CHECK, error buffer, slot) for an integer op that can fail: the kernel records a zero
+    divisor or a negative exponent, and the next host read raises the reference's error."""
+    if op == "pow":
+        return ("negative", *error_slot(
+            lambda *_: ValueError("Integers to negative integer powers are not allowed.")))
+    return ("zero", *error_slot(lambda *_: RuntimeError("ZeroDivisionError")))
 
 
 def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
@@ -495,15 +511,17 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         raise ValueError(f"unknown binary op {op!r}")
     dtype = numpy_dtype(a)
     numel = a_view.numel
-    integer_checked = ("div_floor", "div_trunc", "remainder", "pow", "fmod")
-    if numel and dtype.kind in "iub" and op in integer_checked:
-        _check_integer_operands(op, b, b_view)
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:
+        checked = dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow",
+                                                 "fmod")
+        check, errors, slot = _integer_check(op) if checked else ("", None, 0)
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
-        binary_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        binary_kernel[(cdiv(numel, block),)](
             a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
-            OP=op, BLOCK=ELEMENTWISE_BLOCK)
+            OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check,
+            INT64=needs_int64(a_view, b_view))
     return out
 
 
@@ -515,8 +533,9 @@ def where_kernel(condition_ptr, a_ptr, b_ptr,   # condition (any dtype: nonzero 
                  condition_strides, condition_offset,
                  a_strides, a_offset,
                  b_strides, b_offset,
-                 BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                 BLOCK: tl.constexpr,
+                 INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     condition = tl.load(condition_ptr + condition_offset
                         + strided_offsets(index, shape, condition_strides), mask=mask)
@@ -533,9 +552,11 @@ def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: 
     if numel:
         shape, strides = merge_dims(a_view.shape, condition_view.strides, a_view.strides,
                                     b_view.strides)
-        where_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        where_kernel[(cdiv(numel, block),)](
             condition, a, b, out, numel, shape, strides[0], condition_view.offset,
-            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block,
+            INT64=needs_int64(condition_view, a_view, b_view))
     return out
 
 
@@ -545,8 +566,9 @@ def cast_kernel(x_ptr,                  # input buffer
                 numel,                  # number of elements
                 shape, x_strides,       # tuples: x's (merged) view
                 x_offset,               # position of x[0, ..., 0]
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     tl.store(out_ptr + index, convert(x, out_ptr.dtype.element_ty), mask=mask)
@@ -557,6 +579,8 @@ def cast_triton(x: Any, x_view: View, dtype: np.dtype) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        cast_kernel[(cdiv(x_view.numel, ELEMENTWISE_BLOCK),)](
-            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        cast_kernel[(cdiv(x_view.numel, block),)](
+            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=block,
+            INT64=needs_int64(x_view))
     return out

@@ -62,10 +62,21 @@ def _byte_strides(strides: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
     return tuple(s * itemsize for s in strides)
 
 
+@lru_cache(maxsize=4096)
+def _row_major(shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """(contiguous strides, element count) of a shape (cached, like _byte_strides)."""
+    return contiguous_strides(shape), prod(shape)
+
+
 def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
-    """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides)."""
-    itemsize = buffer.itemsize
+    """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides).
+
+    Most views are the whole buffer, row-major (every fresh op result): a reshape is then the
+    same array for a quarter of the cost of building one from strides."""
     shape, strides, offset = view
+    if offset == 0 and _row_major(shape) == (strides, buffer.size):
+        return buffer.reshape(shape)
+    itemsize = buffer.itemsize
     if 0 in shape:  # no elements: nothing to share, and the offset may point past the buffer
         return np.empty(shape, buffer.dtype)
     return np.ndarray(shape, buffer.dtype, buffer, offset * itemsize,

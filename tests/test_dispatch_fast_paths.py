@@ -68,3 +68,47 @@ def test_grad_mode_off_records_nothing_and_nodes_have_metadata():
     assert node.metadata == {}
     node.metadata["k"] = 1
     assert node.metadata == {"k": 1}
+
+
+def test_first_gradient_is_adopted_only_when_nothing_else_holds_it():
+    """AccumulateGrad stores a fresh, unshared gradient as it is (PyTorch's rule) and copies
+    every gradient someone else can still see: the user's, one shared by two leaves, a view."""
+    weight = torch.randn(3, 4, requires_grad=True)
+    x = torch.randn(5, 3)
+    (x @ weight).sum().backward()
+    np.testing.assert_allclose(weight.grad.numpy(), x.numpy().sum(0)[:, None].repeat(4, 1),
+                               rtol=1e-6)
+
+    a, b = torch.randn(3, requires_grad=True), torch.randn(3, requires_grad=True)
+    (a + b).sum().backward()  # Add hands the same dy to both leaves
+    assert a.grad._storage is not b.grad._storage
+    a.grad += 1
+    np.testing.assert_array_equal(b.grad.numpy(), np.ones(3, np.float32))
+
+    c, given = torch.randn(3, requires_grad=True), torch.ones(3)
+    (c + 0).backward(given)  # the user's gradient flows to c unchanged
+    assert c.grad._storage is not given._storage
+    c.grad.mul_(5)
+    np.testing.assert_array_equal(given.numpy(), np.ones(3, np.float32))
+
+    d = torch.randn(2, 3, requires_grad=True)
+    middle = d * 1
+    middle.retain_grad()
+    middle.sum().backward()  # middle.grad and d.grad come from one gradient: no sharing
+    assert d.grad._storage is not middle.grad._storage
+
+
+def test_adopted_gradient_is_not_copied(monkeypatch):
+    from tinygrad_edu.autograd import engine
+
+    decisions = []
+    original = engine._only_held_by
+
+    def spy(grads):
+        decisions.append(original(grads))
+        return decisions[-1]
+
+    monkeypatch.setattr(engine, "_only_held_by", spy)
+    layer = torch.nn.Linear(4, 3)
+    layer(torch.randn(2, 4)).sum().backward()
+    assert decisions == [True, True]  # dweight and dbias are fresh: stored without a copy

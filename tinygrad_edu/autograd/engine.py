@@ -16,6 +16,7 @@ backward pass records a graph of its own and can be differentiated again.
 from __future__ import annotations
 
 import heapq
+import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -161,13 +162,44 @@ def _validate(node: BackwardContext, grads: tuple) -> tuple:
     return tuple(checked)
 
 
+def _only_held_by(grads: _GradList) -> bool:
+    """True when grads[0] can become a leaf's .grad without a copy (PyTorch's rule): no other
+    reference to the tensor (not the user's, not a second path's, not a retained grad), no other
+    tensor on its storage (not a view, not viewed), its own contiguous buffer, no graph."""
+    grad = grads[0]
+    if grad is None or grad._base is not None or grad._requires_grad:
+        return False
+    view = grad._view
+    return (sys.getrefcount(grad) <= _REFERENCES_WHEN_ALONE[0]
+            and sys.getrefcount(grad._storage) <= _REFERENCES_WHEN_ALONE[1]
+            and view.offset == 0 and view.is_contiguous() and len(grad._storage) == grad.numel())
+
+
+def _calibrate_reference_counts() -> tuple[int, int]:
+    """What sys.getrefcount reports in _only_held_by for a tensor held only by the list, and for
+    a storage held only by that tensor (the counts differ between Python versions)."""
+    class Probe:
+        _base, _requires_grad = None, False
+
+    probe = Probe()
+    probe._storage = Probe()
+    grads = [probe]
+    del probe
+    grad = grads[0]
+    return sys.getrefcount(grad), sys.getrefcount(grad._storage)
+
+
+_REFERENCES_WHEN_ALONE = _calibrate_reference_counts()
+
+
 def _run_node(node: Node, grads: _GradList, retain_graph: bool) -> tuple:
     tracer = Tracing.active
     if tracer is not None:
         tracer.on_backward_begin(node)
     started = time.perf_counter() if tracer is not None else 0.0
     if isinstance(node, AccumulateGrad):
-        node.variable._accumulate_grad(grads[0])
+        unshared = _only_held_by(grads)  # asked first: grads[0] on the call stack is a reference
+        node.variable._accumulate_grad(grads[0], unshared)
         outputs: tuple = ()
     else:
         outputs = _validate(node, node.apply(*_materialize(node, grads)))
@@ -225,6 +257,7 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
+            results = grad = None  # the buffers hold the gradients now (see _only_held_by)
     finally:
         GradMode.enabled = previous_mode
     return captured

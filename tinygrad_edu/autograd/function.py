@@ -198,11 +198,13 @@ class Function:
         record = False
         if previous_mode and cls.differentiable:  # only then look at the inputs: backward passes
             # and optimizer steps run with grad mode off, and skip this loop over the arguments
-            needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
-            record = True in needs_input_grad
+            for argument in args:
+                if getattr(argument, "_requires_grad", False):
+                    record = True
+                    break
         if record:
             ctx = cls._backward_class()
-            ctx.needs_input_grad = needs_input_grad
+            ctx.needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
         else:
             ctx = ForwardContext()
         tracer = Tracing.active
@@ -254,7 +256,7 @@ def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
         if _is_one_of(output, args):  # forward returned an input: hand back an alias
             output = output_list[index] = output._alias()
         output_metadata.append((output._view.shape, output.dtype, output._storage.device))
-        differentiable = output.dtype.is_floating_point and not (
+        differentiable = output.dtype.is_differentiable and not (
             ctx._non_differentiable and _is_one_of(output, ctx._non_differentiable))
         if differentiable:
             output._requires_grad, output._grad_fn, output._output_nr = True, ctx, index

@@ -33,9 +33,11 @@ from ..ops.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from ..ops.normalization import batch_norm, layer_norm
 from ..ops.padding import pad
@@ -48,6 +50,8 @@ __all__ = [
     "embedding", "gelu", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid", "silu", "softmax",
     "tanh",
+    # robust regression losses (DQN example)
+    "huber_loss", "smooth_l1_loss",
 ]
 
 
@@ -121,6 +125,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return (tensor.unsqueeze(-1) == classes).long()
 
 
+# --- layout and the convolution family (issue 10, second half) ----------------------------------
+from ..ops.layout import col2im as fold  # noqa: E402 - appended as one block (see ops/layout.py)
+from ..ops.layout import im2col as unfold  # noqa: E402
+
+__all__ += ["fold", "unfold"]
 # --- op breadth, part A (issue 10): the activation zoo (ops/activation_family.py) --------------
 from ..ops.activation_family import (  # noqa: E402
     celu,
@@ -189,3 +198,7 @@ __all__ += [
     "selu", "selu_", "softmin", "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
     "threshold_",
 ]
+# sequence models: attention (ops/attention.py)
+from ..ops.attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]

@@ -26,7 +26,7 @@ from .arithmetic import maximum
 from .operands import float_input, promote
 from .reduce import mean, std, var
 from .selection import clamp, where
-from .unary import isinf, isnan, log1p, logical_not, sign, trunc
+from .unary import isinf, isnan, log1p, logical_not, trunc
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -390,11 +390,6 @@ def absolute(input: Tensor) -> Tensor:
 def fix(input: Tensor) -> Tensor:
     """trunc(x), by its NumPy name."""
     return trunc(input)
-
-
-def sgn(input: Tensor) -> Tensor:
-    """sign(x) for real tensors (x / |x| for complex ones, which tinygrad_edu does not have)."""
-    return sign(input)
 
 
 def frac(input: Tensor) -> Tensor:

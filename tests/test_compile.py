@@ -1,0 +1,201 @@
+"""tinygrad_edu.compile computes what eager mode computes, and replays only what it may.
+
+- A whole training step (zero_grad, forward, loss, backward, SGD step) compiled: losses, gradients
+  and parameters after 20 steps equal eager mode's within 1e-6 (MLP and ConvNet, both devices).
+- A new input shape captures again; a graph break (.item() on a computed value) and a Python
+  number that changes every call (Adam's step) fall back to eager with one warning.
+- no_grad inference compiles; mutating an input between calls is seen; errors inside a replay
+  name the user's line.
+- Fusion: elementwise chains become generated kernels (NumPy and Triton), listed by kernels()
+  with readable source(i), and a replay launches fewer kernels than eager mode calls primitives.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as torch
+from tinygrad_edu import nn
+
+
+def _mlp() -> nn.Module:
+    return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
+                         nn.Linear(16, 4))
+
+
+def _convnet() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(4 * 3 * 3, 4))
+
+
+def _training(make_model, device: str, optimizer: str = "sgd"):
+    torch.manual_seed(0)
+    model = make_model().to(device)
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, step
+
+
+def _batches(shape: tuple[int, ...], count: int, device: str) -> list:
+    rng = np.random.default_rng(1)
+    return [(torch.tensor(rng.standard_normal(shape).astype(np.float32), device=device),
+             torch.tensor(rng.integers(0, 4, shape[0]), device=device)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("make_model, shape", [(_mlp, (6, 8)), (_convnet, (3, 1, 6, 6))],
+                         ids=["mlp", "convnet"])
+def test_compiled_training_step_equals_eager(make_model, shape, device):
+    steps = 20 if device == "cpu" else 5  # the interpreter is slow: 2 captures, 3 replays
+    eager_model, eager_step = _training(make_model, device)
+    compiled_model, step = _training(make_model, device)
+    compiled = torch.compile(step)
+    for x, y in _batches(shape, steps, device):
+        expected, got = eager_step(x, y), compiled(x, y)
+        assert abs(expected.item() - got.item()) <= 1e-6
+    assert compiled.program is not None  # the later steps were replays
+    kernels = compiled.kernels()
+    if make_model is _mlp:
+        assert any("add (Linear) -> relu (Relu)" in k for k in kernels)
+    if device == "cuda" and make_model is _mlp:  # generated Triton kernels ran (interpreter)
+        index = next(i for i, k in enumerate(kernels) if "relu (Relu)" in k)
+        assert "@triton.jit" in compiled.source(index) and "tl.store" in compiled.source(index)
+    for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
+        np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
+        np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
+
+
+def test_new_shape_captures_again_and_both_replay():
+    model, step = _training(_mlp, "cpu")
+    compiled = torch.compile(step)
+    small, large = _batches((3, 8), 4, "cpu"), _batches((7, 8), 4, "cpu")
+    for (xs, ys), (xl, yl) in zip(small, large):
+        assert compiled(xs, ys).shape == ()
+        compiled(xl, yl)
+    assert len(compiled._entries) == 2
+    assert all(entry.program is not None for entry in compiled._entries.values())
+
+
+def test_graph_break_falls_back_to_eager_with_one_warning():
+    x = torch.randn(4)
+
+    def branchy(t):
+        y = t * 2
+        if y.sum().item() > 0:  # data-dependent Python control flow
+            return y + 1
+        return y - 1
+
+    compiled = torch.compile(branchy)
+    with pytest.warns(UserWarning, match="graph break at test_compile.py:.*y.sum\\(\\).item"):
+        first = compiled(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second warning
+        for _ in range(3):
+            np.testing.assert_array_equal(compiled(x).numpy(), first.numpy())
+            x.neg_()
+            expected = x * 2 + (1 if (x * 2).sum().item() > 0 else -1)
+            np.testing.assert_allclose(compiled(x).numpy(), expected.numpy())
+            x.neg_()
+
+
+def test_changing_python_numbers_fall_back_to_eager():
+    model, step = _training(_mlp, "cpu", optimizer="adam")  # Adam reads its step count back
+    compiled = torch.compile(step)
+    with pytest.warns(UserWarning, match="runs eagerly"):
+        for x, y in _batches((4, 8), 3, "cpu"):
+            compiled(x, y)
+
+
+def test_no_grad_inference_compiles_and_sees_input_mutation():
+    device = "cpu"
+    torch.manual_seed(0)
+    model = _mlp().to(device)
+
+    @torch.compile
+    def predict(x):
+        with torch.no_grad():
+            return model(x).relu()
+
+    x = torch.randn(5, 8, device=device)
+    for _ in range(4):
+        np.testing.assert_allclose(predict(x).cpu().numpy(),
+                                   model(x).relu().detach().cpu().numpy(), atol=1e-6)
+        x.mul_(-1.5)  # changed in place: the replay must read the new values
+    assert predict.program is not None
+    first = predict(x)
+    second = predict(x * 2)
+    assert not np.allclose(first.cpu().numpy(), second.cpu().numpy())  # fresh outputs each call
+
+
+def test_forward_that_needs_backward_outside_stays_eager():
+    model = _mlp()
+    compiled = torch.compile(model)
+    with pytest.warns(UserWarning, match="require grad but runs no backward"):
+        out = compiled(torch.randn(2, 8))
+    out.sum().backward()  # the eager result keeps its graph
+    assert model[0].weight.grad is not None
+
+
+def test_error_in_a_replay_names_the_users_line(monkeypatch):
+    x = torch.randn(3)
+
+    def double(t):
+        return t.exp() * 2  # the line the error must point at
+
+    compiled = torch.compile(double)
+    for _ in range(3):
+        compiled(x)
+    program = compiled.program
+    assert program is not None
+
+    def failing(*args):
+        raise FloatingPointError("overflow")
+
+    step = next(s for s in program.steps if s.calls[0].primitive == "unary")
+    monkeypatch.setattr(step, "function", failing)
+    with pytest.raises(FloatingPointError) as raised:
+        compiled(x)
+    notes = "\n".join(getattr(raised.value, "__notes__", [])) or str(raised.value)
+    assert "test_compile.py" in notes and "t.exp() * 2" in notes
+
+
+def test_kernels_source_and_counts_show_the_fusion():
+    model, step = _training(_mlp, "cpu")
+    compiled = torch.compile(step)
+    for x, y in _batches((6, 8), 3, "cpu"):
+        compiled(x, y)
+    kernels = compiled.kernels()
+    assert kernels[0].startswith("fused_0 [numpy]: matmul (Linear) -> add (Linear) -> relu")
+    source = compiled.source(0)
+    assert "np.matmul(x0, x1, out=out)" in source and "np.maximum(out" in source
+    assert any("SGD updates" in compiled.source(i) for i in range(len(kernels)))
+    eager_calls, launches = compiled.kernel_counts()
+    assert launches < eager_calls
+    unfused = torch.compile(step, options={"fuse": False})
+    for x, y in _batches((6, 8), 3, "cpu"):
+        unfused(x, y)
+    assert unfused.kernels() == [] and unfused.kernel_counts()[1] > launches
+
+
+def test_viz_draws_fused_kernels_as_clusters():
+    model, step = _training(_mlp, "cpu")
+    compiled = torch.compile(step)
+    for x, y in _batches((6, 8), 3, "cpu"):
+        compiled(x, y)
+    source = compiled.draw().source
+    eager, launches = compiled.kernel_counts()
+    assert f"{eager} primitive calls in eager mode -> {launches} kernel launches" in source
+    assert source.count("subgraph cluster_fused_") == len(compiled.kernels())
+    assert "matmul\\nLinear" in source and "input 0" in source

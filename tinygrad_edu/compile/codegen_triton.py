@@ -1,0 +1,176 @@
+"""Generating one Triton kernel for a chain of elementwise calls.
+
+Eager mode launches one kernel per primitive: `add` reads x and b from memory and writes y, then
+`relu` reads y back and writes z. The generated kernel reads x and b once, keeps every
+intermediate in registers, and writes only z:
+
+    @triton.jit
+    def fused_0(x0_ptr, x1_ptr, out_ptr, numel, BLOCK: tl.constexpr):
+        # fused: add (Linear) -> relu (Relu)
+        index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)   # output positions
+        mask = index < numel
+        i1 = index % 128                                         # coordinates of (64, 128)
+        i0 = index // 128
+        x0 = tl.load(x0_ptr + (i0 * 128 + i1), mask=mask)        # (64, 128) row-major
+        x1 = tl.load(x1_ptr + (i1), mask=mask)                   # the bias: stride 0 on dim 0
+        t0 = x0 + x1                                             # add (Linear)
+        t1 = tl.where(t0 < 0, 0, t0)                             # relu (Relu)
+        tl.store(out_ptr + index, t1, mask=mask)
+
+Each op is written with the same formula as the eager kernel in kernels/elementwise.py, so the
+results are the same bits. The source is written to a file (Triton reads a kernel's source) and
+imported once; the kernel is specialised to the shapes and strides of its capture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from .capture import Call, Ref
+from .fusion import FusedKernel, Operand, _describe, _op, _operands_of, group_shape
+
+BLOCK = 1024
+
+UNARY = {"neg": "-{0}", "abs": "tl.abs({0})", "relu": "tl.where({0} < 0, 0, {0})"}
+BINARY = {
+    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}",
+    "maximum": "tl.where(({0} > {1}) | ({0} != {0}), {0}, {1})",
+    "minimum": "tl.where(({0} < {1}) | ({0} != {0}), {0}, {1})",
+    "eq": "{0} == {1}", "ne": "{0} != {1}", "lt": "{0} < {1}", "le": "{0} <= {1}",
+    "gt": "{0} > {1}", "ge": "{0} >= {1}",
+}
+_FLOATS = ("float32", "float64")
+
+
+def supports(call: Call) -> bool:
+    """Elementwise calls the generator can write (others stay eager kernels)."""
+    if call.primitive == "where":
+        return True
+    table = UNARY if call.primitive == "unary" else BINARY if call.primitive == "binary" else {}
+    return call.args[0] in table
+
+
+def _dtype_name(program: Any, number: int) -> str:
+    return str(program.graph.values[number].dtype).removeprefix("torch.")
+
+
+def _offset_expression(view: Any, shape: tuple[int, ...]) -> str:
+    """The buffer offset of output position `index` in this view, from the coordinates i0.."""
+    terms = [f"i{d} * {stride}" if stride != 1 else f"i{d}"
+             for d, stride in enumerate(view.strides) if stride != 0 and shape[d] != 1]
+    if not terms:  # one element broadcast everywhere: still a block of pointers
+        terms.append("index * 0")
+    if view.offset:
+        terms.append(str(view.offset))
+    return " + ".join(terms)
+
+
+def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | None:
+    """Generate, import and wrap the Triton kernel of an elementwise chain."""
+    shape = group_shape(calls[0])
+    final = calls[-1].outputs[0]
+    for call in calls:
+        for number in call.refs() + list(call.outputs):
+            if _dtype_name(program, number) not in _FLOATS + ("bool",):
+                return None
+    operands: list[Operand] = []
+    names: dict[int, str] = {}
+    loads: list[str] = []
+    body: list[str] = []
+
+    def operand(number: int, view: Any) -> str:
+        if number in names:
+            return names[number]
+        index = len(operands)
+        operands.append(Operand(number, view))
+        contiguous = view.offset == 0 and view.strides == _row_major_strides(shape)
+        where = "index" if contiguous else f"({_offset_expression(view, shape)})"
+        loads.append(f"x{index} = tl.load(x{index}_ptr + {where}, mask=mask)"
+                     f"  # {tuple(view.shape)} strides {tuple(view.strides)}")
+        names[number] = f"x{index}"  # a value read twice is loaded once
+        return f"x{index}"
+
+    for position, call in enumerate(calls):
+        if call.primitive == "where":
+            c, c_view, a, a_view, b, b_view = call.args
+            expression = (f"tl.where({operand(c.value, c_view)} != 0, "
+                          f"{operand(a.value, a_view)}, {operand(b.value, b_view)})")
+        else:
+            sources = [operand(number, view) for number, view in _operands_of(call)]
+            table = UNARY if call.primitive == "unary" else BINARY
+            expression = table[call.args[0]].format(*sources)
+        body.append(f"t{position} = {expression}  # {_describe(call)}: {call.line}")
+        names[call.outputs[0]] = f"t{position}"
+    coordinates = []
+    if len(shape) > 1:
+        coordinates.append("rest = index")
+        for d in range(len(shape) - 1, 0, -1):
+            coordinates.append(f"i{d} = rest % {shape[d]}")
+            coordinates.append(f"rest = rest // {shape[d]}")
+        coordinates.append("i0 = rest")
+    else:
+        coordinates.append("i0 = index")
+    ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
+    parameters = ", ".join([f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"])
+    lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
+              "index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # output positions",
+              "mask = index < numel"] + coordinates + loads + body
+             + [f"tl.store(out_ptr + index, t{len(calls) - 1}, mask=mask)"])
+    source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+              f"def {name}({parameters}, numel, BLOCK: tl.constexpr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    kernel_function = _load(name, source)
+    kernel = FusedKernel(name, source, calls, operands, final, shape,
+                         np.dtype(_dtype_name(program, final)), backend="triton")
+    numel = int(np.prod(shape))
+    kernel.extra["allocate"] = _triton_allocate
+    grid = ((numel + BLOCK - 1) // BLOCK,)
+
+    def run(*buffers: Any) -> Any:
+        flat = kernel.extra["out"]()[0]
+        if numel:
+            kernel_function[grid](*buffers, flat, numel, BLOCK=BLOCK)
+        return flat
+
+    kernel.run = run
+    return kernel
+
+
+def _row_major_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    from ..kernels import contiguous_strides
+
+    return contiguous_strides(shape)
+
+
+def _triton_allocate(shape: tuple[int, ...], dtype: Any, flat: Any) -> tuple[Any, Any]:
+    from ..kernels.triton_support import empty
+
+    if flat is None:
+        flat = empty(int(np.prod(shape)), np.dtype(str(dtype).removeprefix("torch.")))
+    return flat, flat
+
+
+_DIRECTORY: list[str] = []
+
+
+def _load(name: str, source: str) -> Any:
+    """Write the source to a file and import it: triton.jit reads the kernel's source there."""
+    if not _DIRECTORY:
+        _DIRECTORY.append(tempfile.mkdtemp(prefix="tinygrad_edu_compile_"))
+    digest = hashlib.sha1(source.encode()).hexdigest()[:12]
+    path = os.path.join(_DIRECTORY[0], f"{name}_{digest}.py")
+    with open(path, "w") as file:
+        file.write(source)
+    spec = importlib.util.spec_from_file_location(f"tinygrad_edu_compiled_{name}_{digest}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+__all__ = ["supports", "triton_chain", "Ref"]
