@@ -52,6 +52,8 @@ IN_PLACE = (
     "fix", "cumsum", "cumprod",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift", "index_add",
+    # products, layout and complex ops merged from other branches
+    "addmm", "addmv", "baddbmm", "conj_physical", "tril", "triu",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
@@ -240,10 +242,12 @@ def _new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
 
 
 def _short(self: Tensor) -> Tensor:
+    """x.short() is x.to(torch.int16)."""
     return self.to(_dtypes.int16)
 
 
 def _char(self: Tensor) -> Tensor:
+    """x.char() is x.to(torch.int8)."""
     return self.to(_dtypes.int8)
 
 
