@@ -100,10 +100,29 @@ def test_bitwise_ops_match_torch(name: str, device: str) -> None:
     check()
 
 
-def test_integer_errors() -> None:
-    for exponent in (-1, te.tensor([-2])):
+def test_integer_powers(device: str) -> None:
+    """A Python int exponent < 0 is PyTorch's error; a tensor of exponents follows C's rule."""
+    for base in (te.tensor([2, 3]), te.tensor([2], dtype=te.int8)):
         with pytest.raises(RuntimeError, match="Integers to negative integer powers are not "):
-            te.tensor([2, 3]) ** exponent
+            base ** -1
+    values = np.array([1, -1, 2, 3, 0, -2, 5], dtype=np.int16)
+    exponents = np.array([-1, -3, -2, 2, 1, -1, 0])
+    assert_matches_torch(lambda t, a, b: [a ** b, 2 ** b, t.pow(a, b.to(t.int8)), a ** 3], None,
+                         values, exponents, device=device, differentiate=False)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint8", "int32", "int64"])
+def test_max_pool_on_integers(dtype: str, device: str) -> None:
+    low = 0 if dtype == "uint8" else -100
+    x = np.random.default_rng(0).integers(low, 100, (1, 2, 5, 5)).astype(dtype)
+    assert_matches_torch(lambda t, v: [*t.nn.functional.max_pool2d(v, 3, 2, 1, return_indices=True),
+                                       t.nn.MaxPool2d(2)(v)], None, x, device=device,
+                         differentiate=False)
+    with pytest.raises(NotImplementedError, match="not implemented for 'Bool'"):
+        te.nn.functional.max_pool2d(te.ones(1, 2, 2, dtype=te.bool), 2)
+
+
+def test_integer_errors() -> None:
     with pytest.raises(RuntimeError, match="not implemented for 'Float'"):
         te.ones(2) & te.ones(2)
     with pytest.raises(RuntimeError, match="not implemented for 'Float'"):

@@ -37,7 +37,7 @@ FORWARDED = (
     "bincount", "masked_select",
     # bit operations (ops/bitwise.py)
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-    "bitwise_right_shift", "index_add",
+    "bitwise_right_shift", "index_add", "unique_consecutive",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped

@@ -258,12 +258,13 @@ from .sorting import (  # noqa: E402
     sort,
     topk,
     unique,
+    unique_consecutive,
 )
 
 __all__ += [
     "absolute", "fix", "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp",
     "argsort", "bincount", "bucketize", "kthvalue", "median", "mode", "msort", "nanmedian",
-    "searchsorted", "sort", "topk", "unique",
+    "searchsorted", "sort", "topk", "unique", "unique_consecutive",
     "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
     "bitwise_xor", "index_add",
     "acos", "acosh", "allclose", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
