@@ -38,6 +38,9 @@ FORWARDED = (
     # bit operations (ops/bitwise.py)
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift", "index_add", "unique_consecutive",
+    # more math and reductions (ops/math_more.py)
+    "aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp", "nanmean",
+    "nansum", "positive", "signbit", "sinc",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -54,6 +57,7 @@ IN_PLACE = (
     "bitwise_right_shift", "index_add",
     # products, layout and complex ops merged from other branches
     "addmm", "addmv", "baddbmm", "conj_physical", "tril", "triu",
+    "float_power", "ldexp", "sinc",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
@@ -128,22 +132,24 @@ import warnings  # noqa: E402
 
 # torch.<name> functions that take out= (checked against torch by tests/test_api_details.py)
 OUT_FUNCTIONS = (
-    "abs", "absolute", "acos", "acosh", "add", "all", "amax", "amin", "any", "arccos", "arccosh",
-    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "asin", "asinh",
-    "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
-    "bitwise_right_shift", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp", "clip",
-    "concat", "concatenate", "copysign", "cos", "cosh", "cummax", "cummin", "cumprod", "cumsum",
-    "deg2rad", "div", "divide", "dot", "eq", "erf", "exp", "exp2", "expm1", "fix", "floor",
-    "floor_divide", "fmod", "frac", "gather", "ge", "ger", "greater", "greater_equal", "gt",
-    "hardshrink", "hypot", "index_add", "index_select", "isneginf", "isposinf", "kthvalue", "le",
-    "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp",
-    "logaddexp2", "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logit", "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "median",
-    "min", "minimum", "mm", "mode", "msort", "mul", "multiply", "nan_to_num", "nanmedian", "ne",
-    "neg", "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod", "rad2deg",
-    "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn", "sigmoid",
-    "sign", "sin", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract",
-    "sum", "tan", "tanh", "threshold", "topk", "true_divide", "trunc", "var", "where", "xlogy",
+    "abs", "absolute", "acos", "acosh", "add", "all", "amax", "amin", "aminmax", "any", "arccos",
+    "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "asin",
+    "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_not",
+    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp",
+    "clip", "concat", "concatenate", "copysign", "cos", "cosh", "cummax",
+    "cummin", "cumprod", "cumsum", "deg2rad", "diff", "div", "divide", "dot", "eq", "erf", "exp",
+    "exp2", "expm1", "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac",
+    "gather", "ge", "ger", "greater", "greater_equal", "gt", "hardshrink", "hypot", "index_add",
+    "index_select", "isneginf", "isposinf", "kthvalue", "ldexp", "le", "lerp", "less",
+    "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
+    "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor", "logit",
+    "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "median", "min",
+    "minimum", "mm", "mode", "msort", "mul", "multiply", "nan_to_num", "nanmean", "nanmedian",
+    "nansum", "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod",
+    "rad2deg", "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn",
+    "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "softmax", "sort", "sqrt", "square",
+    "stack", "std", "sub", "subtract", "sum", "tan", "tanh", "threshold", "topk", "true_divide",
+    "trunc", "var", "where", "xlogy",
 )
 
 

@@ -298,6 +298,25 @@ __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "
             "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
             "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]
 
+# more math and reductions, all composites (ops/math_more.py; issue 10, part A)
+from .math_more import (  # noqa: E402
+    aminmax,
+    count_nonzero,
+    diff,
+    float_power,
+    fmax,
+    fmin,
+    ldexp,
+    nanmean,
+    nansum,
+    positive,
+    signbit,
+    sinc,
+)
+
+__all__ += ["aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp",
+            "nanmean", "nansum", "positive", "signbit", "sinc"]
+
 # PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim,
 # out= on OUT_FUNCTIONS. Keep this block LAST: it wraps what __all__ names so far.
 from ..tensor import Tensor as _Tensor  # noqa: E402

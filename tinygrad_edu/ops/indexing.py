@@ -280,6 +280,8 @@ def _check_index(index: Tensor, name: str) -> Tensor:
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = normalize_dim(dim, max(input.ndim, 1))
     _check_index(index, "gather")
+    if input.ndim == 0 and index.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        return gather(input.reshape(1), 0, index.reshape(1)).reshape(())
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for axis, (a, b) in enumerate(zip(index._view.shape, input._view.shape)):
@@ -295,6 +297,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _check_index(index, "scatter_add")
     if index.ndim != input.ndim or index.ndim != src.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if input.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        return scatter_add(input.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
     return ScatterAdd.apply(input, d, index, src.to(input.dtype))
 
 
@@ -304,6 +308,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index.dtype.is_floating_point:
         raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if input.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        if index.numel() != 1:
+            raise IndexError(f"index_select(): Index to scalar can have only 1 value, got "
+                             f"{index.numel()} value(s)")
+        return IndexSelect.apply(input.reshape(1), 0, index.reshape(-1).to(int64)).reshape(())
     return IndexSelect.apply(input, d, index.reshape(-1).to(int64))
 
 

@@ -423,12 +423,17 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The p-norm: 'fro' and 2 are sqrt(sum x^2), 1 is sum |x|, inf is max |x|."""
+    """The p-norm: 'fro' and 2 are sqrt(sum x^2), 1 is sum |x|, inf is max |x|, -inf min |x|,
+    0 the number of non-zero entries."""
     axes = _axes(input, dim)
     if p in ("fro", 2, 2.0):
         return Norm2.apply(input, axes, keepdim)
     if p == float("inf"):
         return amax(input.abs(), axes, keepdim)
+    if p == -float("inf"):
+        return amin(input.abs(), axes, keepdim)
     if p == 1:
         return sum(input.abs(), axes, keepdim)
+    if p == 0:  # how many entries are not zero (no gradient: a count)
+        return sum((input.detach() != 0).to(input.dtype), axes, keepdim)
     return sum(input.abs() ** p, axes, keepdim) ** (1.0 / p)

@@ -1,0 +1,101 @@
+"""More math, reductions and activations (issue 10, part A): ops/math_more.py composites, rrelu,
+Softmax2d, unique_consecutive and ops on 0-d tensors along dim 0 / -1, against PyTorch on both
+devices (forward and gradients)."""
+
+from __future__ import annotations
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinygrad_edu as te
+from tinygrad_edu.testing import assert_matches_torch
+
+FLOATS = st.floats(-4, 4, width=32)
+
+UNARY = {
+    "sinc": lambda t, x: t.sinc(x), "sinc_method": lambda t, x: (x * 1).sinc_(),
+    "positive": lambda t, x: t.positive(x) * 2,
+    "float_power": lambda t, x: [t.float_power(x.abs(), 1.5), x.float_power(2)],
+    "ldexp": lambda t, x: t.ldexp(x, t.tensor([1, 0, 3], device=x.device)),
+    "nansum": lambda t, x: [t.nansum(x), x.nansum(0, keepdim=True)],
+    "nanmean": lambda t, x: [t.nanmean(x, -1), x.nanmean()],
+    "aminmax": lambda t, x: [*t.aminmax(x), *x.aminmax(dim=0, keepdim=True)],
+    "diff": lambda t, x: [t.diff(x), x.diff(n=2, dim=0), t.diff(x, prepend=x[:, :1], append=x)],
+    "rrelu_eval": lambda t, x: t.nn.functional.rrelu(x, 0.1, 0.3),
+    "softmax2d": lambda t, x: t.nn.Softmax2d()(x.reshape(1, 2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_composites_match_torch(name: str, device: str) -> None:
+    @settings(max_examples=6 if device == "cpu" else 1)
+    @given(hnp.arrays(np.float32, (2, 3), elements=FLOATS))
+    def check(x: np.ndarray) -> None:
+        if name.startswith("nan"):
+            x = x.copy()
+            x[0, 1] = np.nan
+        assert_matches_torch(UNARY[name], None, x, device=device)
+
+    check()
+
+
+def test_special_values(device: str) -> None:
+    x = np.array([0.0, -0.0, 1.0, np.nan, -2.0, np.inf], dtype=np.float32)
+    y = np.array([np.nan, 1.0, np.nan, 2.0, -3.0, 0.0], dtype=np.float32)
+    assert_matches_torch(lambda t, a, b: [t.fmax(a, b), t.fmin(a, b), t.sinc(a[:3])], None, x, y,
+                         device=device)
+    assert_matches_torch(lambda t, a: [t.signbit(a), t.count_nonzero(a), t.nansum(a)], None, x,
+                         device=device, differentiate=False)
+    ints = np.array([[3, 0, -2], [0, 0, 5]])
+    assert_matches_torch(lambda t, a: [t.count_nonzero(a, 1), a.count_nonzero((0, 1)),
+                                       t.diff(a, 2), t.diff(a > 0), t.signbit(a),
+                                       t.fmax(a, a.flip(0)), *t.aminmax(a, dim=1), t.nansum(a),
+                                       t.sinc(a)], None, ints, device=device, differentiate=False)
+    assert te.aminmax(te.ones(2)).max.item() == 1.0
+    with pytest.raises(RuntimeError, match="nanmean"):
+        te.nanmean(te.tensor([1, 2]))
+    with pytest.raises(RuntimeError, match="diff expects input to be at least one-dimensional"):
+        te.diff(te.tensor(1.0))
+
+
+def test_rrelu_training_draws_slopes_in_range() -> None:
+    layer = te.nn.RReLU(0.1, 0.3)
+    assert repr(layer) == repr(torch.nn.RReLU(0.1, 0.3))
+    x = te.full((500,), -1.0, requires_grad=True)
+    y = layer(x)
+    slopes = -y.detach().numpy()
+    assert 0.1 <= slopes.min() and slopes.max() <= 0.3 and slopes.std() > 0.03
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), slopes)  # dx = a where x < 0
+    layer.eval()
+    assert layer(te.tensor([-1.0, 2.0])).tolist() == pytest.approx([-0.2, 2.0])
+    with pytest.raises(ValueError, match="expected input to be 3D or 4D, got 2D"):
+        te.nn.Softmax2d()(te.ones(2, 2))
+
+
+def test_unique_consecutive(device: str) -> None:
+    x = np.array([1, 1, 2, 2, 3, 1, 1, 2], dtype=np.int64)
+    rows = np.array([[1, 2], [1, 2], [0, 3], [1, 2]], dtype=np.float32)
+
+    def call(t, a, b):
+        return [*t.unique_consecutive(a, return_inverse=True, return_counts=True),
+                *b.unique_consecutive(return_inverse=True, return_counts=True, dim=0),
+                t.unique_consecutive(b, dim=1), t.unique_consecutive(a[:0])]
+
+    assert_matches_torch(call, None, x, rows, device=device, differentiate=False)
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_indexing_ops_on_0d_tensors(dim: int, device: str) -> None:
+    def call(t, x):
+        index = t.tensor(0, device=x.device)
+        return [t.flip(x, (dim,)), t.gather(x, dim, index), t.index_select(x, dim, index[None]),
+                t.scatter_add(x, dim, index, x * 2), t.searchsorted(x[None], x), t.norm(x, 0)]
+
+    assert_matches_torch(call, None, np.float32(1.5), device=device, differentiate=False)
+    with pytest.raises(IndexError, match="Index to scalar can have only 1 value"):
+        te.index_select(te.tensor(1.0), 0, te.tensor([0, 0]))
