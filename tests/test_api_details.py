@@ -242,3 +242,23 @@ def test_conventions_keep_signatures() -> None:
     assert "dim" in inspect.signature(te.sum).parameters
     assert inspect.signature(te.Tensor.sum).parameters.keys() == inspect.signature(
         te.Tensor.sum.__wrapped__).parameters.keys()
+
+
+def test_nested_lists_index_like_a_tuple_and_augmented_bit_assignment(device: str) -> None:
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    assert_matches_torch(lambda t, v: [v[[[0, 1], [1, 0]]], v[(0, 1),], v[[0, slice(1, 3)]],
+                                       v[:, 1, [0, 3]], v[1, [0, 2], [1, 3]]], None, x,
+                         device=device)
+
+    def augmented(t, a, b):
+        results = []
+        for operator in ("__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__"):
+            target = a * 1
+            assert getattr(target, operator)(b % 4) is target  # in place, as PyTorch
+            results.append(target)
+        return results
+
+    assert_matches_torch(augmented, None, np.array([1, -5, 7, 0]), np.array([3, 2, 6, 1]),
+                         device=device, differentiate=False)
+    y = te.ones(2)
+    assert y.type(te.LongTensor).dtype is te.int64 and y.type("torch.IntTensor").dtype is te.int32

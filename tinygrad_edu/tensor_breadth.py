@@ -257,6 +257,11 @@ def _char(self: Tensor) -> Tensor:
     return self.to(_dtypes.int8)
 
 
+# augmented assignment on integers, in place as in PyTorch: x &= y is x.bitwise_and_(y)
+for _operator, _name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+                         ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
+    setattr(TensorBreadth, f"__i{_operator}__", _in_place(_name, cast_back=False))
+
 TensorBreadth.new = _new  # type: ignore[attr-defined]
 TensorBreadth.short = _short  # type: ignore[attr-defined]
 TensorBreadth.char = _char  # type: ignore[attr-defined]

@@ -156,8 +156,13 @@ def _as_index_tensor(item: Any, like: Tensor) -> Tensor:
 
 def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
     """Split a key into a basic SliceSpec and per-dim advanced index tensors (on the view)."""
+    if isinstance(key, list) and 0 < len(key) < 32 and any(
+            isinstance(i, (list, tuple, Tensor, slice)) or i is None or i is Ellipsis
+            for i in key):  # PyTorch (like old NumPy) reads x[[a, b]] with lists inside as x[a, b]
+        key = tuple(key)
     items = list(key) if isinstance(key, tuple) else [key]
-    items = [_as_index_tensor(i, x) if isinstance(i, (list, np.ndarray)) else i for i in items]
+    items = [_as_index_tensor(i, x) if isinstance(i, (list, tuple, np.ndarray)) else i
+             for i in items]
     consumed = sum(i.ndim if isinstance(i, Tensor) and i.dtype.name == "bool" else
                    0 if i is None or i is Ellipsis else 1 for i in items)
     if consumed > x.ndim:
