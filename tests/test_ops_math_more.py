@@ -99,3 +99,44 @@ def test_indexing_ops_on_0d_tensors(dim: int, device: str) -> None:
     assert_matches_torch(call, None, np.float32(1.5), device=device, differentiate=False)
     with pytest.raises(IndexError, match="Index to scalar can have only 1 value"):
         te.index_select(te.tensor(1.0), 0, te.tensor([0, 0]))
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile_and_nanquantile(interpolation: str, device: str) -> None:
+    if device == "cuda" and interpolation in ("lower", "higher", "midpoint"):
+        return  # the interpreter is slow: linear and nearest cover the kernels used
+    x = np.random.default_rng(1).standard_normal((3, 5)).astype(np.float32)
+    with_nan = x.copy()
+    with_nan[0, 1] = np.nan
+    q = np.array([0.0, 0.3, 1.0], dtype=np.float32)
+
+    def call(t, v, qs):
+        return [t.quantile(v, 0.4, interpolation=interpolation),
+                v.quantile(qs, dim=1, keepdim=True, interpolation=interpolation),
+                t.quantile(v, qs, 0, interpolation=interpolation)]
+
+    assert_matches_torch(call, None, x, q, device=device)
+    assert_matches_torch(lambda t, v, qs: [t.nanquantile(v, qs, 1, interpolation=interpolation),
+                                           t.quantile(v, 0.5, 1), v.nanquantile(0.5)], None,
+                         with_nan, q, device=device, differentiate=False)
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        te.quantile(te.ones(3), 1.5)
+
+
+def test_products_steps_and_sets(device: str) -> None:
+    a, b = np.array([12, -18, 0, 7, 0]), np.array([8, 24, 5, 0, 0])
+    x = np.array([[0.5, -1.0, 0.0], [2.0, 0.0, -3.0]], dtype=np.float32)
+    y = np.array([1.5, 2.0, -0.5], dtype=np.float32)
+    assert_matches_torch(lambda t, u, v: [t.addcmul(u, v, u, value=0.5),
+                                          u.addcdiv(v, v.abs() + 1, value=2),
+                                          (u * 1).addcmul_(v, v)], None, x, y, device=device)
+    assert_matches_torch(lambda t, u, v, m, n: [t.gcd(m, n), m.lcm(n), t.isin(m, n),
+                                                t.isin(m, n, invert=True), t.heaviside(u, v),
+                                                t.isreal(u), u.greater(v), u.not_equal(v)],
+                         None, x, y, a, b, device=device, differentiate=False)
+    with pytest.raises(NotImplementedError, match="not implemented for 'Float'"):
+        te.gcd(te.ones(2), te.ones(2))
+    with pytest.raises(RuntimeError, match="Integer division with addcdiv"):
+        te.addcdiv(te.tensor([1]), te.tensor([1]), te.tensor([1]))
+    assert te.tensor([1.0]).is_signed() and not te.tensor([1], dtype=te.uint8).is_signed()
+    assert te.is_floating_point(te.ones(1)) and te.is_nonzero(te.tensor([2]))

@@ -40,7 +40,11 @@ FORWARDED = (
     "bitwise_right_shift", "index_add", "unique_consecutive",
     # more math and reductions (ops/math_more.py)
     "aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp", "nanmean",
-    "nansum", "positive", "signbit", "sinc",
+    "nansum", "positive", "signbit", "sinc", "addcdiv", "addcmul", "gcd", "heaviside", "isreal",
+    "lcm", "nanquantile", "quantile",
+    # torch's aliases of comparison and arithmetic methods
+    "greater", "greater_equal", "less", "less_equal", "not_equal", "multiply", "subtract", "ger",
+    "broadcast_to",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -57,7 +61,7 @@ IN_PLACE = (
     "bitwise_right_shift", "index_add",
     # products, layout and complex ops merged from other branches
     "addmm", "addmv", "baddbmm", "conj_physical", "tril", "triu",
-    "float_power", "ldexp", "sinc",
+    "float_power", "ldexp", "sinc", "addcdiv", "addcmul", "gcd", "heaviside", "lcm",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
@@ -132,24 +136,25 @@ import warnings  # noqa: E402
 
 # torch.<name> functions that take out= (checked against torch by tests/test_api_details.py)
 OUT_FUNCTIONS = (
-    "abs", "absolute", "acos", "acosh", "add", "all", "amax", "amin", "aminmax", "any", "arccos",
-    "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "asin",
-    "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift", "bitwise_not",
-    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp",
-    "clip", "concat", "concatenate", "copysign", "cos", "cosh", "cummax",
-    "cummin", "cumprod", "cumsum", "deg2rad", "diff", "div", "divide", "dot", "eq", "erf", "exp",
-    "exp2", "expm1", "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac",
-    "gather", "ge", "ger", "greater", "greater_equal", "gt", "hardshrink", "hypot", "index_add",
-    "index_select", "isneginf", "isposinf", "kthvalue", "ldexp", "le", "lerp", "less",
-    "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
-    "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor", "logit",
-    "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "median", "min",
-    "minimum", "mm", "mode", "msort", "mul", "multiply", "nan_to_num", "nanmean", "nanmedian",
-    "nansum", "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod",
-    "rad2deg", "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn",
-    "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "softmax", "sort", "sqrt", "square",
-    "stack", "std", "sub", "subtract", "sum", "tan", "tanh", "threshold", "topk", "true_divide",
-    "trunc", "var", "where", "xlogy",
+    "abs", "absolute", "acos", "acosh", "add", "addcdiv", "addcmul", "all", "amax", "amin",
+    "aminmax", "any", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
+    "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm",
+    "bucketize", "cat", "ceil", "clamp", "clip", "concat", "concatenate", "copysign", "cos",
+    "cosh", "cummax", "cummin", "cumprod", "cumsum", "deg2rad", "diff", "div", "divide", "dot",
+    "eq", "erf", "exp", "exp2", "expm1", "fix", "float_power", "floor", "floor_divide", "fmax",
+    "fmin", "fmod", "frac", "gather", "gcd", "ge", "ger", "greater", "greater_equal", "gt",
+    "hardshrink", "heaviside", "hypot", "index_add", "index_select", "isin", "isneginf",
+    "isposinf", "kthvalue", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "log", "log10",
+    "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "lt", "masked_select",
+    "matmul", "max", "maximum", "mean", "median", "min", "minimum", "mm", "mode", "msort", "mul",
+    "multiply", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "ne", "neg",
+    "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod", "quantile", "rad2deg",
+    "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn", "sigmoid",
+    "sign", "signbit", "sin", "sinc", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std",
+    "sub", "subtract", "sum", "tan", "tanh", "threshold", "topk", "true_divide", "trunc", "var",
+    "where", "xlogy",
 )
 
 
@@ -262,6 +267,18 @@ for _operator, _name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "
                          ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
     setattr(TensorBreadth, f"__i{_operator}__", _in_place(_name, cast_back=False))
 
+def _is_signed(self: Tensor) -> bool:
+    """Whether the dtype holds negative numbers (every dtype but bool and uint8)."""
+    return self.dtype.name not in ("bool", "uint8")
+
+
+def _is_neg(self: Tensor) -> bool:
+    """Whether this is a lazily negated view (never here: negation always computes)."""
+    return False
+
+
+TensorBreadth.is_signed = _is_signed  # type: ignore[attr-defined]
+TensorBreadth.is_neg = _is_neg  # type: ignore[attr-defined]
 TensorBreadth.new = _new  # type: ignore[attr-defined]
 TensorBreadth.short = _short  # type: ignore[attr-defined]
 TensorBreadth.char = _char  # type: ignore[attr-defined]

@@ -300,26 +300,40 @@ __all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "
 
 # more math and reductions, all composites (ops/math_more.py; issue 10, part A)
 from .math_more import (  # noqa: E402
+    addcdiv,
+    addcmul,
     aminmax,
     count_nonzero,
     diff,
     float_power,
     fmax,
     fmin,
+    gcd,
+    heaviside,
+    is_floating_point,
+    is_nonzero,
+    isin,
+    isreal,
+    lcm,
     ldexp,
     nanmean,
+    nanquantile,
     nansum,
     positive,
+    quantile,
     signbit,
     sinc,
 )
 
 __all__ += ["aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp",
-            "nanmean", "nansum", "positive", "signbit", "sinc"]
+            "nanmean", "nansum", "positive", "signbit", "sinc", "addcdiv", "addcmul", "gcd",
+            "heaviside", "is_floating_point", "is_nonzero", "isin", "isreal", "lcm",
+            "nanquantile", "quantile", "celu_", "relu_", "rrelu_", "selu_", "threshold_"]
 
 # PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim,
 # out= on OUT_FUNCTIONS. Keep this block LAST: it wraps what __all__ names so far.
 from ..tensor import Tensor as _Tensor  # noqa: E402
 from ..tensor_breadth import install_conventions as _install_conventions  # noqa: E402
+from .activation_family import celu_, relu_, rrelu_, selu_, threshold_  # noqa: E402
 
 _install_conventions(globals(), _Tensor)

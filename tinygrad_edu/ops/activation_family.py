@@ -249,3 +249,30 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 
 _rrelu = rrelu  # the function, for its own inplace= branch
+
+
+# torch.relu_(x) & co: the in-place activations PyTorch also has at the top level
+def relu_(input: Tensor) -> Tensor:
+    """relu, written into input."""
+    return input.relu_()
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu, written into input."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu, written into input."""
+    return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """rrelu, written into input."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold, written into input."""
+    return _threshold(input, threshold, value, inplace=True)

@@ -7,6 +7,9 @@
     nansum(x)        = sum of x with NaN read as 0           nanmean = nansum / (number of non-NaN)
     count_nonzero(x) = sum(x != 0)                           aminmax(x) = (amin(x), amax(x))
     diff(x, n)       = x[1:] - x[:-1], n times along dim (prepend / append joined first)
+    addcmul(x, a, b) = x + value a b                         addcdiv(x, a, b) = x + value a / b
+    heaviside(x, v)  = 0, v or 1 as x < 0, x = 0, x > 0      gcd / lcm: Euclid, all elements at once
+    isin(e, t)       = any(e[i] == t[j] over j)              quantile(x, q): sort, then interpolate
 
 The gradients follow from the ops they are made of: each line above is differentiable as written.
 """
@@ -17,7 +20,7 @@ import math
 from collections import namedtuple
 from typing import Any
 
-from ..dtypes import float64, int64
+from ..dtypes import bool_, float64, int64
 from ..tensor import Tensor
 from ..views import normalize_dim
 from .arithmetic import maximum, minimum, mul, pow
@@ -130,3 +133,160 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         later, earlier = x.narrow(dim, 1, size - 1), x.narrow(dim, 0, size - 1)
         x = (later ^ earlier) if x.dtype.category == 0 else later - earlier  # (..., m - 1, ...)
     return x
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 * tensor2."""
+    return input + value * tensor1 * tensor2
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 / tensor2 (true division; integer inputs are refused)."""
+    if tensor1.dtype.category <= 1 and tensor2.dtype.category <= 1:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2. "
+                           "The historic addcdiv behavior can be implemented as (input + value * "
+                           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs "
+                           "and as (input + value * tensor1 / tensor2) for float inputs. The "
+                           "future addcdiv behavior is just the latter implementation: (input + "
+                           "value * tensor1 / tensor2), for all dtypes.")
+    return input + value * tensor1 / tensor2
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where x < 0, 1 where x > 0, values where x == 0 (no gradient)."""
+    if input.dtype is not values.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
+                           f"({input.dtype.name} and {values.dtype.name})")
+    x = input.detach()
+    step = where(x > 0, 1, 0).to(x.dtype)
+    return where(x == 0, values.detach(), step).to(x.dtype)
+
+
+def _integer_only(name: str, *tensors: Tensor) -> None:
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool"}
+    for t in tensors:
+        if t.dtype.category != 1:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{names.get(t.dtype.name, t.dtype.name)}'")
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """Greatest common divisor (non-negative) by Euclid's algorithm, all elements at once."""
+    _integer_only("gcd", input, other)
+    a, b = input.detach().abs(), other.detach().abs()
+    a, b = a + b * 0, b + a * 0  # (...) both broadcast to the common shape and dtype
+    while bool((b != 0).any().item()):
+        nonzero = b != 0
+        a, b = where(nonzero, b, a), where(nonzero, a % where(nonzero, b, 1), 0)
+    return a
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """Least common multiple (non-negative): |a / gcd(a, b) * b|, 0 if either is 0."""
+    divisor = gcd(input, other)
+    a, b = input.detach(), other.detach()
+    return where(divisor == 0, 0, (a // where(divisor == 0, 1, divisor) * b).abs()).to(
+        divisor.dtype)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """True where an element of elements occurs in test_elements (compared all against all)."""
+    from ..creation import tensor as _tensor
+
+    like = elements if isinstance(elements, Tensor) else test_elements
+    e = elements if isinstance(elements, Tensor) else _tensor(elements, device=like.device)
+    t = test_elements if isinstance(test_elements, Tensor) else _tensor(test_elements,
+                                                                        device=like.device)
+    found = (e.detach().reshape(-1, 1) == t.detach().reshape(1, -1)).any(1)  # (n,)
+    found = found.reshape(e.shape)
+    return ~found if invert else found
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True where the imaginary part is 0 (everywhere for real dtypes)."""
+    if input.dtype.category == 3:
+        return input.imag == 0
+    return input.new_ones(tuple(input.shape), dtype=bool_)  # (...) all True, NaN too
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """Whether input's dtype is a floating point type."""
+    return input.dtype.is_floating_point
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """The truth value of a one-element tensor."""
+    if input.numel() == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
+
+
+def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str,
+              ignore_nan: bool, name: str) -> Tensor:
+    from ..creation import tensor as _tensor
+
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest. Got {interpolation}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    scalar_q = not isinstance(q, Tensor)
+    qs = _tensor([float(q)], dtype=input.dtype, device=input.device) if scalar_q else \
+        q.to(input.dtype)  # (Q,): a tensor q keeps its gradient (linear interpolation has one)
+    if interpolation != "linear":
+        qs = qs.detach()
+    if qs.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if bool(((qs < 0) | (qs > 1)).any().item()):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if dim is None:
+        x, d = input.reshape(-1), 0
+    else:
+        d = normalize_dim(dim, input.ndim)
+        x = input if input.ndim else input.reshape(1)
+    rows = x.movedim(d, -1)  # (..., n)
+    if rows.shape[-1] == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    values = rows.sort(-1).values  # (..., n), NaN last
+    nan = isnan(rows)
+    count = (~nan).to(input.dtype).sum(-1, keepdim=True) if ignore_nan else \
+        rows.new_full((*rows.shape[:-1], 1), rows.shape[-1])  # (..., 1) values to rank
+    rank = qs * (count - 1).clamp(min=0)  # (..., Q) fractional positions
+    if interpolation == "lower":
+        rank = rank.floor()
+    elif interpolation == "higher":
+        rank = rank.ceil()
+    elif interpolation == "nearest":
+        rank = rank.round()
+    low, high = rank.floor(), rank.ceil()
+    below = values.gather(-1, low.long())  # (..., Q)
+    above = values.gather(-1, high.long())
+    if interpolation == "midpoint":
+        result = where(low == high, below, (below + above) / 2)
+    else:
+        result = below + (above - below) * (rank - low)  # lerp: exact where rank is whole
+    invalid = (count == 0) if ignore_nan else nan.any(-1, keepdim=True)  # (..., 1)
+    result = where(invalid, float("nan"), result)  # (..., Q)
+    result = result.movedim(-1, 0)  # (Q, ...)
+    if keepdim:
+        shape = (1,) * input.ndim if dim is None else tuple(
+            1 if i == d else size for i, size in enumerate(input.shape))
+        result = result.reshape((result.shape[0], *shape))
+    return result[0] if scalar_q else result
+
+
+def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear") -> Tensor:
+    """The q-th quantiles along dim (of all elements by default): sort, then interpolate between
+    the two neighbouring ranks; NaN if the slice holds a NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear") -> Tensor:
+    """quantile ignoring NaN: each slice ranks only its non-NaN values."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
