@@ -140,3 +140,25 @@ def test_products_steps_and_sets(device: str) -> None:
         te.addcdiv(te.tensor([1]), te.tensor([1]), te.tensor([1]))
     assert te.tensor([1.0]).is_signed() and not te.tensor([1], dtype=te.uint8).is_signed()
     assert te.is_floating_point(te.ones(1)) and te.is_nonzero(te.tensor([2]))
+
+
+def test_rest_of_torch_functional(device: str) -> None:
+    from tinygrad_edu import functional
+
+    assert {"atleast_2d", "block_diag", "tensordot", "unravel_index"} <= set(functional.__all__)
+    scalar, row = np.array(2.0, dtype=np.float32), np.arange(3, dtype=np.float32)
+    matrix = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+    def call(t, s, r, m):
+        return [t.atleast_1d(s), *t.atleast_2d(s, r), t.atleast_3d(r), t.atleast_3d(m),
+                *t.broadcast_tensors(r, m), t.cartesian_prod(r, r[:2]), t.block_diag(s, r, m),
+                t.chain_matmul(m, m.t(), m), t.tensordot(m, m.t(), 1),
+                t.tensordot(m, m, ([0, 1], [0, 1])), t.tensordot(r, r, 0)]
+
+    assert_matches_torch(call, None, scalar, row, matrix, device=device)
+    assert te.broadcast_shapes((2, 1), 3) == torch.broadcast_shapes((2, 1), 3)
+    with pytest.raises(RuntimeError, match="Shape mismatch: objects cannot be broadcast"):
+        te.broadcast_shapes((2,), (3,))
+    ours = te.unravel_index(te.tensor([4, 1, -1, 7]), (2, 3))
+    theirs = torch.unravel_index(torch.tensor([4, 1, -1, 7]), (2, 3))
+    assert [o.tolist() for o in ours] == [t.tolist() for t in theirs]

@@ -330,6 +330,23 @@ __all__ += ["aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "
             "heaviside", "is_floating_point", "is_nonzero", "isin", "isreal", "lcm",
             "nanquantile", "quantile", "celu_", "relu_", "rrelu_", "selu_", "threshold_"]
 
+# the rest of torch.functional (ops/functional_extras.py; issue 10, part A)
+from .functional_extras import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    chain_matmul,
+    tensordot,
+    unravel_index,
+)
+
+__all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+            "broadcast_tensors", "cartesian_prod", "chain_matmul", "tensordot", "unravel_index"]
+
 # PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim,
 # out= on OUT_FUNCTIONS. Keep this block LAST: it wraps what __all__ names so far.
 from ..tensor import Tensor as _Tensor  # noqa: E402
