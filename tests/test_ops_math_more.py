@@ -162,3 +162,23 @@ def test_rest_of_torch_functional(device: str) -> None:
     ours = te.unravel_index(te.tensor([4, 1, -1, 7]), (2, 3))
     theirs = torch.unravel_index(torch.tensor([4, 1, -1, 7]), (2, 3))
     assert [o.tolist() for o in ours] == [t.tolist() for t in theirs]
+
+
+def test_scatter_family(device: str) -> None:
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    src = rng.standard_normal((3, 4)).astype(np.float32)
+    index = np.array([[0, 1, 2], [3, 2, 1], [1, 0, 3]])
+
+    def call(t, v, s, i):
+        positions = t.tensor([0, 2], device=v.device)
+        return [t.scatter(v, 1, i, s[:, :3]), v.scatter(1, i[:, :2], 2.5),
+                (v * 1).scatter_(1, i, s[:, :3]), t.index_fill(v, 1, positions, -2.0),
+                t.index_copy(v, 1, positions.flip(0), s[:, :2]), v.masked_scatter(v > 0, s),
+                v.put(positions, s[0, :2]), v.put(positions, s[0, :2], accumulate=True),
+                t.take(v, i[:2] - 1), (v * 1).index_fill_(0, positions[:1], 0.5)]
+
+    assert_matches_torch(call, None, x, src, index, device=device)
+    one_hot = te.zeros(3, 4).scatter_(1, te.tensor([[1], [3], [0]]), 1.0)
+    assert one_hot.tolist() == torch.zeros(3, 4).scatter_(1, torch.tensor([[1], [3], [0]]),
+                                                          1.0).tolist()

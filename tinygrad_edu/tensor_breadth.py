@@ -45,6 +45,8 @@ FORWARDED = (
     # torch's aliases of comparison and arithmetic methods
     "greater", "greater_equal", "less", "less_equal", "not_equal", "multiply", "subtract", "ger",
     "broadcast_to",
+    # writing to chosen positions (ops/scatter.py)
+    "scatter", "index_fill", "index_copy", "masked_scatter", "take",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped
@@ -62,6 +64,7 @@ IN_PLACE = (
     # products, layout and complex ops merged from other branches
     "addmm", "addmv", "baddbmm", "conj_physical", "tril", "triu",
     "float_power", "ldexp", "sinc", "addcdiv", "addcmul", "gcd", "heaviside", "lcm",
+    "scatter", "index_fill", "index_copy", "masked_scatter", "put",
 )
 
 # comparison and logical ops: x.lt_(y) stores the bool result as 0 / 1 in x's own dtype
@@ -144,17 +147,17 @@ OUT_FUNCTIONS = (
     "cosh", "cummax", "cummin", "cumprod", "cumsum", "deg2rad", "diff", "div", "divide", "dot",
     "eq", "erf", "exp", "exp2", "expm1", "fix", "float_power", "floor", "floor_divide", "fmax",
     "fmin", "fmod", "frac", "gather", "gcd", "ge", "ger", "greater", "greater_equal", "gt",
-    "hardshrink", "heaviside", "hypot", "index_add", "index_select", "isin", "isneginf",
-    "isposinf", "kthvalue", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "log", "log10",
-    "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "lt", "masked_select",
-    "matmul", "max", "maximum", "mean", "median", "min", "minimum", "mm", "mode", "msort", "mul",
-    "multiply", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "ne", "neg",
-    "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod", "quantile", "rad2deg",
-    "reciprocal", "remainder", "round", "rsqrt", "scatter_add", "searchsorted", "sgn", "sigmoid",
-    "sign", "signbit", "sin", "sinc", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std",
-    "sub", "subtract", "sum", "tan", "tanh", "threshold", "topk", "true_divide", "trunc", "var",
-    "where", "xlogy",
+    "hardshrink", "heaviside", "hypot", "index_add", "index_copy", "index_select", "isin",
+    "isneginf", "isposinf", "kthvalue", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "log",
+    "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "lt",
+    "masked_select", "matmul", "max", "maximum", "mean", "median", "min", "minimum", "mm", "mode",
+    "msort", "mul", "multiply", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum",
+    "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer", "pow", "prod", "quantile",
+    "rad2deg", "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add",
+    "searchsorted", "sgn", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "softmax", "sort",
+    "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "threshold",
+    "topk", "true_divide", "trunc", "var", "where", "xlogy",
 )
 
 
@@ -277,6 +280,14 @@ def _is_neg(self: Tensor) -> bool:
     return False
 
 
+def _put(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """x as 1-D with source written (or added) at index, out of place (ops/scatter.py)."""
+    from .ops.scatter import put
+
+    return put(self, index, source, accumulate)
+
+
+TensorBreadth.put = _put  # type: ignore[attr-defined]
 TensorBreadth.is_signed = _is_signed  # type: ignore[attr-defined]
 TensorBreadth.is_neg = _is_neg  # type: ignore[attr-defined]
 TensorBreadth.new = _new  # type: ignore[attr-defined]
