@@ -182,3 +182,20 @@ def test_scatter_family(device: str) -> None:
     one_hot = te.zeros(3, 4).scatter_(1, te.tensor([[1], [3], [0]]), 1.0)
     assert one_hot.tolist() == torch.zeros(3, 4).scatter_(1, torch.tensor([[1], [3], [0]]),
                                                           1.0).tolist()
+
+
+def test_integrals_histograms_and_statistics(device: str) -> None:
+    rng = np.random.default_rng(3)
+    y = rng.standard_normal((3, 5)).astype(np.float32)
+    x = np.sort(rng.random(5)).astype(np.float32)
+
+    def call(t, v, s):
+        weights = t.tensor([1, 2, 1, 3, 1], device=v.device)
+        return [t.trapezoid(v), t.trapezoid(v, s), t.trapz(v, dim=0),
+                t.cumulative_trapezoid(v, dx=0.5), t.cumulative_trapezoid(v, s), t.cov(v),
+                t.cov(v, fweights=weights, aweights=s + 0.5), t.corrcoef(v), t.dist(v, v[0] * 2),
+                v.dist(s, 1)]
+
+    assert_matches_torch(call, None, y, x, device=device)
+    assert_matches_torch(lambda t, v: [t.histc(v), t.histc(v, 4, -1, 1), v.histc(3)], None, y,
+                         device=device, differentiate=False)

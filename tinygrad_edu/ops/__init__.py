@@ -328,7 +328,8 @@ from .math_more import (  # noqa: E402
 __all__ += ["aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp",
             "nanmean", "nansum", "positive", "signbit", "sinc", "addcdiv", "addcmul", "gcd",
             "heaviside", "is_floating_point", "is_nonzero", "isin", "isreal", "lcm",
-            "nanquantile", "quantile", "celu_", "relu_", "rrelu_", "selu_", "threshold_"]
+            "nanquantile", "quantile", "celu_", "relu_", "rrelu_", "selu_", "threshold_",
+            "corrcoef", "cov", "cumulative_trapezoid", "dist", "histc", "trapezoid", "trapz"]
 
 # the rest of torch.functional (ops/functional_extras.py; issue 10, part A)
 from .functional_extras import (  # noqa: E402
@@ -342,6 +343,15 @@ from .functional_extras import (  # noqa: E402
     chain_matmul,
     tensordot,
     unravel_index,
+)
+from .math_more import (  # noqa: E402
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    dist,
+    histc,
+    trapezoid,
+    trapz,
 )
 
 __all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",

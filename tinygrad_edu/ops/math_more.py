@@ -290,3 +290,121 @@ def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = F
                 interpolation: str = "linear") -> Tensor:
     """quantile ignoring NaN: each slice ranks only its non-NaN values."""
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+def _trapezoid_areas(y: Tensor, x: Any, dx: Any, dim: int) -> Tensor:
+    """The area of each trapezoid between neighbours along dim: (y[i] + y[i+1]) / 2 * width."""
+    d = normalize_dim(dim, y.ndim)
+    n = y.shape[d]
+    heights = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2  # (..., n - 1, ...)
+    if isinstance(x, Tensor):
+        if x.ndim == 1:
+            widths = diff(x)  # (n - 1,), laid along dim
+            shape = [1] * y.ndim
+            shape[d] = n - 1
+            widths = widths.reshape(shape)
+        else:
+            widths = diff(x, dim=d)
+        return heights * widths
+    spacing = 1.0 if dx is None and x is None else (dx if dx is not None else x)
+    return heights * spacing
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The trapezoidal rule along dim: sum of (y[i] + y[i+1]) / 2 * (x[i+1] - x[i])."""
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx; use one of them")
+    if y.ndim == 0:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got "
+                         f"{dim})")
+    if y.shape[normalize_dim(dim, y.ndim)] == 0:
+        return sum(y, dim)
+    return sum(_trapezoid_areas(y, x, dx, dim), dim)
+
+
+def trapz(y: Tensor, x: Any = None, *, dim: int = -1) -> Tensor:
+    """The older name of trapezoid."""
+    return trapezoid(y, x, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The running trapezoidal integral along dim (one element shorter than y there)."""
+    if x is not None and dx is not None:
+        raise RuntimeError("cumulative_trapezoid: received both x and dx; use one of them")
+    d = normalize_dim(dim, y.ndim)
+    if y.shape[d] == 0:
+        return y
+    return _trapezoid_areas(y, x, dx, d).cumsum(d)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    """A histogram of bins equal-width bins over [min, max] (the data's range if both are 0);
+    values outside are ignored, max itself goes in the last bin."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{input.type().split('.')[-1].replace('Tensor', '')}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
+    x = input.detach().reshape(-1)  # (n,)
+    low, high = float(min), float(max)
+    if low == high and x.numel():
+        low, high = float(x.min().item()), float(x.max().item())
+    if low == high:
+        low, high = low - 1, high + 1
+    if low > high:
+        raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {low} "
+                           f"max {high}")
+    inside = (x >= low) & (x <= high)  # (n,)
+    position = ((x - low) * (bins / (high - low))).floor().long().clamp(0, bins - 1)
+    weights = inside.to(input.dtype)
+    counts = input.new_zeros((bins,)).index_add(0, where(inside, position, 0), weights)
+    return counts
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """Covariance of the rows (variables) over the columns (observations), optionally weighted:
+    sum of w (x - mean)(y - mean) / (sum w - correction)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    x = input.reshape(1, -1) if input.ndim < 2 else input  # (variables, observations)
+    if not x.dtype.is_floating_point:
+        x = x.float()
+    weights = None
+    if fweights is not None:
+        weights = fweights.to(x.dtype)
+    if aweights is not None:
+        weights = aweights.to(x.dtype) if weights is None else weights * aweights
+    if weights is None:
+        total = float(x.shape[1])
+        mean = x.mean(1, keepdim=True)  # (v, 1)
+        centred = x - mean
+        scale = total - correction
+        product = centred @ centred.t()
+    else:
+        total = weights.sum()
+        mean = (x * weights).sum(1, keepdim=True) / total
+        centred = x - mean
+        if aweights is None or correction == 0:
+            scale = total - correction
+        else:
+            scale = total - correction * (weights * aweights).sum() / total
+        product = (centred * weights) @ centred.t()
+    result = product / (scale.clamp(min=0) if isinstance(scale, Tensor) else
+                        (scale if scale > 0 else 0.0))
+    return result.reshape(()) if input.ndim < 2 else result
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation of the rows: cov / (std_i std_j), clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    spread = c.diagonal().sqrt()  # (v,)
+    return (c / spread.reshape(-1, 1) / spread.reshape(1, -1)).clamp(-1, 1)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of input - other (broadcast)."""
+    return (input - other).norm(p)
