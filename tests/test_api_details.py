@@ -262,3 +262,14 @@ def test_nested_lists_index_like_a_tuple_and_augmented_bit_assignment(device: st
                          device=device, differentiate=False)
     y = te.ones(2)
     assert y.type(te.LongTensor).dtype is te.int64 and y.type("torch.IntTensor").dtype is te.int32
+
+
+def test_index_tensor_dtypes() -> None:
+    """uint8 indexes as a (deprecated) mask, int8 / int16 are refused, as in PyTorch."""
+    x = te.arange(12.0).reshape(3, 4)
+    with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+        assert x[te.tensor([1, 0, 1], dtype=te.uint8)].tolist() == x[[0, 2]].tolist()
+    for dtype in (te.int8, te.int16):
+        with pytest.raises(IndexError, match="must be long, int, byte or bool tensors"):
+            x[te.tensor([0, 2], dtype=dtype)]
+    assert x[te.tensor([0, 2], dtype=te.int32)].tolist() == x[[0, 2]].tolist()

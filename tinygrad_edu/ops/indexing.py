@@ -154,6 +154,15 @@ def _as_index_tensor(item: Any, like: Tensor) -> Tensor:
     return tensor(np.asarray(item), device=like.device)
 
 
+def _byte_mask(item: Tensor) -> Tensor:
+    """A uint8 index is a mask (PyTorch's old rule, deprecated with this warning)."""
+    import warnings
+
+    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                  "torch.bool instead.", UserWarning, stacklevel=4)
+    return item != 0
+
+
 def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
     """Split a key into a basic SliceSpec and per-dim advanced index tensors (on the view)."""
     if isinstance(key, list) and 0 < len(key) < 32 and any(
@@ -162,6 +171,8 @@ def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
         key = tuple(key)
     items = list(key) if isinstance(key, tuple) else [key]
     items = [_as_index_tensor(i, x) if isinstance(i, (list, tuple, np.ndarray)) else i
+             for i in items]
+    items = [_byte_mask(i) if isinstance(i, Tensor) and i.dtype.name == "uint8" else i
              for i in items]
     consumed = sum(i.ndim if isinstance(i, Tensor) and i.dtype.name == "bool" else
                    0 if i is None or i is Ellipsis else 1 for i in items)
@@ -201,7 +212,7 @@ def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
                 advanced.append(coordinates[:, k])
                 output_position += 1
         elif isinstance(item, Tensor) and item.ndim > 0:
-            if item.dtype.is_floating_point:
+            if item.dtype.name not in ("int64", "int32"):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             dims.append((0, shape[len(dims)], 1, True))
             advanced.append(item if item.dtype is int64 else item.to(int64))
