@@ -11,6 +11,9 @@ a pulse train (the voice's pitch) shaped by three resonances (formants), some wo
 a noise burst (a consonant). "Speakers" differ in pitch, vocal-tract length (all formants
 scaled), speaking rate and loudness, and every clip gets background noise — enough variation that
 the classifier has to use the spectrogram's shape, not one frequency.
+
+The picture (spectrograms.png in --out) shows one test clip of each class as the model sees it
+(a decibel mel spectrogram), titled with the true and the predicted class.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -137,6 +141,26 @@ def features(clips):
     return db.unsqueeze(1)
 
 
+def figure(images, labels, predictions):
+    """One decibel mel spectrogram per class (the first test clip of each): what the CNN reads."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 5, figsize=(10, 4.4))
+    for digit, ax in enumerate(axes.flat):
+        first = int(np.flatnonzero(labels == digit)[0])
+        ax.imshow(images[first, 0], origin="lower", aspect="auto", cmap="magma")
+        ax.set_title(f"class {digit} -> {int(predictions[first])}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[1, 0].set(xlabel="frame (16 ms)", ylabel="mel band")
+    fig.suptitle("Test clips as the CNN sees them (true class -> predicted)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def main(argv=None) -> float:
     parser = argparse.ArgumentParser(description="Classify spoken digits from mel spectrograms")
     parser.add_argument("--root", default="data")
@@ -144,6 +168,8 @@ def main(argv=None) -> float:
     parser.add_argument("--quick", action="store_true", help="small synthetic run (< 1 minute)")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--train-size", type=int, default=2000, help="synthetic set only")
+    parser.add_argument("--out", default="runs/speech_digits",
+                        help="folder for spectrograms.png")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     started = time.time()
@@ -180,6 +206,10 @@ def main(argv=None) -> float:
         predictions = model(x_test).argmax(1)
     accuracy = (predictions == y_test).float().mean().item()
     print(f"time: {time.time() - started:.1f} s")
+    path = Path(args.out) / "spectrograms.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure(x_test.numpy(), y_test.numpy(), predictions.numpy()).savefig(path, dpi=80)
+    print(f"picture: {path}")
     print(f"result: accuracy={accuracy:.4f}")
     return accuracy
 

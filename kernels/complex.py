@@ -15,7 +15,8 @@ a float view with stride-2 elements. This is how complex tensors get their paths
 primitives without a complex type in the kernels:
 
 - moving data (copy, copy_into, where, gather, index_select, ...) and the *componentwise* math
-  (add, sub, neg, sum, scatter_add, ...) run the float primitive on the pair view;
+  (add, sub, neg, sum, scatter_add, the running sum of scan, ...) run the float primitive on the
+  pair view;
 - matmul is four float matmuls over the stride-2 part views:
   (A + iB)(C + iD) = (AC - BD) + i(AD + BC);
 - the rest (mul, div, exp, log, sqrt, |z|, arg z, ...) has its own Triton kernel below, which
@@ -23,7 +24,9 @@ primitives without a complex type in the kernels:
 
 The NumPy reference needs no pair views: NumPy's complex arrays already use this memory layout and
 its ufuncs compute on them, so the NumPy path is the same reference code plus PyTorch's errors for
-ops that are not defined on complex numbers (ordering: max, <, relu, ...).
+ops that are not defined on complex numbers (ordering: max, <, relu, ...). Primitives with no
+complex meaning in PyTorch either (sort, softmax, the normalizations, pooling: REFUSED below) raise
+PyTorch's error on a complex buffer, on both backends, rather than read its pairs as floats.
 
 New primitives here: `as_real` / `as_complex` reinterpret a buffer (the same memory, the other
 type: what view_as_real, .real and .imag are made of) and `complex_unary` computes |z|, arg z
@@ -52,7 +55,18 @@ _MESSAGES = {
     "argmin": "argmin(): does not support complex input",
     "maximum": "maximum not implemented for complex tensors.",
     "minimum": "minimum not implemented for complex tensors.",
+    "sort": "Sort does not support complex dtypes",
 }
+
+# Primitives that complex numbers do not have in PyTorch either (they need an order, or PyTorch has
+# no complex kernel for them): the name PyTorch's error gives for each.
+REFUSED = {"softmax": "softmax_lastdim_kernel_impl", "layer_norm": "LayerNormKernelImpl",
+           "batch_norm": "batch_norm", "cross_entropy": "log_softmax_lastdim_kernel_impl",
+           "avg_pool2d": "avg_pool2d", "max_pool2d": "max_pool2d", "sort": "sort"}
+# Running ops (the scan primitive): only the running sum is componentwise, so it is the one kept;
+# cumprod of complex numbers is composed of complex multiplies in ops/cumulative.py instead (its
+# real backward formula has no conjugates), and the running max / min / logsumexp are refused.
+COMPLEX_SCAN = frozenset({"sum"})
 
 
 def type_name(dtype: Any) -> str:
@@ -65,8 +79,21 @@ def unsupported(op: str, dtype: Any) -> Exception:
     if op in ("floor", "ceil", "round", "trunc"):
         return NotImplementedError(f"{op} is not supported for complex inputs")
     message = _MESSAGES.get(op, f'"{op}" not implemented for \'{type_name(dtype)}\'')
-    return (RuntimeError if op.startswith("arg") or op in ("maximum", "minimum")
+    return (RuntimeError if op.startswith("arg") or op in ("maximum", "minimum", "sort")
             else NotImplementedError)(message)
+
+
+def _refusal(primitive: str, dtype_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    """A complex path that raises PyTorch's error (the complex buffer is the first argument)."""
+
+    def refuse(x: Any, *args: Any) -> Any:
+        raise unsupported(REFUSED[primitive], dtype_of(x))
+
+    return refuse
+
+
+def _scan_op_name(op: str) -> str:
+    return {"sum": "cumsum", "prod": "cumprod", "logsumexp": "logcumsumexp"}.get(op, f"cum{op}")
 
 
 def pair_view(view: View) -> View:
@@ -156,8 +183,15 @@ def _numpy_paths(references: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         z = as_numpy(x, x_view)  # complex -> real keeps the real part, as PyTorch does
         return (z != 0 if np.dtype(dtype) == np.bool_ else z.real).astype(dtype).reshape(-1)
 
+    def scan_path(op: str, x: np.ndarray, x_view: View, dim: int) -> Any:
+        if op not in COMPLEX_SCAN:
+            raise unsupported(_scan_op_name(op), x.dtype)
+        return references["scan"](op, x, x_view, dim)
+
+    refusals = {name: _refusal(name, lambda x: x.dtype) for name in REFUSED}
     return {"unary": unary_path, "binary": binary_path, "reduce": reduce_path, "cast": cast_path,
-            "uniform": _no_complex_draws, "normal": _no_complex_draws}
+            "uniform": _no_complex_draws, "normal": _no_complex_draws, "scan": scan_path,
+            **refusals}
 
 
 def _dispatch(real_path: Callable[..., Any], complex_path: Callable[..., Any],
@@ -198,6 +232,9 @@ _POSITIONS: dict[str, tuple[tuple[int, ...], int | None]] = {
     "scatter_add": ((0,), None), "index_select": ((0,), None), "index_add": ((0,), None),
     "index": ((0,), None), "index_put": ((0,), None), "nonzero": ((0,), None),
     "softmax": ((0,), None), "to_host": ((0,), None), "uniform": ((), 5), "normal": ((), 5),
+    "scan": ((1,), None), "sort": ((0,), None), "layer_norm": ((0,), None),
+    "batch_norm": ((0,), None), "cross_entropy": ((0,), None), "avg_pool2d": ((0,), None),
+    "max_pool2d": ((0,), None),
 }
 
 
@@ -225,11 +262,14 @@ def with_complex_paths(implementations: dict[str, Callable[..., Any]], backend: 
 # masked loads, computes, and stores both parts of the result next to each other again.
 
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     compute_type,
     convert,
     empty,
+    launch_block,
     merge_dims,
+    needs_int64,
     strided_offsets,
     tl,
     triton_kernel,
@@ -333,8 +373,9 @@ def complex_unary_kernel(x_ptr,                 # float view of the complex inpu
                          x_offset,              # its offset in complex elements
                          OP: tl.constexpr,      # op name
                          REAL: tl.constexpr,    # True: store only the real result (abs, angle)
-                         BLOCK: tl.constexpr):  # complex elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) row-major positions
+                         BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False):  # complex elements per program
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) row-major positions
     mask = index < numel
     where = 2 * (x_offset + strided_offsets(index, shape, x_strides))  # real part's float offset
     a = compute_type(tl.load(x_ptr + where, mask=mask, other=1))
@@ -381,8 +422,9 @@ def complex_binary_kernel(a_ptr, b_ptr,          # float views of the two comple
                           b_strides, b_offset,   # b's complex view
                           OP: tl.constexpr,      # "mul", "div", "pow", "eq" or "ne"
                           BOOL: tl.constexpr,    # True for eq / ne: one bool per element
-                          BLOCK: tl.constexpr):  # complex elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                          BLOCK: tl.constexpr,
+                          INT64: tl.constexpr = False):  # complex elements per program
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     a_where = 2 * (a_offset + strided_offsets(index, shape, a_strides))
     b_where = 2 * (b_offset + strided_offsets(index, shape, b_strides))
@@ -405,9 +447,10 @@ def _complex_unary_launch(op: str, x: Any, x_view: View, real_result: bool) -> A
     out = empty(numel if real_result else 2 * numel, real)
     if numel:
         shape, (strides,) = merge_dims(x_view.shape, x_view.strides)
-        complex_unary_kernel[(cdiv(numel, COMPLEX_BLOCK),)](
+        block = launch_block(numel, COMPLEX_BLOCK)
+        complex_unary_kernel[(cdiv(numel, block),)](
             as_real_triton(x), out, numel, shape, strides, x_view.offset, OP=op,
-            REAL=real_result, BLOCK=COMPLEX_BLOCK)
+            REAL=real_result, BLOCK=block, INT64=needs_int64(pair_view(x_view), 2 * numel))
     return out if real_result else as_complex_triton(out)
 
 
@@ -450,10 +493,12 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         if numel:
             shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides,
                                                        b_view.strides)
-            complex_binary_kernel[(cdiv(numel, COMPLEX_BLOCK),)](
+            block = launch_block(numel, COMPLEX_BLOCK)
+            complex_binary_kernel[(cdiv(numel, block),)](
                 as_real_triton(a), as_real_triton(b), out, numel, shape, a_strides,
                 a_view.offset, b_strides, b_view.offset, OP=op, BOOL=boolean,
-                BLOCK=COMPLEX_BLOCK)
+                BLOCK=block, INT64=needs_int64(pair_view(a_view), pair_view(b_view),
+                                               2 * numel))
         return out if boolean else float_result(out)
 
     def reduce_path(op: str, x: Any, x_view: View, axes: tuple[int, ...]) -> Any:
@@ -552,8 +597,13 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         pairs = np.ascontiguousarray(launchers["to_host"](as_real_triton(x), pair_view(x_view)))
         return pairs.view(numpy_dtype_of(x)).reshape(x_view.shape)
 
-    def softmax_path(x: Any, *args: Any) -> Any:
-        raise unsupported("softmax", numpy_dtype_of(x))
+    def scan_path(op: str, x: Any, x_view: View, dim: int) -> Any:
+        if op not in COMPLEX_SCAN:
+            raise unsupported(_scan_op_name(op), numpy_dtype_of(x))
+        # the running sum of pairs along dim is the pair of running sums: the pair view's last
+        # dim (real, imag) is just one more independent dim to the float scan
+        values, _ = launchers["scan"]("sum", as_real_triton(x), pair_view(x_view), dim)
+        return float_result(values), None
 
     def index_path(x: Any, x_view: View, indices: list) -> Any:  # the pair dim is a ':'
         return float_result(launchers["index"](as_real_triton(x), pair_view(x_view),
@@ -569,9 +619,10 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
             "cast": cast_path, "matmul": matmul_path, "where": where_path, "copy": copy_path,
             "copy_into": copy_into_path, "full": full_path, "gather": gather_path,
             "scatter_add": scatter_add_path, "index_select": index_select_path,
-            "index_add": index_add_path, "nonzero": nonzero_path, "softmax": softmax_path,
+            "index_add": index_add_path, "nonzero": nonzero_path, "scan": scan_path,
             "index": index_path, "index_put": index_put_path, "to_host": to_host_path,
-            "uniform": _no_complex_draws, "normal": _no_complex_draws}
+            "uniform": _no_complex_draws, "normal": _no_complex_draws,
+            **{name: _refusal(name, numpy_dtype_of) for name in REFUSED}}
 
 
 def _row_major(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -45,17 +45,16 @@ def _stockham_reference(x: np.ndarray, inverse: bool) -> np.ndarray:
     """Radix-2 Stockham FFT of each row of x (B, N), N a power of two: log2(N) vectorised stages."""
     rows, n_total = x.shape
     sign = 1.0 if inverse else -1.0
-    n, s = n_total, 1
+    n, s = n_total, 1  # n: the length of the sub-transforms left; s: how many are interleaved
     while n > 1:
         m = n // 2
-        j = np.arange(n_total // 2)
-        p, q = j // s, j % s
-        a, b = x[:, q + s * p], x[:, q + s * (p + m)]  # (B, N/2) each
-        twiddle = np.exp(sign * 2j * np.pi * p / n)
-        y = np.empty_like(x)
-        y[:, q + 2 * s * p] = a + b
-        y[:, q + 2 * s * p + s] = (a - b) * twiddle
-        x, n, s = y, m, 2 * s
+        # butterfly (p, q), p < m, q < s, reads x[q + s p] and x[q + s (p + m)] and writes
+        # y[q + 2 s p] and y[q + 2 s p + s]: as shapes, x is (B, 2, m, s) and y is (B, m, 2, s)
+        halves = x.reshape(rows, 2, m, s)
+        a, b = halves[:, 0], halves[:, 1]                                 # (B, m, s) each
+        twiddle = np.exp(sign * 2j * np.pi * np.arange(m) / n)[:, None]   # (m, 1)
+        x = np.stack((a + b, (a - b) * twiddle), axis=2).reshape(rows, n_total)
+        n, s = m, 2 * s
     return x
 
 
@@ -80,7 +79,17 @@ def fft_reference(x: np.ndarray, x_view: View, inverse: bool) -> np.ndarray:
 # between two buffers. Other sizes: the DFT matrix is uploaded and multiplied in by the complex
 # matmul path (kernels/complex.py), four float matmuls.
 
-from .triton_support import cdiv, compute_type, convert, empty, tl, triton_kernel  # noqa: E402
+from .triton_support import (  # noqa: E402
+    cdiv,
+    compute_type,
+    convert,
+    empty,
+    launch_block,
+    needs_int64,
+    program_number,
+    tl,
+    triton_kernel,
+)
 
 FFT_BLOCK = 64
 
@@ -93,9 +102,13 @@ def stockham_stage_kernel(x_ptr,                  # float view of the (B, N) com
                           n,                      # this stage's sub-transform size
                           s,                      # this stage's stride (N / n)
                           SIGN: tl.constexpr,     # -1.0 forward, +1.0 inverse
-                          BLOCK: tl.constexpr):   # butterflies per program
-    row = tl.program_id(0)
-    j = tl.program_id(1) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) butterfly numbers
+                          BLOCK: tl.constexpr,    # butterflies per program
+                          INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    # rows and pieces of a row share grid axis 0 (axis 1 stops at 65 535 programs on a GPU)
+    program = program_number(INT64)
+    pieces = (half + BLOCK - 1) // BLOCK
+    row = program // pieces
+    j = (program % pieces) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) butterfly numbers
     mask = j < half
     p = j // s
     q = j - p * s
@@ -140,10 +153,12 @@ def fft_triton(x: Any, x_view: View, inverse: bool) -> Any:
         return as_complex_triton(source)
     target = empty(2 * rows * n, real_dtype_for(dtype))
     stage_n, s = n, 1
+    block = launch_block(n // 2, FFT_BLOCK)
+    int64 = needs_int64(2 * rows * n)  # float offsets into the pairs
     while stage_n > 1:
-        stockham_stage_kernel[(rows, cdiv(n // 2, FFT_BLOCK))](
+        stockham_stage_kernel[(rows * cdiv(n // 2, block),)](
             source, target, n // 2, n, stage_n, s, SIGN=1.0 if inverse else -1.0,
-            BLOCK=FFT_BLOCK)
+            BLOCK=block, INT64=int64)
         source, target = target, source
         stage_n, s = stage_n // 2, 2 * s
     return as_complex_triton(source)

@@ -47,11 +47,12 @@ MATH_BINARY_OPS = {
 # ----------------------------------------------------------------------------------------------
 from .triton_support import precise_sqrt, tl, triton_kernel  # noqa: E402
 
-# A jitted kernel may read only constexpr globals, and `tl` does not exist before prepare_triton():
-# the constants are written as numbers in the kernels, named in a comment:
-#   pi / 2 = 1.5707963267948966, pi = 3.141592653589793, ln 2 = 0.6931471805599453,
-#   log10(2) = 0.30102999566398120, and 1e10: beyond it sqrt(1 + x^2) == |x| in float64, so
-#   asinh/acosh take log(2|x|) there.
+# The constants are written out as literals inside the kernels: a compiled Triton kernel may read
+# a module-level global only if it is a tl.constexpr (the interpreter reads any), and tl is not
+# imported yet when this module is. A literal is rounded to the dtype of the tensor it meets.
+#   1.5707963267948966 = pi / 2      3.141592653589793 = pi      0.6931471805599453 = ln 2
+#   0.30102999566398120 = log10(2)
+#   1e10: beyond it sqrt(1 + x^2) == |x| in float64, so asinh / acosh take log(2|x|)
 
 
 @triton_kernel
@@ -81,7 +82,9 @@ def _atan(x):
     r = r / (1.0 + precise_sqrt(1.0 + r * r))  # <= tan(pi/16) ~ 0.2
     r2 = r * r
     series = r * 0.0 + 1.0 / 23.0
-    for n in range(10, -1, -1):  # Horner: sum over n of (-r^2)^n / (2n + 1)
+    # Horner: sum over n of (-r^2)^n / (2n + 1). static_range: n is a Python int, so 1 / (2n + 1)
+    # is a float64 constant; a runtime n (an int32) would make it a float32 on a GPU
+    for n in tl.static_range(10, -1, -1):
         series = 1.0 / (2 * n + 1) - r2 * series
     angle = 4.0 * r * series
     angle = tl.where(reflected, 1.5707963267948966 - angle, angle)
@@ -144,7 +147,7 @@ def atan2(y, x):
     angle = tl.where(ay <= ax, _atan(ay / ax), 1.5707963267948966 - _atan(ax / ay))
     angle = tl.where((ax == 0) & (ay == 0), 0.0, angle)
     both_infinite = (ax == float("inf")) & (ay == float("inf"))
-    angle = tl.where(both_infinite, 0.5 * 1.5707963267948966, angle)
+    angle = tl.where(both_infinite, 0.7853981633974483, angle)
     angle = tl.where(_sign_bit(x), 3.141592653589793 - angle, angle)
     angle = tl.where(_sign_bit(y), -angle, angle)
     return tl.where((x != x) | (y != y), x + y, angle)

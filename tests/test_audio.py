@@ -190,3 +190,8 @@ def test_fsdd_bad_download_and_names(tmp_path: Path, server) -> None:
     (served / audio.datasets.FSDD.filename).write_bytes(odd)
     with pytest.raises(RuntimeError, match="not a recording name"):
         local_fsdd(url, odd)(tmp_path, download=True)
+    folder = tmp_path / audio.datasets.FSDD.base_folder / "recordings"
+    (folder / "notes.txt").unlink()
+    (folder / "4_nicolas_9.wav").write_bytes(b"<html>rate limited</html>")  # not a WAV
+    with pytest.raises(RuntimeError, match="not a WAV file"):
+        audio.datasets.FSDD(tmp_path)

@@ -67,6 +67,13 @@ UNARY = {
     "real_imag": lambda t, z: z.real * z.imag,
     "sgn": lambda t, z: t.sgn(z),
     "polar": lambda t, z: t.polar(z.abs(), z.real),
+    "cumsum": lambda t, z: z.cumsum(1),
+    "prod": lambda t, z: z.prod(1) + z.prod(),
+    "cumprod": lambda t, z: z.cumprod(0) * (1 - 2j) + z.cumprod(1),
+    "var": lambda t, z: z.var(0),
+    "std": lambda t, z: z.std(),
+    "norm": lambda t, z: z.norm(),
+    "vector_norm_1": lambda t, z: t.linalg.vector_norm(z, 1, dim=1),
 }
 BINARY = {
     "add": lambda t, a, b: a + b,
@@ -85,6 +92,23 @@ BINARY = {
 @given(data=pairs((2, 2)))
 def test_unary_values_and_gradients(name, data):
     _compare(UNARY[name], [data], "cpu")
+
+
+# composed of the ops above (ops/complex.py _composite): the CPU is enough
+COMPOSITES = ("sigmoid", "tanh", "tan", "sinh", "cosh", "rsqrt", "log2", "log10", "exp2")
+
+
+@pytest.mark.parametrize("name", COMPOSITES)
+@FEW
+@given(data=pairs((2, 2)))
+def test_composite_functions_values_and_gradients(name, data):
+    _compare(lambda t, z: getattr(t, name)(z), [data], "cpu")
+
+
+def test_silu_of_complex_matches_torch():
+    values = np.array([1 + 2j, -0.5 + 0.3j, 2 - 1j])  # (PyTorch has no complex silu backward)
+    np.testing.assert_allclose(te.nn.functional.silu(te.tensor(values)).numpy(),
+                               torch.nn.functional.silu(torch.tensor(values)).numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
@@ -162,11 +186,24 @@ def test_default_dtype_rules():
 
 
 @pytest.mark.parametrize("values", [[1 + 2j, 3.5 - 1j], [[1e-5 + 1j, 100 + 1j]], 1j,
-                                    [0.25 + 0.5j, -3 - 1j]])
+                                    [0.25 + 0.5j, -3 - 1j], [-1.1312 + 2.4717j, 17.8924 - 27.8657j],
+                                    [[1 + 2j, 3.5 - 10j], [0.25j, -4 + 1j]],
+                                    [complex(i, -i * i) for i in range(12)],
+                                    [complex(np.inf, 1), complex(0, np.nan), 1 + 1j]])
 def test_repr_like_torch(values):
     assert repr(te.tensor(values)).replace("tinygrad_edu", "torch") == repr(torch.tensor(values))
     assert (repr(te.tensor(values, dtype=te.complex128)).replace("tinygrad_edu", "torch")
             == repr(torch.tensor(values, dtype=torch.complex128)))
+
+
+def test_repr_suffix_wraps_like_torch():
+    """A dtype suffix that would pass 80 columns goes on its own line, as in PyTorch."""
+    values = [float(i) for i in range(30)]
+    assert (repr(te.tensor(values, dtype=te.float64)).replace("tinygrad_edu", "torch")
+            == repr(torch.tensor(values, dtype=torch.float64)))
+    for values in ([np.inf, 0.0, 1.0], [np.nan, -np.inf], [0.0, -np.inf, 5.0]):  # widths: finite
+        assert repr(te.tensor(values)).replace("tinygrad_edu", "torch") == repr(
+            torch.tensor(values))
 
 
 def test_views_share_memory(device):
@@ -198,12 +235,40 @@ def test_conj_is_a_copy_and_helpers():
     (lambda t, z: t.max(z), NotImplementedError), (lambda t, z: z < z, NotImplementedError),
     (lambda t, z: t.relu(z), NotImplementedError), (lambda t, z: z.argmax(), RuntimeError),
     (lambda t, z: z.sign(), NotImplementedError), (lambda t, z: t.maximum(z, z), RuntimeError),
-    (lambda t, z: z.floor(), NotImplementedError)])
+    (lambda t, z: z.floor(), NotImplementedError),
+    (lambda t, z: z.clamp(0, 1), NotImplementedError),
+    (lambda t, z: z.sort(), RuntimeError), (lambda t, z: z.topk(1), RuntimeError),
+    (lambda t, z: z.median(), NotImplementedError), (lambda t, z: t.unique(z), NotImplementedError),
+    (lambda t, z: z.cummax(0), NotImplementedError),
+    (lambda t, z: z.softmax(0), NotImplementedError),
+    (lambda t, z: t.nn.functional.layer_norm(z, (2,)), NotImplementedError),
+    (lambda t, z: t.nn.functional.batch_norm(z[:, None], None, None, training=True),
+     NotImplementedError),
+    (lambda t, z: t.nn.functional.cross_entropy(z[None], z.real[:1].long()), NotImplementedError),
+    (lambda t, z: t.nn.functional.avg_pool2d(z.reshape(1, 1, 1, 2), (1, 1)), NotImplementedError),
+    (lambda t, z: t.nn.functional.mse_loss(z, z), NotImplementedError),
+    (lambda t, z: t.deg2rad(z), RuntimeError), (lambda t, z: t.isposinf(z), RuntimeError),
+    (lambda t, z: t.logit(z), NotImplementedError), (lambda t, z: z.frac(), NotImplementedError),
+    (lambda t, z: z.kthvalue(1), NotImplementedError), (lambda t, z: z.mode(), NotImplementedError),
+    (lambda t, z: t.xlogy(z, z), NotImplementedError),
+    (lambda t, z: t.cdist(z[None], z[None]), RuntimeError),
+    (lambda t, z: t.nn.functional.huber_loss(z, z), NotImplementedError),
+    (lambda t, z: t.nn.functional.smooth_l1_loss(z, z), NotImplementedError)])
 def test_ops_undefined_on_complex_raise_like_torch(device, call, error):
-    with pytest.raises(error):
+    """PyTorch's exception type and message (less its '_cpu' / 'on CPU' kernel names)."""
+    with pytest.raises(error) as expected:
         call(torch, torch.tensor([1 + 2j, 3 - 1j]))
-    with pytest.raises(error):
+    with pytest.raises(error) as got:
         call(te, te.tensor([1 + 2j, 3 - 1j], device=device))
+    message = str(expected.value).replace("_cpu", "").replace(" on CPU", "").strip()
+    assert str(got.value) == message
+
+
+def test_logcumsumexp_of_complex_is_refused_not_wrong(device):
+    """PyTorch has it; here its real backward formula does not hold for complex, so it raises."""
+    z = te.tensor([1 + 2j, 3 - 1j], device=device)
+    with pytest.raises(NotImplementedError, match="logcumsumexp"):
+        z.logcumsumexp(0)
 
 
 def test_view_as_complex_errors():
@@ -238,8 +303,15 @@ def test_movement_and_indexing_on_complex(device):
     assert copy.tolist() == [7, 9j, 5j]
     assert z.to(te.float32).tolist() == [1, 3, 0] and z.to(te.complex128).dtype is te.complex128
     assert z.nonzero().shape == (3, 1) and (z == z).all().item()
-    with pytest.raises(TypeError, match="random draws of complex dtype"):
-        te.randn(2, dtype=te.complex64, device=device)
+
+
+def test_random_complex_draws(device):
+    """As PyTorch: randn's parts each have variance 1/2 (E|z|^2 = 1), rand's parts are U[0, 1)."""
+    z = te.randn(400, dtype=te.complex64, device=device)
+    assert z.dtype is te.complex64 and z.shape == (400,) and z.is_leaf
+    assert 0.8 < (z.abs() ** 2).mean().item() < 1.2 and abs(z.mean().item()) < 0.2
+    parts = te.view_as_real(te.rand(50, dtype=te.complex128, device=device)).cpu().numpy()
+    assert parts.min() >= 0 and parts.max() < 1 and parts[:, 1].std() > 0.1
 
 
 # --- the complex paths of the primitives: Triton against the NumPy reference ----------------
@@ -268,6 +340,10 @@ def test_complex_primitives_kernel_matches_reference():
     both("reduce", "sum", data, view, (0,), result_view=View((2,), (1,), 0))
     both("matmul", data, view, data, View((2, 3), (3, 1), 2), result_view=View((3, 3), (3, 1), 0))
     both("copy", data, view)
+    reference, _ = numpy_backend.scan("sum", data, view, 0)
+    got, _ = triton.scan("sum", triton.from_host(data), view, 0)
+    np.testing.assert_allclose(triton.to_host(got, contiguous),
+                               numpy_backend.to_host(reference, contiguous), atol=1e-12)
     both("cast", data, view, np.dtype(np.complex64))
     both("cast", data, view, np.dtype(np.float64))
     both("where", np.array([True, False, True]), View((3, 2), (1, 0), 0), data, view, data,
@@ -277,3 +353,10 @@ def test_complex_primitives_kernel_matches_reference():
         data).tolist()
     assert triton.to_host(triton.as_complex(pairs), View((12,), (1,), 0)).tolist() == (
         data.tolist())
+
+
+def test_nan_and_inf_predicates_read_both_parts(device):
+    values = [1j, complex(np.inf, 0), complex(0, np.nan), complex(1, -np.inf)]
+    z, expected = te.tensor(values, device=device), torch.tensor(values)
+    for name in ("isnan", "isinf", "isfinite"):
+        assert getattr(te, name)(z).tolist() == getattr(torch, name)(expected).tolist()

@@ -23,6 +23,7 @@ from .dtypes import (
     int64,
     scalar_dtype,
     to_dtype,
+    to_real,
 )
 from .kernels import View
 from .ops import lowering
@@ -195,6 +196,13 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
 
 def _random(kind: str, shape: tuple[int, ...], generator: Generator | None, dtype: dtype,
             device: Any, low: Any, high: Any) -> Tensor:
+    if dtype.is_complex and kind in ("uniform", "normal"):
+        # as PyTorch: two real draws per element, the (real, imag) pairs of the interleaved
+        # buffer; a complex standard normal has E|z|^2 = 1, so each part has variance 1/2
+        from .ops.complex import view_as_complex
+
+        parts = _random(kind, tuple(shape) + (2,), generator, to_real(dtype), device, low, high)
+        return view_as_complex(parts * math.sqrt(0.5) if kind == "normal" else parts)
     numel = math.prod(shape)
     seed, offset = (generator or default_generator).take(numel)
     return lowering.random(kind, shape, dtype, to_device(device), seed, offset, low, high)

@@ -42,13 +42,21 @@ def _special(value: float) -> str:
 def _complex_formatter(values: np.ndarray):
     """Like PyTorch: real parts share one format (padded), imaginary parts another, with a sign."""
     real_format, imag_format = _float_formatter(values.real), _float_formatter(values.imag)
-    real_width = max((len(real_format(v)) for v in values.real.reshape(-1)), default=0)
+    real_width = max((len(real_format(v)) for v in _counted(values.real)), default=1)
 
     def format_one(value: complex) -> str:
         imag = imag_format(value.imag) + "j"
         return real_format(value.real).rjust(real_width) + (imag if imag[0] == "-" else "+" + imag)
 
+    format_one.aligned = True  # the real parts are aligned already; imaginary parts never are
     return format_one
+
+
+def _counted(values: np.ndarray) -> np.ndarray:
+    """The values PyTorch sizes a float column by: the nonzero finite ones (inf, nan and 0 may
+    stick out or fall short)."""
+    flat = values.reshape(-1)
+    return flat[np.isfinite(flat) & (flat != 0)]
 
 
 def _formatter(values: np.ndarray):
@@ -67,11 +75,12 @@ _LINE_WIDTH = 80
 def _vector(values: np.ndarray, format_one, width: int, indent: int, summarise: bool) -> str:
     """One row, wrapped to 80 columns like PyTorch; ' ...' stands for the summarised middle."""
     items = list(values)
+    pad = 0 if getattr(format_one, "aligned", False) else width
     if summarise and len(items) > 2 * _EDGE_ITEMS:
-        cells = [format_one(v).rjust(width) for v in items[:_EDGE_ITEMS]] + [" ..."] + [
-            format_one(v).rjust(width) for v in items[-_EDGE_ITEMS:]]
+        cells = [format_one(v).rjust(pad) for v in items[:_EDGE_ITEMS]] + [" ..."] + [
+            format_one(v).rjust(pad) for v in items[-_EDGE_ITEMS:]]
     else:
-        cells = [format_one(v).rjust(width) for v in items]
+        cells = [format_one(v).rjust(pad) for v in items]
     per_line = max(1, (_LINE_WIDTH - indent) // (width + 2))
     lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -104,7 +113,8 @@ def format_values(values: np.ndarray, indent: int) -> str:
                                                              values.shape[axis]))
                 shown = np.take(shown, keep, axis=axis)
     format_one = _formatter(shown)  # like PyTorch: the format fits the elements shown
-    width = max(len(format_one(v)) for v in shown.reshape(-1))
+    counted = _counted(shown) if shown.dtype.kind == "f" else shown.reshape(-1)
+    width = max((len(format_one(v)) for v in counted), default=1)
     return _layout(values, format_one, width, indent, summarise)
 
 
@@ -126,4 +136,18 @@ def tensor_repr(tensor: Tensor) -> str:
         suffixes.append(f"grad_fn=<{tensor.grad_fn.name()}>")
     elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
-    return "tensor(" + ", ".join([text] + suffixes) + ")"
+    return _add_suffixes("tensor(" + text, suffixes, indent=len("tensor("))
+
+
+def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
+    """PyTorch's rule: a suffix that would push the last line past 80 columns starts a new line."""
+    parts = [text]
+    last_line = len(text) - text.rfind("\n") + 1  # PyTorch's count (two more than the line)
+    for suffix in suffixes:
+        if last_line + len(suffix) + 2 > _LINE_WIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line += len(suffix) + 2
+    return "".join(parts) + ")"

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "docs" / "assets" / "gallery"
 # example -> the picture its --quick run writes into --out
 PICTURES = {"dqn_cartpole": "returns.png", "interpret_convnet": "interpret.png",
-            "graduate_to_pytorch": "logits.png"}
+            "graduate_to_pytorch": "logits.png",
+            "speech_digits": "spectrograms.png"}  # signals (issue 12)
 
 
 def run_quick(name: str, out: Path) -> subprocess.CompletedProcess:

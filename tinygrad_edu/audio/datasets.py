@@ -57,6 +57,11 @@ class FSDD(Dataset):
             if match is None:
                 raise RuntimeError(f"{path}: not a recording name ({{digit}}_{{speaker}}_"
                                    "{index}.wav)")
+            with open(path, "rb") as file:
+                header = file.read(12)
+            if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+                raise RuntimeError(f"{path}: not a WAV file (no RIFF/WAVE header); the dataset "
+                                   "is corrupted: delete it and download it again")
             digit, speaker, index = int(match[1]), match[2], int(match[3])
             if (index >= 5) == train:  # the official split: 0-4 test, 5-49 train
                 self.files.append(path)

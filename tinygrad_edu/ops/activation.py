@@ -116,4 +116,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # z sigmoid(z), composed of complex ops (ops/complex.py)
+        from .complex import _composite
+
+        return input * _composite("sigmoid", input)
     return Silu.apply(float_input(input))

@@ -12,7 +12,9 @@ stores is
 so complex autograd is ordinary real autograd on the pairs (x, y). Through a holomorphic f
 (exp, log, *, @, ...) it becomes dz = dw * conj(f'(z)): the backward formulas of the real ops
 only gain a `conj()` (Mul: da = dy * conj(b); Matmul: dA = dC @ B^H). The ops here that are not
-holomorphic state their own rule: |z|, arg z, conj(z), and the real <-> complex views.
+holomorphic state their own rule: |z|, arg z, conj(z), and the real <-> complex views. sigmoid,
+tanh, tan, sinh, cosh, rsqrt, log2, log10 and exp2 of a complex tensor are composed of exp, log,
+sqrt, sin, cos and arithmetic (`_composite` below), so their gradients come from those rules.
 
 conj is a *copy* here: PyTorch returns a lazy view with a "conjugate bit" that later ops read;
 tinygrad_edu keeps one meaning per buffer instead, so `is_conj()` is always False and
@@ -218,3 +220,32 @@ def _broadcast_shape(a: Tensor, b: Tensor) -> tuple[int, ...]:
     from ..views import broadcast_shapes
 
     return broadcast_shapes(a._view.shape, b._view.shape)
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+def _composite(name: str, z: Tensor) -> Tensor:
+    """The complex form of a real function, written with the complex ops that have kernels (exp,
+    log, sqrt, sin, cos, *, /), so that it is differentiable by their (conjugating) rules:
+
+        sigmoid z = 1 / (1 + e^-z)      tanh z = 1 - 2 / (e^2z + 1)      tan z = sin z / cos z
+        sinh z = (e^z - e^-z) / 2       cosh z = (e^z + e^-z) / 2        rsqrt z = 1 / sqrt z
+        log2 z = log z / ln 2           log10 z = log z / ln 10          exp2 z = e^(z ln 2)
+    """
+    if name == "sigmoid":
+        return ((-z).exp() + 1).reciprocal()
+    if name == "tanh":
+        return 1 - 2 / ((2 * z).exp() + 1)
+    if name == "tan":
+        return z.sin() / z.cos()
+    if name in ("sinh", "cosh"):
+        up, down = z.exp(), (-z).exp()
+        return (up - down) / 2 if name == "sinh" else (up + down) / 2
+    if name == "rsqrt":
+        return z.sqrt().reciprocal()
+    if name in ("log2", "log10"):
+        return z.log() / (_LN2 if name == "log2" else _LN10)
+    if name == "exp2":
+        return (z * _LN2).exp()
+    raise ValueError(f"no complex composite for {name!r}")

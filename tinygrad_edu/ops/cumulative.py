@@ -129,7 +129,7 @@ def _accumulating(input: Tensor, dtype: Any) -> Tensor:
     """cumsum / cumprod of ints and bools count in int64 (as PyTorch); dtype= casts first."""
     if dtype is not None:
         return input.to(to_dtype(dtype))
-    return input if input.dtype.is_floating_point else input.to(int64)
+    return input if input.dtype.is_differentiable else input.to(int64)  # floats and complex
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -141,7 +141,25 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running product along dim (gradient correct with zeros in the input)."""
     x, d, scalar = _scan_input(_accumulating(input, dtype), dim)
+    if x.dtype.is_complex:
+        return _finish(_complex_cumprod(x, d), scalar)
     return _finish(Cumprod.apply(x, d), scalar)
+
+
+def _complex_cumprod(x: Tensor, dim: int) -> Tensor:
+    """Running products of complex numbers as a Hillis-Steele scan of complex multiplies: step k
+    multiplies each element by the one 2^k places before it (ones before the start), log2(n)
+    steps. Differentiable by Mul's rule (da = dy * conj(b)), zeros included; the scan primitive
+    and the real backward above are for real numbers only."""
+    from .movement import cat
+
+    n = x.shape[dim]
+    shift = 1
+    while shift < n:
+        ones = x.narrow(dim, 0, shift).new_ones(x.narrow(dim, 0, shift).shape)
+        x = x * cat([ones, x.narrow(dim, 0, n - shift)], dim)
+        shift *= 2
+    return x
 
 
 def _cumextreme(op: str, input: Tensor, dim: int) -> Any:

@@ -225,6 +225,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 # --- regression --------------------------------------------------------------------------------
 def _pointwise_loss(name: str, input: Tensor, target: Tensor, reduction: str,
                     weight: Tensor | None, elementwise) -> Tensor:
+    if name != "l1" and (input.dtype.is_complex or target.dtype.is_complex):
+        # as PyTorch: squared errors and their hybrids are not defined on complex (|d| is)
+        wide = "complex128" in (input.dtype.name, target.dtype.name)
+        part = "ComplexDouble" if wide else "ComplexFloat"
+        raise NotImplementedError(f"\"{name}\" not implemented for '{part}'")
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "

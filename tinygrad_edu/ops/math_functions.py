@@ -299,6 +299,10 @@ class Xlogy(Function):
 
 # --- public functions --------------------------------------------------------------------------
 def tan(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("tan", input)
     return Tan.apply(float_input(input))
 
 
@@ -315,10 +319,18 @@ def atan(input: Tensor) -> Tensor:
 
 
 def sinh(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("sinh", input)
     return Sinh.apply(float_input(input))
 
 
 def cosh(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("cosh", input)
     return Cosh.apply(float_input(input))
 
 
@@ -339,14 +351,26 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 def log2(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("log2", input)
     return Log2.apply(float_input(input))
 
 
 def log10(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("log10", input)
     return Log10.apply(float_input(input))
 
 
 def exp2(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("exp2", input)
     return Exp2.apply(float_input(input))
 
 
@@ -379,6 +403,9 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
 
 def xlogy(input: Any, other: Any) -> Tensor:
     a, b = promote(input, other, floating=True)
+    if a.dtype.is_complex:  # as PyTorch: x log y is defined for real numbers only
+        part = "ComplexDouble" if a.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"xlogy\" not implemented for '{part}'")
     return Xlogy.apply(a, b)
 
 
@@ -394,16 +421,27 @@ def fix(input: Tensor) -> Tensor:
 
 def frac(input: Tensor) -> Tensor:
     """x - trunc(x), the fractional part with the sign of x;  dx = dy."""
+    if input.dtype.is_complex:
+        part = "ComplexDouble" if input.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"frac\" not implemented for '{part}'")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"frac_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
     return input - trunc(input)
 
 
+def _no_complex(input: Tensor, message: str) -> None:
+    """PyTorch's error for an op that has no meaning on complex numbers."""
+    if input.dtype.is_complex:
+        raise RuntimeError(message)
+
+
 def deg2rad(input: Tensor) -> Tensor:
+    _no_complex(input, "deg2rad is not supported for complex tensors.")
     return float_input(input) * (math.pi / 180.0)
 
 
 def rad2deg(input: Tensor) -> Tensor:
+    _no_complex(input, "rad2deg is not supported for complex tensors.")
     return float_input(input) * (180.0 / math.pi)
 
 
@@ -436,6 +474,9 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(x / (1 - x)), x first clamped to [eps, 1 - eps] if eps is given;
     dx = dy / (x (1 - x)) (0 outside [eps, 1 - eps])."""
+    if input.dtype.is_complex:
+        part = "ComplexDouble" if input.dtype.itemsize == 16 else "ComplexFloat"
+        raise NotImplementedError(f"\"logit\" not implemented for '{part}'")
     x = float_input(input)
     if eps is not None:
         x = clamp(x, eps, 1 - eps)
@@ -457,17 +498,19 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
 
 
 def isfinite(input: Tensor) -> Tensor:
-    """True where x is neither inf nor NaN (always, for integers)."""
-    if not input.dtype.is_floating_point:
+    """True where x is neither inf nor NaN (always, for integers; both parts, for complex)."""
+    if not input.dtype.is_differentiable:
         return lowering.full(tuple(input.shape), True, bool_, input.device)
     return logical_not(isnan(input) | isinf(input))
 
 
 def isposinf(input: Tensor) -> Tensor:
+    _no_complex(input, "isposinf does not support complex inputs.")
     return input == math.inf
 
 
 def isneginf(input: Tensor) -> Tensor:
+    _no_complex(input, "isneginf does not support complex inputs.")
     return input == -math.inf
 
 

@@ -176,7 +176,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                 divisor_override)
     shape = _output_shape(input, (kernel, stride, padding, (1, 1), bool(ceil_mode)))
     _check_output(input, shape)
-    return AvgPool2d.apply(input if input.dtype.is_floating_point else input.float(), settings)
+    return AvgPool2d.apply(input if input.dtype.is_differentiable else input.float(), settings)
 
 
 def _adaptive_matrix(size: int, out: int, like: Tensor) -> Tensor:

@@ -283,11 +283,13 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     """||x||_p = (sum |x|^p)^(1/p); ord=inf is max |x|, -inf min |x|, 0 counts the non-zeros.
 
     dx = dy * sign(x) |x|^(p-1) / ||x||^(p-1)  (ord=2: dy * x / ||x||, 0 where ||x|| = 0)."""
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_differentiable:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {x.dtype.name.capitalize()}")
     if dtype is not None:
         x = x.to(dtype)
+    if x.dtype.is_complex:  # the norm of the magnitudes |z| (a real result)
+        x = x.abs()
     axes = normalize_dims(dim, x.ndim) if dim is not None else tuple(range(x.ndim))
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         axes = tuple(range(x.ndim))
@@ -375,6 +377,10 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.dtype.is_floating_point:
+            kind = x.type().split(".")[-1].removesuffix("Tensor")  # 'Long', 'ComplexFloat'
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {kind}")
     a, b = promote(x1, x2)
     a, b = float_input(a), float_input(b)
     difference = a.unsqueeze(-2) - b.unsqueeze(-3)  # (..., P, R, M)

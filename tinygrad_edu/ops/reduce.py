@@ -327,7 +327,32 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     axes = tuple(range(input.ndim)) if dim is None else (normalize_dim(dim, input.ndim),)
     if input.ndim == 0:  # prod(x, 0) of a 0-d x: nothing to reduce
         axes = ()
+    if (to_dtype(dtype) if dtype is not None else input.dtype).is_complex:
+        if input.ndim == 0:  # one element: its product is itself
+            one = _complex_prod(_accumulating_input(input, dtype).reshape(1), 0, False)
+            return one.reshape(())
+        return _complex_prod(_accumulating_input(input, dtype), dim, keepdim)
     return Prod.apply(_accumulating_input(input, dtype), axes, keepdim and dim is not None)
+
+
+def _complex_prod(input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    """The product of complex numbers as a tree of complex multiplies (the reduce primitive only
+    sums complex pairs): ones pad the dim to a power of two, then its halves are multiplied
+    until one element is left. Differentiable by Mul's rule (da = dy * conj(b))."""
+    from .movement import cat
+
+    x = input.reshape(-1) if dim is None else input.movedim(dim, -1)  # (..., n)
+    n = x.shape[-1]
+    size = 1
+    while size < n:
+        size *= 2
+    if size > n or n == 0:
+        x = cat([x, x.new_ones(tuple(x.shape[:-1]) + (size - n,))], -1)
+    while x.shape[-1] > 1:
+        half = x.shape[-1] // 2
+        x = x[..., :half] * x[..., half:]
+    x = x.squeeze(-1)
+    return x.unsqueeze(normalize_dim(dim, input.ndim)) if keepdim and dim is not None else x
 
 
 def _prod_over(input: Tensor, axes: tuple[int, ...]) -> Tensor:
@@ -345,6 +370,10 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
         dim, unbiased = None, dim
+    if input.dtype.is_complex:  # sum |z - mean|^2 / (N - c): real, the parts' variances added
+        return (var(input.real, dim, keepdim=keepdim, correction=_correction(unbiased, correction))
+                + var(input.imag, dim, keepdim=keepdim,
+                      correction=_correction(unbiased, correction)))
     return Var.apply(input, _axes(input, dim), _correction(unbiased, correction), keepdim)
 
 
@@ -352,7 +381,24 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):
         dim, unbiased = None, dim
+    if input.dtype.is_complex:  # sqrt(sum |z - mean|^2 / (N - c)): a 2-norm of the centred pairs,
+        return _complex_std(input, _axes(input, dim), _correction(unbiased, correction), keepdim)
     return Std.apply(input, _axes(input, dim), _correction(unbiased, correction), keepdim)
+
+
+def _complex_std(input: Tensor, axes: tuple[int, ...], correction: float, keepdim: bool
+                 ) -> Tensor:
+    """std of complex values as the norm of the centred (real, imag) pairs / sqrt(N - c); the
+    norm's backward is 0 where every value is equal (no 0/0), as PyTorch's std's."""
+    from .complex import view_as_real
+
+    count = 1
+    for axis in axes:
+        count *= input.shape[axis]
+    centred = view_as_real(input - mean(input, axes, keepdim=True))  # (..., 2)
+    result = norm(centred, 2, axes + (input.ndim,), keepdim) / builtins.max(
+        count - correction, 0) ** 0.5
+    return result.squeeze(-1) if keepdim else result
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -426,6 +472,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     """The p-norm: 'fro' and 2 are sqrt(sum x^2), 1 is sum |x|, inf is max |x|, -inf min |x|,
     0 the number of non-zero entries."""
     axes = _axes(input, dim)
+    if input.dtype.is_complex:  # the norm of the magnitudes |z| (a real result)
+        return norm(input.abs(), p, axes, keepdim)
     if p in ("fro", 2, 2.0):
         return Norm2.apply(input, axes, keepdim)
     if p == float("inf"):

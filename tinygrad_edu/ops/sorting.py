@@ -83,6 +83,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
          ) -> Any:
     """(values, indices) of the k largest (or smallest) along dim, best first. Among equal values
     the indices may differ from PyTorch's, which does not specify them."""
+    if input.dtype.is_complex:  # complex numbers have no order (PyTorch's message)
+        raise RuntimeError("topk does not support complex dtypes")
     size = input.shape[dim] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
@@ -108,6 +110,7 @@ def _select(values: Tensor, indices: Tensor, dim: int, position: Tensor | int, k
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     """(values, indices) of the k-th smallest along dim (k counts from 1)."""
+    _no_complex(input, "kthvalue")
     dim = normalize_dim(dim, input.ndim)
     size = input.shape[dim] if input.ndim else 1
     if not 1 <= k <= size:
@@ -116,7 +119,15 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
     return _select(values, indices, dim, k - 1, keepdim, input.ndim == 0)
 
 
+def _no_complex(input: Tensor, name: str) -> None:
+    """Complex numbers have no order: PyTorch's error."""
+    if input.dtype.is_complex:
+        part = "ComplexDouble" if input.dtype.name == "complex128" else "ComplexFloat"
+        raise NotImplementedError(f"\"{name}\" not implemented for '{part}'")
+
+
 def _median(input: Tensor, dim: Any, keepdim: bool, ignore_nan: bool, name: str) -> Any:
+    _no_complex(input, name)
     if dim is None:
         if input.numel() == 0:
             return input.new_full((), float("nan"))
@@ -150,6 +161,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     """(values, indices): the most frequent value along dim (the smallest of several) and the
     last index where it occurs."""
+    _no_complex(input, "mode")
     dim = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
         return values_indices(input.clone(), input.new_zeros((), dtype=int64))
@@ -173,6 +185,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim: int | None = None) -> Any:
     """The distinct values in ascending order; optionally where each input element went
     (inverse) and how often each value occurs (counts)."""
+    _no_complex(input, "unique")
     if dim is not None:
         return _unique_dim(input, return_inverse, return_counts, dim)
     flat = input.detach().reshape(-1)  # (n,)

@@ -301,6 +301,10 @@ def sqrt(input: Tensor) -> Tensor:
 
 
 def rsqrt(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("rsqrt", input)
     return Rsqrt.apply(float_input(input))
 
 
@@ -313,10 +317,18 @@ def cos(input: Tensor) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("tanh", input)
     return Tanh.apply(float_input(input))
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # composed of complex exp, log, ... (ops/complex.py)
+        from .complex import _composite
+
+        return _composite("sigmoid", input)
     return Sigmoid.apply(float_input(input))
 
 
@@ -353,10 +365,14 @@ def square(input: Tensor) -> Tensor:
 
 
 def isnan(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # NaN in either part, as PyTorch
+        return isnan(input.real) | isnan(input.imag)
     return Predicate.apply(input, "isnan")
 
 
 def isinf(input: Tensor) -> Tensor:
+    if input.dtype.is_complex:  # inf in either part, as PyTorch
+        return isinf(input.real) | isinf(input.imag)
     return Predicate.apply(input, "isinf")
 
 
