@@ -176,7 +176,8 @@ def test_scatter_family(device: str) -> None:
                 (v * 1).scatter_(1, i, s[:, :3]), t.index_fill(v, 1, positions, -2.0),
                 t.index_copy(v, 1, positions.flip(0), s[:, :2]), v.masked_scatter(v > 0, s),
                 v.put(positions, s[0, :2]), v.put(positions, s[0, :2], accumulate=True),
-                t.take(v, i[:2] - 1), (v * 1).index_fill_(0, positions[:1], 0.5)]
+                t.take(v, i[:2] - 1), (v * 1).index_fill_(0, positions[:1], 0.5),
+                t.argwhere(v > 0), v.argwhere()]
 
     assert_matches_torch(call, None, x, src, index, device=device)
     one_hot = te.zeros(3, 4).scatter_(1, te.tensor([[1], [3], [0]]), 1.0)

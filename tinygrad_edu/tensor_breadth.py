@@ -47,7 +47,7 @@ FORWARDED = (
     "broadcast_to",
     # writing to chosen positions (ops/scatter.py)
     "scatter", "index_fill", "index_copy", "masked_scatter", "take",
-    "corrcoef", "cov", "dist", "histc",
+    "corrcoef", "cov", "dist", "histc", "argwhere",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped

@@ -358,9 +358,9 @@ __all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_s
             "broadcast_tensors", "cartesian_prod", "chain_matmul", "tensordot", "unravel_index"]
 
 # writing to chosen positions (ops/scatter.py; issue 10, part A)
-from .scatter import index_copy, index_fill, masked_scatter, scatter, take  # noqa: E402
+from .scatter import argwhere, index_copy, index_fill, masked_scatter, scatter, take  # noqa: E402
 
-__all__ += ["index_copy", "index_fill", "masked_scatter", "scatter", "take"]
+__all__ += ["argwhere", "index_copy", "index_fill", "masked_scatter", "scatter", "take"]
 
 # PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim,
 # out= on OUT_FUNCTIONS. Keep this block LAST: it wraps what __all__ names so far.

@@ -173,3 +173,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     flat = input.reshape(-1)  # (n,)
     positions = index % input.numel() if input.numel() else index  # negative: from the end
     return flat[positions.reshape(-1)].reshape(tuple(index.shape))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """(number of non-zeros, ndim) coordinates of the non-zero elements (torch.nonzero)."""
+    return input.nonzero()
