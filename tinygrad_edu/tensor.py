@@ -159,6 +159,15 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
                      "int8": "Char", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
+        if isinstance(dtype, str):  # 'torch.LongTensor', 'tinygrad_edu.cuda.FloatTensor'
+            from . import legacy
+
+            kind = getattr(legacy, dtype.rsplit(".", 1)[-1], None)
+            if kind is None:
+                raise ValueError(f"invalid type: '{dtype}'")
+            return self.to("cuda" if ".cuda." in dtype else "cpu", kind.dtype)
+        if hasattr(dtype, "dtype"):  # a legacy class: a CPU tensor of its dtype
+            return self.to("cpu", dtype.dtype)
         return self.to(dtype)
 
     # --- autograd fields ---------------------------------------------------------------------

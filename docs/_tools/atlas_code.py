@@ -319,11 +319,13 @@ def public_namespaces(index: PackageIndex) -> dict[int, list[str]]:
         for name in sorted(dir(namespace)):
             value = getattr(namespace, name)
             if not name.startswith("_") and isinstance(value, FunctionType):
-                names[id(value)].append(f"{prefix}.{name}")
+                # an op wrapped for PyTorch's keyword conventions (axis=, out=) is its op
+                names[id(inspect.unwrap(value))].append(f"{prefix}.{name}")
     seen_methods: set[str] = set()
     for klass in index.tensor_class.__mro__:
         for name, value in vars(klass).items():
             value = _unwrap(value)
+            value = inspect.unwrap(value) if isinstance(value, FunctionType) else value
             public = not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
             if public and isinstance(value, FunctionType) and name not in seen_methods:
                 seen_methods.add(name)
@@ -413,7 +415,9 @@ def collect_ops(index: PackageIndex, lowering: LoweringMap) -> list[OpEntry]:
         for op in index.applied_ops(definition):
             appliers[op].append(definition)
         for callee in index.wrapped_callees(definition):
-            wrappers[id(_unwrap(callee))].append(definition)
+            callee = _unwrap(callee)  # an op wrapped for axis= / out= is that op
+            callee = inspect.unwrap(callee) if isinstance(callee, FunctionType) else callee
+            wrappers[id(callee)].append(definition)
 
     def reachable_names(start: Definition) -> set[str]:
         found, stack, seen = set(), [start], {id(start)}

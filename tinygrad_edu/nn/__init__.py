@@ -82,6 +82,8 @@ from .activation_family import (  # noqa: E402
     Mish,
     PReLU,
     ReLU6,
+    RReLU,
+    Softmax2d,
     Softmin,
     Softplus,
     Softshrink,
@@ -93,7 +95,7 @@ from .activation_family import (  # noqa: E402
 __all__ += [
     "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
     "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softmin", "Softplus", "Softshrink", "Softsign",
-    "Tanhshrink", "Threshold",
+    "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
 ]
 
 # sequence models (rnn.py)

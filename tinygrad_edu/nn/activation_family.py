@@ -7,6 +7,8 @@
     nn.LogSigmoid() nn.Softsign() nn.Tanhshrink() nn.Softshrink(l) nn.Hardshrink(l)
     nn.Threshold(t, v) nn.GLU(dim) nn.Softmin(dim)
     nn.PReLU(num_parameters, init)             the one with a parameter: a learned negative slope
+    nn.RReLU(lower, upper)                     a random negative slope per element while training
+    nn.Softmax2d()                             softmax over the channels (dim -3)
 """
 
 from __future__ import annotations
@@ -188,3 +190,29 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class RReLU(Module):
+    """x if x > 0 else a x, a ~ U(lower, upper) in training, (lower + upper) / 2 in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+                 ) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channel dim (-3) of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3)

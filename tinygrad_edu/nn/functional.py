@@ -165,6 +165,7 @@ from ..ops.activation_family import (  # noqa: E402
     mish,
     prelu,
     relu6,
+    rrelu,
     selu,
     softmin,
     softplus,
@@ -185,6 +186,11 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -218,7 +224,7 @@ __all__ += [
     "celu", "celu_", "elu", "elu_", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
     "hardtanh_", "leaky_relu_", "logsigmoid", "mish", "normalize", "prelu", "relu6", "relu_",
     "selu", "selu_", "softmin", "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
-    "threshold_",
+    "threshold_", "rrelu", "rrelu_",
 ]
 # sequence models: attention (ops/attention.py)
 from ..ops.attention import scaled_dot_product_attention  # noqa: E402

@@ -215,6 +215,7 @@ from .bitwise import (  # noqa: E402
     bitwise_xor,
 )
 from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .index_add import index_add  # noqa: E402
 from .math_functions import (  # noqa: E402
     absolute,
     acos,
@@ -272,14 +273,15 @@ from .sorting import (  # noqa: E402
     sort,
     topk,
     unique,
+    unique_consecutive,
 )
 
 __all__ += [
     "absolute", "fix", "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp",
     "argsort", "bincount", "bucketize", "kthvalue", "median", "mode", "msort", "nanmedian",
-    "searchsorted", "sort", "topk", "unique",
+    "searchsorted", "sort", "topk", "unique", "unique_consecutive",
     "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
-    "bitwise_xor",
+    "bitwise_xor", "index_add",
     "acos", "acosh", "allclose", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
     "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "celu", "copysign", "cosh", "deg2rad",
     "exp2", "expm1", "fmod", "frac", "hardshrink", "hypot", "isclose", "isfinite", "isneginf",
@@ -317,3 +319,75 @@ from .decompositions import legacy_svd as svd  # noqa: E402
 from .decompositions import matrix_power, pinverse  # noqa: E402
 
 __all__ += ["cholesky", "matrix_power", "pinverse", "qr", "svd"]
+
+# more math and reductions, all composites (ops/math_more.py; issue 10, part A)
+from .math_more import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    aminmax,
+    count_nonzero,
+    diff,
+    float_power,
+    fmax,
+    fmin,
+    gcd,
+    heaviside,
+    is_floating_point,
+    is_nonzero,
+    isin,
+    isreal,
+    lcm,
+    ldexp,
+    nanmean,
+    nanquantile,
+    nansum,
+    positive,
+    quantile,
+    signbit,
+    sinc,
+)
+
+__all__ += ["aminmax", "count_nonzero", "diff", "float_power", "fmax", "fmin", "ldexp",
+            "nanmean", "nansum", "positive", "signbit", "sinc", "addcdiv", "addcmul", "gcd",
+            "heaviside", "is_floating_point", "is_nonzero", "isin", "isreal", "lcm",
+            "nanquantile", "quantile", "celu_", "relu_", "rrelu_", "selu_", "threshold_",
+            "corrcoef", "cov", "cumulative_trapezoid", "dist", "histc", "trapezoid", "trapz"]
+
+# the rest of torch.functional (ops/functional_extras.py; issue 10, part A)
+from .functional_extras import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    chain_matmul,
+    tensordot,
+    unravel_index,
+)
+from .math_more import (  # noqa: E402
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    dist,
+    histc,
+    trapezoid,
+    trapz,
+)
+
+__all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+            "broadcast_tensors", "cartesian_prod", "chain_matmul", "tensordot", "unravel_index"]
+
+# writing to chosen positions (ops/scatter.py; issue 10, part A)
+from .scatter import argwhere, index_copy, index_fill, masked_scatter, scatter, take  # noqa: E402
+
+__all__ += ["argwhere", "index_copy", "index_fill", "masked_scatter", "scatter", "take"]
+
+# PyTorch's keyword conventions on every op above: axis= / keepdims= where there is a dim,
+# out= on OUT_FUNCTIONS. Keep this block LAST: it wraps what __all__ names so far.
+from ..tensor import Tensor as _Tensor  # noqa: E402
+from ..tensor_breadth import install_conventions as _install_conventions  # noqa: E402
+from .activation_family import celu_, relu_, rrelu_, selu_, threshold_  # noqa: E402
+
+_install_conventions(globals(), _Tensor)

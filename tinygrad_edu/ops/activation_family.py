@@ -12,6 +12,7 @@ way shows the formula, and autograd derives the gradient from the pieces:
     softshrink(x)  = x - lambd, x + lambd or 0          hardshrink(x) = x where |x| > lambd
     glu(a | b)     = a * sigmoid(b) (the input halved along dim)
     prelu(x, w)    = x if x > 0 else w x, one learned w per channel (dim 1)
+    rrelu(x)       = x if x > 0 else a x, a ~ U(lower, upper) per element while training
 
 One pattern recurs: `where(c, f(x), g(x))` sends a zero gradient into the branch it did not pick,
 but 0 * inf is NaN, so a branch that could overflow (e^x for large x) is fed a safe value there.
@@ -227,3 +228,51 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     elif weight.ndim == 1 and input.ndim == 0:
         weight = weight.reshape(())
     return where(input > 0, input, weight * input)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky relu: x if x > 0 else a x. In training each element draws its own slope
+    a ~ U(lower, upper); in evaluation a = (lower + upper) / 2.  dx = dy * (1 if x > 0 else a)."""
+    if inplace:
+        from .inplace import inplace as _inplace
+
+        return _inplace(input, _rrelu, lower, upper, training)
+    if training:
+        from ..creation import empty
+
+        slopes = empty(tuple(input.shape), dtype=input.dtype, device=input.device)
+        slopes = slopes.uniform_(lower, upper)  # (...) one slope per element
+    else:
+        slopes = (lower + upper) / 2
+    return where(input > 0, input, input * slopes)
+
+
+_rrelu = rrelu  # the function, for its own inplace= branch
+
+
+# torch.relu_(x) & co: the in-place activations PyTorch also has at the top level
+def relu_(input: Tensor) -> Tensor:
+    """relu, written into input."""
+    return input.relu_()
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu, written into input."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu, written into input."""
+    return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """rrelu, written into input."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold, written into input."""
+    return _threshold(input, threshold, value, inplace=True)

@@ -245,9 +245,25 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
     if isinstance(input, Tensor) and is_number(exponent):
         exponent = as_number(exponent)
         (x, _) = promote(input, exponent)
+        if (x.dtype.category <= 1 and isinstance(exponent, int) and exponent < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(x, exponent)
     a, b = promote(input, exponent)
+    if a.dtype.category <= 1:  # integers: no gradient; negative exponents follow C's rule
+        return _integer_pow(a, b)
     return Pow.apply(a, b)
+
+
+def _integer_pow(a: Tensor, b: Tensor) -> Tensor:
+    """a ** b on integers where b (a tensor) may be negative: 1/a^|b| truncated toward zero,
+    which is 1 for a = 1, +-1 for a = -1 (by the parity of b) and 0 otherwise (as PyTorch)."""
+    negative = b < 0
+    if not negative.any().item():
+        return Pow.apply(a, b)
+    powers = Pow.apply(a, where(negative, 0, b))  # (...) the non-negative exponents
+    odd = b.remainder(2) == 1
+    reciprocal = where(a == 1, 1, where(a == -1, where(odd, -1, 1), 0)).to(powers.dtype)
+    return where(negative, reciprocal, powers)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

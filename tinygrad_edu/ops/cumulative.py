@@ -132,21 +132,18 @@ def _accumulating(input: Tensor, dtype: Any) -> Tensor:
     return input if input.dtype.is_differentiable else input.to(int64)  # floats and complex
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: Any = None, out: Tensor | None = None) -> Tensor:
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sum along dim."""
     x, d, scalar = _scan_input(_accumulating(input, dtype), dim)
-    result = _finish(Cumsum.apply(x, d), scalar)
-    return result if out is None else out.copy_(result)
+    return _finish(Cumsum.apply(x, d), scalar)
 
 
-def cumprod(input: Tensor, dim: int, *, dtype: Any = None, out: Tensor | None = None) -> Tensor:
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running product along dim (gradient correct with zeros in the input)."""
     x, d, scalar = _scan_input(_accumulating(input, dtype), dim)
     if x.dtype.is_complex:
-        result = _finish(_complex_cumprod(x, d), scalar)
-        return result if out is None else out.copy_(result)
-    result = _finish(Cumprod.apply(x, d), scalar)
-    return result if out is None else out.copy_(result)
+        return _finish(_complex_cumprod(x, d), scalar)
+    return _finish(Cumprod.apply(x, d), scalar)
 
 
 def _complex_cumprod(x: Tensor, dim: int) -> Tensor:

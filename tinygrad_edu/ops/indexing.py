@@ -154,10 +154,26 @@ def _as_index_tensor(item: Any, like: Tensor) -> Tensor:
     return tensor(np.asarray(item), device=like.device)
 
 
+def _byte_mask(item: Tensor) -> Tensor:
+    """A uint8 index is a mask (PyTorch's old rule, deprecated with this warning)."""
+    import warnings
+
+    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                  "torch.bool instead.", UserWarning, stacklevel=4)
+    return item != 0
+
+
 def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
     """Split a key into a basic SliceSpec and per-dim advanced index tensors (on the view)."""
+    if isinstance(key, list) and 0 < len(key) < 32 and any(
+            isinstance(i, (list, tuple, Tensor, slice)) or i is None or i is Ellipsis
+            for i in key):  # PyTorch (like old NumPy) reads x[[a, b]] with lists inside as x[a, b]
+        key = tuple(key)
     items = list(key) if isinstance(key, tuple) else [key]
-    items = [_as_index_tensor(i, x) if isinstance(i, (list, np.ndarray)) else i for i in items]
+    items = [_as_index_tensor(i, x) if isinstance(i, (list, tuple, np.ndarray)) else i
+             for i in items]
+    items = [_byte_mask(i) if isinstance(i, Tensor) and i.dtype.name == "uint8" else i
+             for i in items]
     consumed = sum(i.ndim if isinstance(i, Tensor) and i.dtype.name == "bool" else
                    0 if i is None or i is Ellipsis else 1 for i in items)
     if consumed > x.ndim:
@@ -196,7 +212,7 @@ def _parse_key(x: Tensor, key: Any) -> tuple[SliceSpec, list, tuple[int, ...]]:
                 advanced.append(coordinates[:, k])
                 output_position += 1
         elif isinstance(item, Tensor) and item.ndim > 0:
-            if item.dtype.is_floating_point:
+            if item.dtype.name not in ("int64", "int32"):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             dims.append((0, shape[len(dims)], 1, True))
             advanced.append(item if item.dtype is int64 else item.to(int64))
@@ -280,6 +296,8 @@ def _check_index(index: Tensor, name: str) -> Tensor:
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = normalize_dim(dim, max(input.ndim, 1))
     _check_index(index, "gather")
+    if input.ndim == 0 and index.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        return gather(input.reshape(1), 0, index.reshape(1)).reshape(())
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for axis, (a, b) in enumerate(zip(index._view.shape, input._view.shape)):
@@ -295,6 +313,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _check_index(index, "scatter_add")
     if index.ndim != input.ndim or index.ndim != src.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if input.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        return scatter_add(input.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
     return ScatterAdd.apply(input, d, index, src.to(input.dtype))
 
 
@@ -304,6 +324,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index.dtype.is_floating_point:
         raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if input.ndim == 0:  # a 0-d tensor is one element along dim 0 / -1
+        if index.numel() != 1:
+            raise IndexError(f"index_select(): Index to scalar can have only 1 value, got "
+                             f"{index.numel()} value(s)")
+        return IndexSelect.apply(input.reshape(1), 0, index.reshape(-1).to(int64)).reshape(())
     return IndexSelect.apply(input, d, index.reshape(-1).to(int64))
 
 

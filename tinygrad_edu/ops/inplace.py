@@ -43,6 +43,8 @@ def inplace(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
         current = target._alias()
         current._requires_grad = target._requires_grad
         current._grad_fn, current._output_nr = target._grad_fn, target._output_nr
+        if current._requires_grad:  # its backward may need the old value, about to be overwritten:
+            current = current.clone()  # it gets a copy (PyTorch saves the "original self" too)
     result = op(current, *args, **kwargs)
     if result.dtype is not target.dtype and result.dtype.category > target.dtype.category:
         raise RuntimeError(f"result type {_type_name(result)} can't be cast to the desired output "

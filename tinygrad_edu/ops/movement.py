@@ -326,7 +326,10 @@ def clone(input: Tensor) -> Tensor:
 
 def flip(input: Tensor, *dims: Any) -> Tensor:
     dims = _shape_argument(dims)
-    return Flip.apply(input, tuple(normalize_dim(d, max(input.ndim, 1)) for d in dims))
+    dims = tuple(normalize_dim(d, max(input.ndim, 1)) for d in dims)
+    if input.ndim == 0:  # flipping the one element of a 0-d tensor: a copy
+        return Copy.apply(input)
+    return Flip.apply(input, dims)
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:

@@ -26,7 +26,13 @@ _MODES = ("constant", "reflect", "replicate", "circular")
 
 
 def _source_positions(mode: str, size: int, before: int, after: int) -> np.ndarray:
-    """For each position of the padded dim, the input position it copies."""
+    """For each position of the padded dim, the input position it copies. A negative pad crops
+    that side; circular padding then wraps around the cropped dim, reflect mirrors at the edges of
+    the whole input (both as PyTorch)."""
+    crop_before, crop_after = max(-before, 0), max(-after, 0)
+    if mode == "circular" and (crop_before or crop_after):
+        inner = size - crop_before - crop_after
+        return crop_before + _source_positions(mode, inner, max(before, 0), max(after, 0))
     positions = np.arange(-before, size + after)
     if mode == "replicate":
         return np.clip(positions, 0, size - 1)
@@ -38,11 +44,16 @@ def _source_positions(mode: str, size: int, before: int, after: int) -> np.ndarr
 
 
 def _check(mode: str, input: Tensor, pads: tuple[int, ...]) -> None:
-    if any(p < 0 for p in pads):
-        raise RuntimeError(f"negative padding is only supported by mode='constant', got {pads}")
+    if mode == "replicate" and any(p < 0 for p in pads):
+        raise RuntimeError(f"negative padding is only supported by mode='constant', 'reflect' and "
+                           f"'circular', got {pads}")
     for i in range(len(pads) // 2):
         dim = input.ndim - 1 - i
-        size, before, after = input.shape[dim], pads[2 * i], pads[2 * i + 1]
+        before, after = pads[2 * i], pads[2 * i + 1]
+        size = input.shape[dim]
+        if size - max(-before, 0) - max(-after, 0) <= 0:  # nothing left after the cropping
+            raise RuntimeError(f"Negative padding ({before}, {after}) at dimension {dim} removes "
+                               f"every element of input {list(input.shape)}")
         too_big = (before >= size or after >= size) if mode == "reflect" else (
             before > size or after > size) if mode == "circular" else size == 0
         if too_big:

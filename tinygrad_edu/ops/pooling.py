@@ -144,13 +144,25 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """F.max_pool2d over (N, C, H, W) or (C, H, W); indices are flat positions in each H*W plane."""
     kernel, stride, padding, dilation = _pool_arguments(input, kernel_size, stride, padding,
                                                         dilation)
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f"max_pool2d is only implemented for floating point tensors in "
-                           f"tinygrad_edu, got {input.dtype}")
     settings = (kernel, stride, padding, dilation, bool(ceil_mode))
     _check_output(input, _output_shape(input, settings))
-    values, indices = MaxPool2d.apply(input, settings)
+    if input.dtype.category <= 1:
+        values, indices = _integer_max_pool2d(input, settings)
+    else:
+        values, indices = MaxPool2d.apply(input, settings)
     return (values, indices) if return_indices else values
+
+
+def _integer_max_pool2d(input: Tensor, settings: tuple) -> tuple[Tensor, Tensor]:
+    """Integer (and bool) inputs: the kernel compares a float64 copy (exact below 2^53) to find
+    each window's winner; the values are then read from the input itself at those indices, so
+    they keep their exact integer values (no gradient: integers have none)."""
+    if input.dtype.category == 0:
+        raise NotImplementedError('"max_pool2d" not implemented for \'Bool\'')
+    _, indices = MaxPool2d.apply(input.detach().double(), settings)  # (..., Ho, Wo)
+    planes = input.detach().flatten(-2)  # (..., H*W)
+    values = planes.gather(-1, indices.flatten(-2)).reshape(indices.shape)  # (..., Ho, Wo)
+    return values, indices
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,

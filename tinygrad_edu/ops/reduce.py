@@ -325,7 +325,12 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
          ) -> Tensor:
     axes = tuple(range(input.ndim)) if dim is None else (normalize_dim(dim, input.ndim),)
+    if input.ndim == 0:  # prod(x, 0) of a 0-d x: nothing to reduce
+        axes = ()
     if (to_dtype(dtype) if dtype is not None else input.dtype).is_complex:
+        if input.ndim == 0:  # one element: its product is itself
+            one = _complex_prod(_accumulating_input(input, dtype).reshape(1), 0, False)
+            return one.reshape(())
         return _complex_prod(_accumulating_input(input, dtype), dim, keepdim)
     return Prod.apply(_accumulating_input(input, dtype), axes, keepdim and dim is not None)
 
@@ -415,6 +420,9 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         return (Amax if op == "max" else Amin).apply(input, op, tuple(range(input.ndim)), False)
     dim = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0:  # max(x, 0) of a 0-d x: x itself, at index 0
+        values, indices = MaxDim.apply(input.reshape(1), op, 0, False)
+        return values_indices(values, indices)
     values, indices = MaxDim.apply(input, op, dim, keepdim)
     return values_indices(values, indices)
 
@@ -434,7 +442,10 @@ def _arg_extreme(op: str, input: Tensor, dim: int | None, keepdim: bool) -> Tens
     if dim is None:
         flat = Reduce.apply(input.reshape(-1), op, (0,), False)
         return flat.reshape((1,) * input.ndim) if keepdim else flat
-    return Reduce.apply(input, op, (normalize_dim(dim, builtins.max(input.ndim, 1)),), keepdim)
+    axis = normalize_dim(dim, builtins.max(input.ndim, 1))
+    if input.ndim == 0:  # argmax(x, 0) of a 0-d x: index 0, 0-d
+        return Reduce.apply(input.reshape(1), op, (0,), False)
+    return Reduce.apply(input, op, (axis,), keepdim)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -458,7 +469,8 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The p-norm: 'fro' and 2 are sqrt(sum x^2), 1 is sum |x|, inf is max |x|."""
+    """The p-norm: 'fro' and 2 are sqrt(sum x^2), 1 is sum |x|, inf is max |x|, -inf min |x|,
+    0 the number of non-zero entries."""
     axes = _axes(input, dim)
     if input.dtype.is_complex:  # the norm of the magnitudes |z| (a real result)
         return norm(input.abs(), p, axes, keepdim)
@@ -466,6 +478,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
         return Norm2.apply(input, axes, keepdim)
     if p == float("inf"):
         return amax(input.abs(), axes, keepdim)
+    if p == -float("inf"):
+        return amin(input.abs(), axes, keepdim)
     if p == 1:
         return sum(input.abs(), axes, keepdim)
+    if p == 0:  # how many entries are not zero (no gradient: a count)
+        return sum((input.detach() != 0).to(input.dtype), axes, keepdim)
     return sum(input.abs() ** p, axes, keepdim) ** (1.0 / p)

@@ -60,19 +60,15 @@ def _sorted(input: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor, 
     return values, indices, dim
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
-         out: Any = None) -> Any:
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+         ) -> Any:
     """(values, indices) sorted along dim. Always stable (stable=False allows any order of ties;
     this one keeps them in input order, like stable=True)."""
     values, indices, _ = _sorted(input, dim, descending)
-    if out is not None:
-        out[0].copy_(values)
-        out[1].copy_(indices)
-        return values_indices(out[0], out[1])
     return values_indices(values, indices)
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
             ) -> Tensor:
     """The indices that sort input along dim."""
     return _sorted(input, dim, descending)[1]
@@ -213,6 +209,34 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     return results[0] if len(results) == 1 else tuple(results)
 
 
+def unique_consecutive(input: Tensor, return_inverse: bool = False,
+                       return_counts: bool = False, dim: int | None = None) -> Any:
+    """Each run of equal consecutive values (or slices along dim) kept once, in input order;
+    optionally the run of each input element (inverse) and each run's length (counts)."""
+    if dim is None:
+        rows = input.detach().reshape(-1, 1)  # (n, 1)
+    else:
+        dim = normalize_dim(dim, input.ndim)
+        rows = input.detach().movedim(dim, 0)  # (n, ...) one slice per row
+        rows = rows.reshape(rows.shape[0], -1)  # (n, rest)
+    n = rows.shape[0]
+    starts = (rows[1:] != rows[:-1]).any(1) if n else rows.new_zeros((0,), dtype=rows.dtype)
+    new_run = cat([lowering.full((builtins.min(n, 1),), True, starts.dtype, input.device),
+                   starts.bool()])  # (n,): a new run begins here
+    boundaries = new_run.nonzero().reshape(-1)  # (u,) where each run starts
+    if dim is None:
+        results: list[Tensor] = [input.detach().reshape(-1)[boundaries]]
+    else:
+        results = [input.detach().index_select(dim, boundaries)]
+    if return_inverse:
+        inverse = new_run.long().cumsum(0) - 1  # (n,): the run of each element
+        results.append(inverse.reshape(input.shape) if dim is None else inverse)
+    if return_counts:
+        ends = cat([boundaries[1:], lowering.full((1,), n, int64, input.device)])
+        results.append(ends - boundaries)
+    return results[0] if len(results) == 1 else tuple(results)
+
+
 def _unique_dim(input: Tensor, return_inverse: bool, return_counts: bool, dim: int) -> Any:
     """unique slices along dim, ordered lexicographically (computed on the host: the number of
     results is only known after comparing whole slices)."""
@@ -271,9 +295,9 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                            "first N-1 dimensions of boundaries tensor and input value tensor must "
                            "match")
     boundaries = sorted_sequence.detach().unsqueeze(-2)  # (..., 1, m)
-    v = values.detach().unsqueeze(-1)  # (..., k, 1)
+    v = values.detach().reshape(values.shape or (1,)).unsqueeze(-1)  # (..., k, 1)
     before = (boundaries <= v) if right else (boundaries < v)  # (..., k, m)
-    result = before.sum(-1)
+    result = before.sum(-1).reshape(values.shape)  # a 0-d value gives a 0-d position
     return result.to(int32) if out_int32 else result
 
 
