@@ -273,3 +273,21 @@ def test_index_tensor_dtypes() -> None:
         with pytest.raises(IndexError, match="must be long, int, byte or bool tensors"):
             x[te.tensor([0, 2], dtype=dtype)]
     assert x[te.tensor([0, 2], dtype=te.int32)].tolist() == x[[0, 2]].tolist()
+
+
+@pytest.mark.parametrize("name", ["sin_", "exp_", "clamp_", "neg_", "round_", "zero_", "xlogy_"])
+def test_top_level_in_place_functions_write_into_their_first_argument(device, name):
+    from tinygrad_edu.ops.inplace_functions import IN_PLACE_FUNCTIONS
+
+    assert set(IN_PLACE_FUNCTIONS) <= set(dir(te))
+    assert all(hasattr(torch, n) for n in IN_PLACE_FUNCTIONS)
+    extra = {"clamp_": (-0.5, 0.5), "xlogy_": (2.0,)}.get(name, ())
+    values = [0.25, -1.5, 2.0]
+    expected = torch.tensor(values)
+    returned = getattr(torch, name)(expected, *extra)
+    x = te.tensor(values, device=device)
+    storage_before = x.data_ptr() if hasattr(x, "data_ptr") else None
+    got = getattr(te, name)(x, *extra)
+    assert got is x and returned is expected
+    assert storage_before is None or x.data_ptr() == storage_before
+    np.testing.assert_allclose(x.cpu().numpy(), expected.numpy(), rtol=1e-6, atol=1e-6)

@@ -391,3 +391,10 @@ from ..tensor_breadth import install_conventions as _install_conventions  # noqa
 from .activation_family import celu_, relu_, rrelu_, selu_, threshold_  # noqa: E402
 
 _install_conventions(globals(), _Tensor)
+
+# torch.sin_(x) & co: the in-place Tensor methods as top-level functions (issue 10)
+from . import inplace_functions as _inplace_functions  # noqa: E402
+
+globals().update({name: getattr(_inplace_functions, name)
+                  for name in _inplace_functions.IN_PLACE_FUNCTIONS})
+__all__ += list(_inplace_functions.IN_PLACE_FUNCTIONS)
