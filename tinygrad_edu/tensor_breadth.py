@@ -48,6 +48,9 @@ FORWARDED = (
     # writing to chosen positions (ops/scatter.py)
     "scatter", "index_fill", "index_copy", "masked_scatter", "take",
     "corrcoef", "cov", "dist", "histc", "argwhere",
+    # more shape helpers and samplers (ops/layout_more.py)
+    "ravel", "tile", "tensor_split", "hsplit", "vsplit", "dsplit", "fliplr", "flipud", "select",
+    "mv", "inner", "diagflat", "multinomial", "bernoulli",
 )
 
 # x.name_(...) == x.copy_(ops.name(x, ...)) with the version counter bumped

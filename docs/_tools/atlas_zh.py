@@ -56,4 +56,39 @@ SUMMARIES: dict[str, str] = {
     "kernels/fft": "FFT 原语：对一个复数 (B, N) 视图的每一行做离散傅里叶变换。",
     "kernels/scan": "扫描原语：沿一个维度的累加和、累乘积、累计最大值与 log-sum-exp。",
     "kernels/sort": "排序原语：把沿一个维度的每一行排好序，并记下每个值原来的位置。",
+    "kernels/eigen":
+        "对称矩阵的特征分解：一个原语，逐个矩阵做循环 Jacobi 旋转。",
+    "kernels/linalg":
+        "线性方程组：一个原语，逐个矩阵做带部分选主元的 Gauss-Jordan 消元。",
+    "kernels/optim_family":
+        "更多优化器更新原语：RMSprop、Adagrad、Adadelta、Adamax、NAdam、RAdam，每个融合为一个计算核。",
+    "kernels/special_math":
+        "数学库的其余部分：反三角、双曲函数、log2/exp2/expm1、atan2、hypot、copysign。",
+    "kernels/erf":
+        "误差函数 erf(x) = 2/sqrt(pi) * ∫₀ˣ e^(-t²) dt，用纯 NumPy 计算。",
+    "ops/conv_family":
+        "卷积家族的其余成员，建立在二维原语之上：一维卷积与池化、转置卷积、插值、各种归一化。",
+    "ops/decompositions":
+        "矩阵分解：eigh、eigvalsh、svd、svdvals、pinv、cholesky、qr（torch.linalg），由特征分解原语构成。",
+    "ops/functional_extras":
+        "torch.functional 的其余部分：建立在 reshape、expand、cat 和 matmul 之上的小工具。",
+    "ops/index_add":
+        "index_add：沿一个维度把源张量的切片加到指定位置。",
+    "ops/inplace_functions":
+        "torch.sin_(x)、torch.clamp_(x, 0, 1) 等：PyTorch 也以函数形式提供的原地算子。",
+    "ops/layout_more":
+        "更多形状工具和几个采样函数（ravel、tile、hstack、tensor_split、multinomial 等），"
+        "都由已有算子组合而成。",
+    "ops/linalg":
+        "线性方程组：solve、inv、det、slogdet、logdet，经由一个原语（Gauss-Jordan 消元）。",
+    "ops/math_more":
+        "数学库的更多函数，每一个都由读者已经认识的算子组合而成。",
+    "ops/padding":
+        "reflect、replicate、circular 三种填充模式，用下标收集（gather）实现。",
+    "ops/products":
+        "matmul 之外的乘积：einsum、addmm/baddbmm、kron、cross、向量范数和 cdist。",
+    "ops/scatter":
+        "把值写到指定位置：scatter、index_fill、index_copy、masked_scatter、put、take。",
+    "ops/spectral":
+        "短时傅里叶变换：torch.stft / torch.istft 以及它们用到的窗函数。",
 }

@@ -230,3 +230,8 @@ __all__ += [
 from ..ops.attention import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention"]
+
+# distances between vectors (ops/layout_more.py)
+from ..ops.layout_more import cosine_similarity, pairwise_distance  # noqa: E402
+
+__all__ += ["cosine_similarity", "pairwise_distance"]

@@ -398,3 +398,34 @@ from . import inplace_functions as _inplace_functions  # noqa: E402
 globals().update({name: getattr(_inplace_functions, name)
                   for name in _inplace_functions.IN_PLACE_FUNCTIONS})
 __all__ += list(_inplace_functions.IN_PLACE_FUNCTIONS)
+
+# more shape helpers and samplers, all composites (ops/layout_more.py; issue 10)
+from .layout_more import (  # noqa: E402
+    bernoulli,
+    column_stack,
+    cosine_similarity,
+    diagflat,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    inner,
+    multinomial,
+    mv,
+    normal,
+    pairwise_distance,
+    ravel,
+    row_stack,
+    select,
+    tensor_split,
+    tile,
+    vsplit,
+    vstack,
+)
+
+__all__ += ["bernoulli", "column_stack", "cosine_similarity", "diagflat", "dsplit", "dstack",
+            "fliplr", "flipud", "hsplit", "hstack", "inner", "multinomial", "mv", "normal",
+            "pairwise_distance", "ravel", "row_stack", "select", "tensor_split", "tile", "vsplit",
+            "vstack"]
