@@ -72,6 +72,8 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
     if device == "cuda" and make_model is _mlp:  # generated Triton kernels ran (interpreter)
         index = next(i for i, k in enumerate(kernels) if "relu (Relu)" in k)
         assert "@triton.jit" in compiled.source(index) and "tl.store" in compiled.source(index)
+        sgd = [compiled.source(i) for i, k in enumerate(kernels) if "sgd_step" in k]
+        assert sgd and "@triton.jit" in sgd[0] and "SGD updates" in sgd[0]  # one update kernel
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)

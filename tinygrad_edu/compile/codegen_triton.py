@@ -173,4 +173,51 @@ def _load(name: str, source: str) -> Any:
     return getattr(module, name)
 
 
-__all__ = ["supports", "triton_chain", "Ref"]
+def triton_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel | None:
+    """One kernel for the SGD updates of several parameters: each parameter owns a range of
+    program ids, and the update is the eager sgd_step_kernel's formula, in float32/float64:
+    b = b * momentum + (1 - dampening) * g;  p = p - lr * b."""
+    operands: list[Operand] = []
+    parameters: list[str] = []
+    lines = [f"# fused: {len(calls)} SGD updates ({calls[0].origin}), in place",
+             "pid = tl.program_id(0)"]
+    start = 0
+    for index, call in enumerate(calls):
+        (p, p_view, g, g_view, b, b_view, lr, momentum, dampening, _, _, _, _) = call.args
+        if momentum == 0 or any(v.offset != 0 or v.strides != _row_major_strides(v.shape)
+                                for v in (p_view, g_view, b_view)):
+            return None
+        if _dtype_name(program, p.value) != "float32":  # literals below are float32
+            return None
+        numel = int(np.prod(p_view.shape))
+        programs = (numel + BLOCK - 1) // BLOCK
+        operands += [Operand(p.value, p_view), Operand(g.value, g_view),
+                     Operand(b.value, b_view)]
+        parameters += [f"p{index}_ptr", f"g{index}_ptr", f"b{index}_ptr"]
+        keyword = "if" if index == 0 else "elif"
+        lines += [
+            f"{keyword} pid < {start + programs}:  # parameter {index}: {tuple(p_view.shape)}",
+            f"    index = (pid - {start}) * BLOCK + tl.arange(0, BLOCK)",
+            f"    mask = index < {numel}",
+            f"    p = tl.load(p{index}_ptr + index, mask=mask)",
+            f"    g = tl.load(g{index}_ptr + index, mask=mask)",
+            f"    b = tl.load(b{index}_ptr + index, mask=mask)",
+            f"    b = b * {float(momentum)!r} + {float(1 - dampening)!r} * g",
+            f"    tl.store(b{index}_ptr + index, b, mask=mask)",
+            f"    tl.store(p{index}_ptr + index, p - {float(lr)!r} * b, mask=mask)"]
+        start += programs
+    source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+              f"def {name}({', '.join(parameters)}, BLOCK: tl.constexpr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    kernel_function = _load(name, source)
+    kernel = FusedKernel(name, source, calls, operands, None, backend="triton")
+    grid = (start,)
+
+    def run(*buffers: Any) -> None:
+        kernel_function[grid](*buffers, BLOCK=BLOCK)
+
+    kernel.run = run
+    return kernel
+
+
+__all__ = ["supports", "triton_chain", "triton_sgd", "Ref"]

@@ -176,8 +176,7 @@ def _plain_sgd(call: Call) -> bool:
     """SGD without weight decay, nesterov, maximize or a first step: b = mu*b + (1-d)*g."""
     (_, _, _, _, _, _, lr, momentum, dampening, weight_decay, nesterov, maximize,
      first_step) = call.args
-    return weight_decay == 0 and not nesterov and not maximize and not first_step and (
-        call.backend.name == "numpy")
+    return weight_decay == 0 and not nesterov and not maximize and not first_step
 
 
 def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> bool:
@@ -225,8 +224,12 @@ def _row_major(shape: tuple[int, ...]) -> View:
 # --- kernels ------------------------------------------------------------------------------------
 def build_kernel(name: str, kind: str, calls: list[Call], program: Any) -> FusedKernel | None:
     backend_name = calls[0].backend.name
-    if kind == "sgd":
+    if kind == "sgd" and backend_name == "numpy":
         return _numpy_sgd(name, calls, program)
+    if kind == "sgd":
+        from .codegen_triton import triton_sgd
+
+        return triton_sgd(name, calls, program)
     if backend_name == "numpy":
         return _numpy_chain(name, calls, program)
     from .codegen_triton import triton_chain
