@@ -6,6 +6,9 @@
 
 Every row times tinygrad_edu on device "cuda" and torch on the same device with the same inputs,
 and prints the ratio (ours / torch for throughput, torch / ours for times: > 1 means we are faster).
+On a GPU the times come from triton.testing.do_bench (CUDA events around many queued calls, no
+host synchronisation between calls, the L2 cache flushed before each, median); TF32 is off for
+torch's matmul and cuDNN's convolutions, like ours (exact float32 products).
 """
 
 from __future__ import annotations
@@ -26,10 +29,19 @@ import tinygrad_edu.nn.functional as edu_F
 import tinygrad_edu.optim as edu_optim
 
 
-def measure(function: Callable[[], object], synchronize: Callable[[], None], repeats: int) -> float:
-    """Median seconds per call, after one warm-up call (compilation) and with the GPU drained."""
+def measure(function: Callable[[], object], synchronize: Callable[[], None], repeats: int,
+            gpu: bool = False) -> float:
+    """Median seconds per call, after one warm-up call (compilation).
+
+    On a GPU: triton.testing.do_bench, which times with CUDA events (the host never waits between
+    calls, so launch overhead overlaps GPU work as in a real loop). Elsewhere (--tiny): wall time
+    with the work drained after each call."""
     function()
     synchronize()
+    if gpu:
+        import triton.testing
+
+        return triton.testing.do_bench(function, warmup=25, rep=100, return_mode="median") / 1e3
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -56,8 +68,9 @@ class Bench:
              work: float, unit: str) -> None:
         """function(*ours) against function(*theirs): the same code, both libraries' tensors.
         work: bytes or FLOPs per call; unit: 'GB/s', 'TFLOP/s' or 'ms' (work ignored)."""
-        our_time = measure(lambda: function(*ours), self.synchronize, self.repeats)
-        their_time = measure(lambda: function(*theirs), self.synchronize, self.repeats)
+        gpu = not self.tiny
+        our_time = measure(lambda: function(*ours), self.synchronize, self.repeats, gpu)
+        their_time = measure(lambda: function(*theirs), self.synchronize, self.repeats, gpu)
         scale = {"GB/s": 1e9, "TFLOP/s": 1e12}.get(unit)
         if scale:
             self.rows.append((name, size, work / our_time / scale, work / their_time / scale,
@@ -116,12 +129,15 @@ def matmul(bench: Bench) -> None:
                        2 * n**3, "TFLOP/s")
 
 
-def conv_forward_backward(functional, x, w):
-    functional.conv2d(x, w).sum().backward()
+def conv_forward_backward(functional, x, w, dy):
+    """Forward, then backward from a given output gradient (no .sum(): a full reduction would be
+    timed too, and it is not part of a convolution)."""
+    functional.conv2d(x, w).backward(dy)
 
 
 def conv(bench: Bench) -> None:
-    """conv2d forward + backward for the example ConvNet's two convolutions."""
+    """conv2d forward + backward for the example ConvNet's two convolutions, against cuDNN with
+    TF32 off (torch.backends.cudnn.allow_tf32 = False in main)."""
     batch = 2 if bench.tiny else 128
     for name, shape, out_channels in (("conv1", (batch, 1, 28, 28), 32),
                                       ("conv2", (batch, 32, 26, 26), 64)):
@@ -131,8 +147,11 @@ def conv(bench: Bench) -> None:
         w = np.random.default_rng(4).standard_normal((out_channels, shape[1], 3, 3)).astype(
             np.float32)
         (ox, tx), (ow, tw) = bench.both(x, True), bench.both(w, True)
+        out_shape = (shape[0], out_channels, shape[2] - 2, shape[3] - 2)
+        (ody, tdy) = bench.both(np.random.default_rng(5).standard_normal(out_shape).astype(
+            np.float32))
         bench.pair(f"conv2d fwd+bwd {name}", "x".join(map(str, shape)), conv_forward_backward,
-                   (edu_F, ox, ow), (torch.nn.functional, tx, tw), 0, "ms")
+                   (edu_F, ox, ow, ody), (torch.nn.functional, tx, tw, tdy), 0, "ms")
 
 
 class TorchNet(torch.nn.Module):
@@ -217,6 +236,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.tiny and not torch.cuda.is_available():
         parser.error("no CUDA GPU: run with --tiny to check the script under the interpreter")
+    torch.backends.cuda.matmul.allow_tf32 = False  # exact float32 products, like ours
+    torch.backends.cudnn.allow_tf32 = False
     bench = Bench(args.tiny)
     sections = {"elementwise": elementwise, "softmax": softmax, "matmul": matmul, "conv": conv,
                 "training": training_step, "overhead": launch_overhead}

@@ -19,6 +19,12 @@ kernel) side by side:
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
     dropout.py      dropout (the mask drawn from Philox counters, never stored)
     normalization.py  batch_norm, layer_norm and their backward passes
+    recurrent.py    lstm_cell, gru_cell and their backward passes (fused gate math)
+    attention.py    attention, attention_backward (FlashAttention: online softmax over tiles)
+    complex.py      as_real, as_complex, complex_unary, and every primitive's complex path
+    fft.py          fft (radix-2 Stockham stages, or the DFT as a matmul)
+    scan.py         scan (cumsum, cumprod, cummax, cummin, logcumsumexp)
+    sort.py         sort (sort, argsort, topk, kthvalue, median, mode, unique)
 
 Nothing here knows about Tensor or autograd. Backends are looked up by name, lazily: importing this
 package touches no device.
@@ -30,19 +36,25 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    attention,
+    complex,
     conv,
     copy,
     cross_entropy,
     dropout,
     elementwise,
+    fft,
     index,
     matmul,
     normalization,
     optim,
     pool,
     random,
+    recurrent,
     reduce,
+    scan,
     softmax,
+    sort,
 )
 from .strided import View, as_numpy, contiguous_strides, contiguous_view
 
@@ -100,6 +112,23 @@ PRIMITIVES: dict[str, str] = {
     "batch_norm_backward": "dx, dweight, dbias of batch_norm from the saved mean and rstd",
     "layer_norm": "normalize + affine over the trailing dims of each row; returns mean and rstd",
     "layer_norm_backward": "dx, dweight, dbias of layer_norm from the saved mean and rstd",
+    # recurrent.py (sequence models): the LSTM / GRU gate math of one time step, fused
+    "lstm_cell": "h', c' of one LSTM step from gate pre-activations (B, 4H) and c (B, H)",
+    "lstm_cell_backward": "dgates (B, 4H) and dc of one LSTM step from dh', dc'",
+    "gru_cell": "h' of one GRU step from input gates, hidden gates (B, 3H) and h (B, H)",
+    "gru_cell_backward": "dgi, dgh (B, 3H) and dh of one GRU step from dh'",
+    # attention.py (sequence models): FlashAttention-style, no L x S matrix in memory
+    "attention": "softmax(Q K^T * scale + bias, causal) V by online softmax; returns O and lse",
+    "attention_backward": "dQ, dK, dV of attention, P recomputed tile by tile from lse",
+    # complex.py (complex numbers: interleaved (real, imag) pairs)
+    "as_real": "the 2n float parts of n complex elements, same memory (a reinterpretation)",
+    "as_complex": "n complex elements over 2n float parts, same memory (a reinterpretation)",
+    "complex_unary": "|z| or arg z (real results) or conj(z) of complex elements",
+    # fft.py
+    "fft": "unnormalised DFT (or inverse) along the last dim: radix-2 Stockham or DFT matmul",
+    # op breadth, part A (issue 10): scan.py
+    "scan": "running sum / prod / max / min (with indices) / logsumexp along one dim",
+    "sort": "stable sort along one dim (NaN largest), with the original index of each value",
 }
 
 
@@ -119,15 +148,22 @@ class Backend:
         return f"Backend({self.name!r})"
 
 
+# The kernel families: each module holds <primitive>_reference and <primitive>_triton.
+FAMILIES = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
+            cross_entropy, dropout, normalization,
+            recurrent, attention,  # sequence models
+            complex, fft,  # complex numbers
+            scan, sort)  # op breadth: scans and sorting
+
+
 def _reference_implementations() -> dict[str, Callable[..., Any]]:
     """Every primitive's NumPy reference: the functions named <primitive>_reference."""
-    modules = (elementwise, reduce, matmul, softmax, copy, index, random, optim, conv, pool,
-               cross_entropy, dropout, normalization)
     return {name: getattr(module, f"{name}_reference")
-            for module in modules for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
+            for module in FAMILIES for name in PRIMITIVES if hasattr(module, f"{name}_reference")}
 
 
-numpy_backend = Backend("numpy", _reference_implementations())
+numpy_backend = Backend("numpy",
+                        complex.with_complex_paths(_reference_implementations(), "numpy"))
 
-__all__ = ["PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides", "contiguous_view",
-           "numpy_backend"]
+__all__ = ["FAMILIES", "PRIMITIVES", "Backend", "View", "as_numpy", "contiguous_strides",
+           "contiguous_view", "numpy_backend"]

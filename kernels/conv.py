@@ -269,7 +269,7 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
 #   input    dcols[k, p] = sum_o W[o, k] dY[o, p]      (M = C/g*kh*kw, N = N*Ho*Wo, K = O/g)
 #            then each dcols element is atomically added into the x position it came from
 #            (that is col2im: overlapping windows sum).
-# The group is the grid's second axis.
+# The group and the tile share grid axis 0 (group = program // tiles).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -278,6 +278,7 @@ from .triton_support import (  # noqa: E402
     empty,
     next_power_of_2,
     numpy_dtype,
+    small_launches,
     tl,
     triton_kernel,
 )
@@ -338,10 +339,12 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
                        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
-    group = tl.program_id(1)
     tiles_n = tl.cdiv(N, BLOCK_N)
-    rows = (tl.program_id(0) // tiles_n) * BLOCK_M + tl.arange(0, BLOCK_M)         # (BLOCK_M,)
-    columns = (tl.program_id(0) % tiles_n) * BLOCK_N + tl.arange(0, BLOCK_N)       # (BLOCK_N,)
+    tiles = tl.cdiv(M, BLOCK_M) * tiles_n
+    group = tl.program_id(0) // tiles  # groups are folded into grid axis 0 (axis 1 stops at
+    tile = tl.program_id(0) % tiles    # 65 535)
+    rows = (tile // tiles_n) * BLOCK_M + tl.arange(0, BLOCK_M)                     # (BLOCK_M,)
+    columns = (tile % tiles_n) * BLOCK_N + tl.arange(0, BLOCK_N)                   # (BLOCK_N,)
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:
         accumulator = accumulator.to(tl.float64)
@@ -405,14 +408,19 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
     M, N, K = {"forward": (outs_per_group, p_size, k_size),
                "weight": (outs_per_group, k_size, p_size),
                "input": (k_size, p_size, outs_per_group)}[mode]
-    use_dot = dtype.itemsize <= 4
-    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), 64 if use_dot else 16)
+    # tl.dot only for float16/bfloat16/float32: integer operands take the exact multiply-add path
+    # (tl.dot on int32 is not supported by the tensor cores; on uint8 it would overflow int8)
+    use_dot = dtype.kind == "f" and dtype.itemsize <= 4
+    largest = 64 if use_dot else 16
+    if small_launches() and use_dot:  # the interpreter: few programs, few loop turns
+        largest = 256
+    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), largest)
               for name, size in (("BLOCK_M", M), ("BLOCK_N", N), ("BLOCK_K", K))}
     if not use_dot:
         blocks["BLOCK_K"] = min(blocks["BLOCK_K"], 8)
     unused = View((1, 1, 1, 1), (0, 0, 0, 0), 0)  # the operand a mode does not read
     x_view, w_view, dy_view = x_view or unused, w_view or unused, dy_view or unused
-    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]), groups)
+    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * groups,)
     conv2d_gemm_kernel[grid](
         x if x is not None else out, w if w is not None else out,
         dy if dy is not None else out, out, tuple(x_shape), x_view.strides, w_view.strides,

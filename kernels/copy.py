@@ -68,12 +68,15 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     convert,
     download,
     empty,
     float_bits,
+    launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     strided_offsets,
     tl,
@@ -89,9 +92,11 @@ def fill_kernel(out_ptr,                    # output buffer
                 numel,                      # number of elements
                 value,                      # the value: an int, or a float's 64 bits
                 VALUE_IS_FLOAT: tl.constexpr,  # value holds float64 bits
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
-    number = bits_to_float64(value) if VALUE_IS_FLOAT else value.to(tl.int64)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
+    # tl.cast, not value.to(): a GPU launch turns an int argument equal to 1 into a constant
+    number = bits_to_float64(value) if VALUE_IS_FLOAT else tl.cast(value, tl.int64)
     block = tl.zeros([BLOCK], dtype=tl.int1).to(number.dtype) + number
     tl.store(out_ptr + index, convert(block, out_ptr.dtype.element_ty), mask=index < numel)
 
@@ -102,8 +107,9 @@ def full_triton(numel: int, value: float | int | bool, dtype: np.dtype) -> Any:
     if numel:
         is_float = isinstance(value, float) or np.dtype(dtype).kind == "f"
         encoded = float_bits(value) if is_float else int(value)
-        fill_kernel[(cdiv(numel, COPY_BLOCK),)](out, numel, encoded, VALUE_IS_FLOAT=is_float,
-                                                BLOCK=COPY_BLOCK)
+        block = launch_block(numel, COPY_BLOCK)
+        fill_kernel[(cdiv(numel, block),)](out, numel, encoded, VALUE_IS_FLOAT=is_float,
+                                           BLOCK=block, INT64=needs_int64(numel))
     return out
 
 
@@ -112,12 +118,13 @@ def arange_kernel(out_ptr,                  # output buffer
                   numel,                    # number of elements
                   start, step,              # ints, or floats' 64 bits
                   IS_FLOAT: tl.constexpr,   # start and step hold float64 bits
-                  BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  BLOCK: tl.constexpr,
+                  INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     if IS_FLOAT:  # computed in float64, rounded once, like the reference
         y = bits_to_float64(start) + index.to(tl.float64) * bits_to_float64(step)
     else:
-        y = start.to(tl.int64) + index.to(tl.int64) * step.to(tl.int64)
+        y = tl.cast(start, tl.int64) + index.to(tl.int64) * tl.cast(step, tl.int64)  # 1: a constant
     tl.store(out_ptr + index, convert(y, out_ptr.dtype.element_ty), mask=index < numel)
 
 
@@ -128,8 +135,10 @@ def arange_triton(start: float | int, step: float | int, numel: int, dtype: np.d
         is_float = np.dtype(dtype).kind == "f" or isinstance(start, float) or isinstance(step,
                                                                                           float)
         encode = float_bits if is_float else int
-        arange_kernel[(cdiv(numel, COPY_BLOCK),)](out, numel, encode(start), encode(step),
-                                                  IS_FLOAT=is_float, BLOCK=COPY_BLOCK)
+        block = launch_block(numel, COPY_BLOCK)
+        arange_kernel[(cdiv(numel, block),)](out, numel, encode(start), encode(step),
+                                             IS_FLOAT=is_float, BLOCK=block,
+                                             INT64=needs_int64(numel))
     return out
 
 
@@ -151,8 +160,9 @@ def copy_kernel(source_ptr, destination_ptr,       # buffers (destination in its
                 shape,                              # tuple: the common (merged) shape
                 source_strides, source_offset,      # source view (stride 0 = broadcast)
                 destination_strides, destination_offset,  # destination view
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     x = tl.load(source_ptr + source_offset + strided_offsets(index, shape, source_strides),
                 mask=mask)
@@ -179,6 +189,8 @@ def copy_into_triton(destination: Any, destination_view: View, source: Any, sour
             source_view.shape, contiguous_strides(source_view.shape), 0)
     shape, (source_strides, destination_strides) = merge_dims(
         destination_view.shape, source_view.strides, destination_view.strides)
-    copy_kernel[(cdiv(numel, COPY_BLOCK),)](
+    block = launch_block(numel, COPY_BLOCK)
+    copy_kernel[(cdiv(numel, block),)](
         source, destination, numel, shape, source_strides, source_view.offset,
-        destination_strides, destination_view.offset, BLOCK=COPY_BLOCK)
+        destination_strides, destination_view.offset, BLOCK=block,
+        INT64=needs_int64(destination_view, source_view))

@@ -117,10 +117,12 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 from .triton_support import (  # noqa: E402
     bits_to_float64,
     empty,
+    error_slot,
     float_bits,
     interpreting,
     next_power_of_2,
     numpy_dtype,
+    record_bad_values,
     tl,
     triton_kernel,
 )
@@ -162,7 +164,8 @@ def cross_entropy_kernel(x_ptr, x_offset, x_row_stride, x_column_stride,   # log
                          loss_ptr, row_weight_ptr, lse_ptr,                 # outputs, each (M,)
                          rows, C, ignore_index,
                          smoothing_bits,                                    # e, as float64 bits
-                         WEIGHTED: tl.constexpr, SMOOTHING: tl.constexpr, BLOCK: tl.constexpr):
+                         WEIGHTED: tl.constexpr, SMOOTHING: tl.constexpr, BLOCK: tl.constexpr,
+                         error_ptr=None, error_slot=0):  # where a bad target is recorded
     row = tl.program_id(0)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
     x_row = x_ptr + x_offset + row * x_row_stride
@@ -187,6 +190,11 @@ def cross_entropy_kernel(x_ptr, x_offset, x_row_stride, x_column_stride,   # log
     counted, safe_target, target_weight = _row_target(
         target_ptr, target_offset, target_stride, row, rows, ignore_index, w_ptr, w_offset,
         w_stride, WEIGHTED, compute)
+    if error_ptr is not None:  # a target outside [0, C): recorded, then read as class 0
+        bad = counted & ((safe_target < 0) | (safe_target >= C))
+        lane = tl.zeros([1], tl.int64)  # the row's scalars as 1-lane blocks
+        record_bad_values(error_ptr, error_slot, lane + safe_target, (lane + bad) != 0)
+        safe_target = tl.where(bad, 0, safe_target)
     x_target = tl.load(x_row + safe_target * x_column_stride, mask=counted, other=0).to(compute)
     e = bits_to_float64(smoothing_bits).to(compute)
     loss = -(1.0 - e) * target_weight * (x_target - lse)
@@ -270,11 +278,15 @@ def cross_entropy_triton(x: Any, x_view: View, target: Any, target_view: View, w
     losses, row_weights = empty(rows, dtype), empty(rows, dtype)
     lse = empty(rows, _compute_dtype(dtype))
     if rows:
+        # checked here, not on the host: raised as PyTorch's IndexError at the next host read
+        errors, slot = error_slot(lambda largest, smallest: IndexError(
+            f"Target {largest if largest >= classes else smallest} is out of bounds."))
         cross_entropy_kernel[(rows,)](
             x, x_view.offset, *x_view.strides, target, target_view.offset,
             target_view.strides[0], *_weight_arguments(x, weight, weight_view), losses,
             row_weights, lse, rows, classes, int(ignore_index), float_bits(smoothing),
-            WEIGHTED=weight is not None, SMOOTHING=bool(smoothing), BLOCK=_block(classes))
+            WEIGHTED=weight is not None, SMOOTHING=bool(smoothing), BLOCK=_block(classes),
+            error_ptr=errors, error_slot=slot)
     return losses, row_weights, lse
 
 

@@ -63,6 +63,7 @@ from .triton_support import (  # noqa: E402
     compute_type,
     empty,
     float_bits,
+    launch_block,
     merge_dims,
     numpy_dtype,
     signed_int64,
@@ -112,7 +113,8 @@ def dropout_triton(x: Any, x_view: View, mask_shape: tuple[int, ...], seed: int,
     scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
     shape, (x_strides, mask_strides) = merge_dims(
         x_view.shape, x_view.strides, _mask_strides(x_view.shape, tuple(mask_shape)))
-    dropout_kernel[(cdiv(x_view.numel, DROPOUT_BLOCK),)](
+    block = launch_block(x_view.numel, DROPOUT_BLOCK)
+    dropout_kernel[(cdiv(x_view.numel, block),)](
         x, out, x_view.numel, shape, x_strides, mask_strides, x_view.offset, signed_int64(seed),
-        offset, float(p), float_bits(scale), BLOCK=DROPOUT_BLOCK)
+        offset, float(p), float_bits(scale), BLOCK=block)
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .erf import erf as _erf
+from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
 from .strided import View, as_numpy
 
 # ----------------------------------------------------------------------------------------------
@@ -44,6 +45,8 @@ UNARY_OPS = {
     "erf": _erf,
     "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc,
     "logical_not": np.logical_not, "isnan": np.isnan, "isinf": np.isinf,
+    **MATH_UNARY_OPS,  # tan, asin, ..., expm1: kernels/special_math.py
+    "bitwise_not": np.invert,  # integers only (the op layer sends bool to logical_not)
 }
 
 
@@ -75,6 +78,10 @@ BINARY_OPS = {
     "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
     "gt": np.greater, "ge": np.greater_equal,
     "logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor,
+    **MATH_BINARY_OPS,  # atan2, fmod, copysign, hypot: kernels/special_math.py
+    # integer bit operations (bool too, for and/or/xor)
+    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+    "left_shift": np.left_shift, "right_shift": np.right_shift,
 }
 
 # Ops that cannot raise a floating-point warning skip the cost of np.errstate (about 1 µs).
@@ -162,14 +169,23 @@ def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
+from .special_math import atan2 as _atan2  # noqa: E402 - Triton's tan, asin, ..., atan2, hypot
+from .special_math import copysign as _copysign  # noqa: E402
+from .special_math import hypot as _hypot  # noqa: E402
+from .special_math import math_unary as _math_unary  # noqa: E402
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     compute_type,
     convert,
     empty,
+    error_slot,
+    launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     precise_sqrt,
+    record_bad_values,
     strided_offsets,
     tl,
     triton_kernel,
@@ -256,9 +272,10 @@ def _float_unary(x, OP: tl.constexpr):
         y = tl.ceil(x)
     elif OP == "round":
         y = _round_half_even(x)
-    else:
-        tl.static_assert(OP == "trunc", "unknown unary op")
+    elif OP == "trunc":
         y = tl.where(x < 0, tl.ceil(x), tl.floor(x))
+    else:
+        y = _math_unary(x, OP)
     return y
 
 
@@ -275,6 +292,8 @@ def unary_op(x, OP: tl.constexpr):
         y = tl.where(x > 0, 1, tl.where(x < 0, -1, 0)).to(x.dtype)
         if x.dtype.is_floating():
             y = tl.where(x != x, x, y)
+    elif OP == "bitwise_not":
+        y = ~x
     elif OP == "logical_not":
         y = x == 0
     elif OP == "isnan":
@@ -299,8 +318,9 @@ def unary_kernel(x_ptr,                 # input buffer (flat)
                  x_strides,             # tuple: x's strides in elements, one per dim
                  x_offset,              # position of x[0, ..., 0] in x_ptr
                  OP: tl.constexpr,      # op name, e.g. "exp": one compiled kernel per op
-                 BLOCK: tl.constexpr):  # elements per program, a power of two
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) row-major positions
+                 BLOCK: tl.constexpr,           # elements per program, a power of two
+                 INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) row-major positions
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     y = unary_op(compute_type(x), OP)
@@ -315,9 +335,10 @@ def unary_triton(op: str, x: Any, x_view: View) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        grid = (cdiv(x_view.numel, ELEMENTWISE_BLOCK),)
-        unary_kernel[grid](x, out, x_view.numel, shape, x_strides, x_view.offset,
-                           OP=op, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        unary_kernel[(cdiv(x_view.numel, block),)](x, out, x_view.numel, shape, x_strides,
+                                                   x_view.offset, OP=op, BLOCK=block,
+                                                   INT64=needs_int64(x_view))
     return out
 
 
@@ -419,9 +440,27 @@ def binary_op(a, b, OP: tl.constexpr):
         y = (a != 0) & (b != 0)
     elif OP == "logical_or":
         y = (a != 0) | (b != 0)
-    else:
-        tl.static_assert(OP == "logical_xor", "unknown binary op")
+    elif OP == "logical_xor":
         y = (a != 0) != (b != 0)
+    elif OP == "bitwise_and":
+        y = a & b
+    elif OP == "bitwise_or":
+        y = a | b
+    elif OP == "bitwise_xor":
+        y = a ^ b
+    elif OP == "left_shift":
+        y = a << b
+    elif OP == "right_shift":  # arithmetic: the sign bit is copied in for signed types
+        y = a >> b
+    elif OP == "fmod":  # the sign of a (C's fmod)
+        y = a % b if floating else a - _int_divide(a, b, False) * b
+    elif OP == "atan2":
+        y = _atan2(a, b)
+    elif OP == "hypot":
+        y = _hypot(a, b)
+    else:
+        tl.static_assert(OP == "copysign", "unknown binary op")
+        y = _copysign(a, b)
     return y
 
 
@@ -433,12 +472,23 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
                   a_strides, a_offset,    # a's view: strides (tuple, 0 = broadcast) and offset
                   b_strides, b_offset,    # b's view
                   OP: tl.constexpr,       # op name, e.g. "add"
-                  BLOCK: tl.constexpr):   # elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  BLOCK: tl.constexpr,    # elements per program
+                  error_ptr=None, error_slot=0,  # integer ops: where a bad divisor is recorded
+                  CHECK: tl.constexpr = "",      # "zero": b == 0 is bad; "negative": b < 0
+                  INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     # other=1 in masked-off lanes: no division by zero or endless pow loop on garbage
     a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask, other=1)
     b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask, other=1)
+    if CHECK == "zero":  # recorded (raised at the next host read), then computed as if b were 1
+        bad = mask & (b == 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 1, b)
+    elif CHECK == "negative":
+        bad = mask & (b < 0)
+        record_bad_values(error_ptr, error_slot, b, bad)
+        b = tl.where(bad, 0, b)
     y = binary_op(compute_type(a), compute_type(b), OP)
     tl.store(out_ptr + index, convert(y, out_ptr.dtype.element_ty), mask=mask)
 
@@ -446,19 +496,13 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
 _BOOL_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
-def _check_integer_operands(op: str, b: Any, b_view: View) -> None:
-    """Integer division by zero and negative integer powers raise, as in the reference."""
-    from .reduce import reduce_triton
-    from .triton_support import download
-
-    axes = tuple(range(len(b_view.shape)))
-    smallest = download(reduce_triton("min", b, b_view, axes))
-    if op == "pow" and smallest.size and smallest[0] < 0:
-        raise ValueError("Integers to negative integer powers are not allowed.")
-    if op != "pow":
-        is_zero = unary_triton("logical_not", b, b_view)
-        if download(reduce_triton("max", is_zero, View((b_view.numel,), (1,), 0), (0,))).any():
-            raise RuntimeError("ZeroDivisionError")
+def _integer_check(op: str) -> tuple[str, Any, int]:
+    """(CHECK, error buffer, slot) for an integer op that can fail: the kernel records a zero
+    divisor or a negative exponent, and the next host read raises the reference's error."""
+    if op == "pow":
+        return ("negative", *error_slot(
+            lambda *_: ValueError("Integers to negative integer powers are not allowed.")))
+    return ("zero", *error_slot(lambda *_: RuntimeError("ZeroDivisionError")))
 
 
 def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
@@ -467,14 +511,17 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         raise ValueError(f"unknown binary op {op!r}")
     dtype = numpy_dtype(a)
     numel = a_view.numel
-    if numel and dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow"):
-        _check_integer_operands(op, b, b_view)
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:
+        checked = dtype.kind in "iub" and op in ("div_floor", "div_trunc", "remainder", "pow",
+                                                 "fmod")
+        check, errors, slot = _integer_check(op) if checked else ("", None, 0)
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
-        binary_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        binary_kernel[(cdiv(numel, block),)](
             a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
-            OP=op, BLOCK=ELEMENTWISE_BLOCK)
+            OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check,
+            INT64=needs_int64(a_view, b_view))
     return out
 
 
@@ -486,8 +533,9 @@ def where_kernel(condition_ptr, a_ptr, b_ptr,   # condition (any dtype: nonzero 
                  condition_strides, condition_offset,
                  a_strides, a_offset,
                  b_strides, b_offset,
-                 BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                 BLOCK: tl.constexpr,
+                 INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     condition = tl.load(condition_ptr + condition_offset
                         + strided_offsets(index, shape, condition_strides), mask=mask)
@@ -504,9 +552,11 @@ def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: 
     if numel:
         shape, strides = merge_dims(a_view.shape, condition_view.strides, a_view.strides,
                                     b_view.strides)
-        where_kernel[(cdiv(numel, ELEMENTWISE_BLOCK),)](
+        block = launch_block(numel, ELEMENTWISE_BLOCK)
+        where_kernel[(cdiv(numel, block),)](
             condition, a, b, out, numel, shape, strides[0], condition_view.offset,
-            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block,
+            INT64=needs_int64(condition_view, a_view, b_view))
     return out
 
 
@@ -516,8 +566,9 @@ def cast_kernel(x_ptr,                  # input buffer
                 numel,                  # number of elements
                 shape, x_strides,       # tuples: x's (merged) view
                 x_offset,               # position of x[0, ..., 0]
-                BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides), mask=mask)
     tl.store(out_ptr + index, convert(x, out_ptr.dtype.element_ty), mask=mask)
@@ -528,6 +579,8 @@ def cast_triton(x: Any, x_view: View, dtype: np.dtype) -> Any:
     out = empty(x_view.numel, dtype)
     if x_view.numel:
         shape, (x_strides,) = merge_dims(x_view.shape, x_view.strides)
-        cast_kernel[(cdiv(x_view.numel, ELEMENTWISE_BLOCK),)](
-            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=ELEMENTWISE_BLOCK)
+        block = launch_block(x_view.numel, ELEMENTWISE_BLOCK)
+        cast_kernel[(cdiv(x_view.numel, block),)](
+            x, out, x_view.numel, shape, x_strides, x_view.offset, BLOCK=block,
+            INT64=needs_int64(x_view))
     return out

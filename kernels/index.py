@@ -125,8 +125,9 @@ def nonzero_reference(x: np.ndarray, x_view: View) -> np.ndarray:
 #   scatter_add / index_add one kernel: the same addresses, atomically added to
 #   index / index_put       buffer offsets built one index array at a time, then a read / write
 #   nonzero                 count per block, prefix sum of the counts, then write coordinates
-# Bounds are checked before launching (min and max of the index, a small device-to-host read),
-# so a bad index raises IndexError instead of touching memory it should not.
+# Bounds are checked inside the kernels, without stopping the host: a bad index is clamped to 0
+# (so no kernel touches memory it should not) and recorded in an error slot; the next host read
+# raises PyTorch's IndexError (see error_slot in triton_support.py).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -134,7 +135,10 @@ from .triton_support import (  # noqa: E402
     cdiv,
     download,
     empty,
+    error_slot,
+    launch_block,
     numpy_dtype,
+    record_bad_values,
     strided_offsets,
     tl,
     triton_kernel,
@@ -150,18 +154,24 @@ def _shape_or_scalar(shape: tuple[int, ...], *strides: tuple[int, ...]) -> tuple
     return ((1,), *[(0,)] * len(strides)) if not shape else (shape, *strides)
 
 
-def _check_bounds_triton(index: Any, index_view: View, size: int, dim: int) -> None:
-    """IndexError for any index outside [-size, size), like the reference."""
-    from .reduce import reduce_triton
-
-    if not index_view.numel:
-        return
-    axes = tuple(range(len(index_view.shape)))
-    largest = int(download(reduce_triton("max", index, index_view, axes))[0])
-    smallest = int(download(reduce_triton("min", index, index_view, axes))[0])
-    if largest >= size or smallest < -size:
+def _bounds_slot(size: int, dim: int) -> tuple[Any, int]:
+    """(error buffer, slot) where a kernel records indices outside [-size, size): raised at the
+    next host read as the reference's IndexError."""
+    def make_error(largest: int, smallest: int) -> IndexError:
         bad = largest if largest >= size else smallest
-        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        return IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+    return error_slot(make_error)
+
+
+@triton_kernel
+def _checked_index(index, mask, dim_size, error_ptr, slot):
+    """index made non-negative (-1 is the last, as in NumPy); out-of-range lanes recorded in the
+    error slot and clamped to 0, so that no load or store leaves the buffer."""
+    bad = mask & ((index < -dim_size) | (index >= dim_size))
+    record_bad_values(error_ptr, slot, index, bad)
+    index = tl.where(index < 0, index + dim_size, index)
+    return tl.where(bad, 0, index)
 
 
 def _without(strides: tuple[int, ...], dim: int) -> tuple[int, ...]:
@@ -176,12 +186,13 @@ def gather_kernel(x_ptr, index_ptr, out_ptr,      # x, int64 index, output (inde
                   index_strides, index_offset,    # index view over the output's shape
                   x_strides, x_offset,            # x's strides with dim's stride set to 0
                   dim_stride, dim_size,           # x's stride and size along dim
+                  error_ptr, error_slot,          # where a bad index is recorded
                   BLOCK: tl.constexpr):
     position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) output positions
     mask = position < numel
     index = tl.load(index_ptr + index_offset + strided_offsets(position, shape, index_strides),
                     mask=mask, other=0)
-    index = tl.where(index < 0, index + dim_size, index)  # -1 is the last, as in NumPy
+    index = _checked_index(index, mask, dim_size, error_ptr, error_slot)
     source = x_offset + strided_offsets(position, shape, x_strides) + index * dim_stride
     tl.store(out_ptr + position, tl.load(x_ptr + source, mask=mask), mask=mask)
 
@@ -194,12 +205,13 @@ def scatter_add_kernel(out_ptr, index_ptr, source_ptr,  # out (contiguous), int6
                        source_strides, source_offset,   # source view over that shape
                        out_strides,                     # out's strides with dim's set to 0
                        dim_stride, dim_size,            # out's stride and size along dim
+                       error_ptr, error_slot,           # where a bad index is recorded
                        BLOCK: tl.constexpr):
     position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
     mask = position < numel
     index = tl.load(index_ptr + index_offset + strided_offsets(position, shape, index_strides),
                     mask=mask, other=0)
-    index = tl.where(index < 0, index + dim_size, index)
+    index = _checked_index(index, mask, dim_size, error_ptr, error_slot)
     value = tl.load(source_ptr + source_offset
                     + strided_offsets(position, shape, source_strides), mask=mask)
     target = strided_offsets(position, shape, out_strides) + index * dim_stride
@@ -210,12 +222,14 @@ def _gather(x: Any, x_view: View, dim: int, index: Any, index_strides: tuple[int
             index_offset: int, shape: tuple[int, ...]) -> Any:
     out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
+        size = x_view.shape[dim] if x_view.shape else 1
         launch_shape, launch_index, launch_x = _shape_or_scalar(
             shape, index_strides, _without(x_view.strides, dim))
-        gather_kernel[(cdiv(out.numel(), INDEX_BLOCK),)](
+        block = launch_block(out.numel(), INDEX_BLOCK)
+        gather_kernel[(cdiv(out.numel(), block),)](
             x, index, out, out.numel(), launch_shape, launch_index, index_offset, launch_x,
             x_view.offset, x_view.strides[dim] if x_view.shape else 0,
-            x_view.shape[dim] if x_view.shape else 1, BLOCK=INDEX_BLOCK)
+            size, *_bounds_slot(size, dim), BLOCK=block)
     return out
 
 
@@ -230,13 +244,15 @@ def _scatter_add(base: Any, base_view: View, dim: int, index: Any,
     out = copy_triton(base, base_view)
     numel = prod(shape)
     if numel:
+        size = base_view.shape[dim] if base_view.shape else 1
         out_strides = contiguous_strides(base_view.shape)
         launch_shape, launch_index, launch_source, launch_out = _shape_or_scalar(
             shape, index_strides, source_view.strides[:len(shape)], _without(out_strides, dim))
-        scatter_add_kernel[(cdiv(numel, INDEX_BLOCK),)](
+        block = launch_block(numel, INDEX_BLOCK)
+        scatter_add_kernel[(cdiv(numel, block),)](
             out, index, source, numel, launch_shape, launch_index, index_offset, launch_source,
             source_view.offset, launch_out, out_strides[dim] if out_strides else 0,
-            base_view.shape[dim] if base_view.shape else 1, BLOCK=INDEX_BLOCK)
+            size, *_bounds_slot(size, dim), BLOCK=block)
     return out
 
 
@@ -247,7 +263,6 @@ def _along(dim: int, ndim: int, stride: int) -> tuple[int, ...]:
 
 def gather_triton(x: Any, x_view: View, dim: int, index: Any, index_view: View) -> Any:
     """y[..., j, ...] = x[..., index[..., j, ...], ...] along dim, on the GPU."""
-    _check_bounds_triton(index, index_view, x_view.shape[dim] if x_view.shape else 1, dim)
     return _gather(x, x_view, dim, index, index_view.strides, index_view.offset,
                    index_view.shape)
 
@@ -255,14 +270,12 @@ def gather_triton(x: Any, x_view: View, dim: int, index: Any, index_view: View) 
 def scatter_add_triton(base: Any, base_view: View, dim: int, index: Any, index_view: View,
                        source: Any, source_view: View) -> Any:
     """A copy of base with source[p] added at base[p with dim replaced by index[p]], on the GPU."""
-    _check_bounds_triton(index, index_view, base_view.shape[dim] if base_view.shape else 1, dim)
     return _scatter_add(base, base_view, dim, index, index_view.strides, index_view.offset,
                         source, source_view, index_view.shape)
 
 
 def index_select_triton(x: Any, x_view: View, dim: int, index: Any, index_view: View) -> Any:
     """The slices of x along dim at the positions of a 1-D index, on the GPU."""
-    _check_bounds_triton(index, index_view, x_view.shape[dim] if x_view.shape else 1, dim)
     shape = list(x_view.shape)
     if shape:
         shape[dim] = index_view.numel
@@ -274,7 +287,6 @@ def index_select_triton(x: Any, x_view: View, dim: int, index: Any, index_view: 
 def index_add_triton(base: Any, base_view: View, dim: int, index: Any, index_view: View,
                      source: Any, source_view: View) -> Any:
     """A copy of base with source's j-th slice along dim added into slice index[j], on the GPU."""
-    _check_bounds_triton(index, index_view, base_view.shape[dim] if base_view.shape else 1, dim)
     index_stride = index_view.strides[0] if index_view.shape else 0
     return _scatter_add(base, base_view, dim, index,
                         _along(dim, len(source_view.shape), index_stride), index_view.offset,
@@ -289,6 +301,7 @@ def index_offsets_kernel(offsets_ptr,            # int64 output: buffer offsets,
                          index_ptr,              # one int64 index array ...
                          index_strides, index_offset,  # ... viewed over the result's shape
                          dim_size, dim_stride,   # the size and stride of the dim it indexes
+                         error_ptr, error_slot,  # where a bad index is recorded
                          FIRST: tl.constexpr,    # the first index array starts the offsets
                          BLOCK: tl.constexpr):
     position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
@@ -299,7 +312,7 @@ def index_offsets_kernel(offsets_ptr,            # int64 output: buffer offsets,
         offsets = tl.load(offsets_ptr + position, mask=mask, other=0)
     index = tl.load(index_ptr + index_offset + strided_offsets(position, shape, index_strides),
                     mask=mask, other=0)
-    index = tl.where(index < 0, index + dim_size, index)
+    index = _checked_index(index, mask, dim_size, error_ptr, error_slot)
     tl.store(offsets_ptr + position, offsets + index * dim_stride, mask=mask)
 
 
@@ -356,19 +369,19 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
     if not numel:
         return offsets, shape
     base_strides = tuple(view.strides[d] if kind == "slice" else 0 for kind, d in layout)
+    block = launch_block(numel, INDEX_BLOCK)
     for number, d in enumerate(advanced):
         index, index_view = indices[d]
-        _check_bounds_triton(index, index_view, view.shape[d], d)
         skip = len(batch) - len(index_view.shape)  # right-aligned broadcasting
         index_strides = tuple(
             index_view.strides[j - skip] if kind == "batch" and j >= skip
             and index_view.shape[j - skip] != 1 else 0 for kind, j in layout)
         launch_shape, launch_base, launch_index = _shape_or_scalar(shape, base_strides,
                                                                    index_strides)
-        index_offsets_kernel[(cdiv(numel, INDEX_BLOCK),)](
+        index_offsets_kernel[(cdiv(numel, block),)](
             offsets, numel, launch_shape, launch_base, view.offset, index, launch_index,
-            index_view.offset, view.shape[d], view.strides[d], FIRST=number == 0,
-            BLOCK=INDEX_BLOCK)
+            index_view.offset, view.shape[d], view.strides[d], *_bounds_slot(view.shape[d], d),
+            FIRST=number == 0, BLOCK=block)
     return offsets, shape
 
 
@@ -377,8 +390,8 @@ def index_triton(x: Any, x_view: View, indices: list) -> Any:
     offsets, shape = _advanced_offsets(x_view, indices)
     out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
-        take_kernel[(cdiv(out.numel(), INDEX_BLOCK),)](x, offsets, out, out.numel(),
-                                                       BLOCK=INDEX_BLOCK)
+        block = launch_block(out.numel(), INDEX_BLOCK)
+        take_kernel[(cdiv(out.numel(), block),)](x, offsets, out, out.numel(), BLOCK=block)
     return out
 
 
@@ -401,9 +414,10 @@ def index_put_triton(destination: Any, destination_view: View, indices: list, va
     values_strides = tuple(0 if j < skip or values_view.shape[j - skip] == 1
                            else values_view.strides[j - skip] for j in range(len(shape)))
     launch_shape, launch_values = _shape_or_scalar(shape, values_strides)
-    put_kernel[(cdiv(numel, INDEX_BLOCK),)](destination, offsets, values, numel, launch_shape,
-                                            launch_values, values_view.offset,
-                                            ACCUMULATE=accumulate, BLOCK=INDEX_BLOCK)
+    block = launch_block(numel, INDEX_BLOCK)
+    put_kernel[(cdiv(numel, block),)](destination, offsets, values, numel, launch_shape,
+                                      launch_values, values_view.offset,
+                                      ACCUMULATE=accumulate, BLOCK=block)
 
 
 @triton_kernel
@@ -440,15 +454,16 @@ def nonzero_triton(x: Any, x_view: View) -> Any:
     numel, ndim = x_view.numel, len(x_view.shape)
     if not numel or not ndim:
         return empty(0, np.int64)
-    blocks = cdiv(numel, INDEX_BLOCK)
+    block = launch_block(numel, INDEX_BLOCK)
+    blocks = cdiv(numel, block)
     counts = empty(blocks, np.int64)
     count_nonzero_kernel[(blocks,)](x, counts, numel, x_view.shape, x_view.strides,
-                                    x_view.offset, BLOCK=INDEX_BLOCK)
+                                    x_view.offset, BLOCK=block)
     # the output's size decides its allocation, so the counts come to the host here anyway
     counts_host = download(counts)
     starts = np.concatenate([[0], np.cumsum(counts_host)[:-1]]).astype(np.int64)
     out = empty(int(counts_host.sum()) * ndim, np.int64)
     if out.numel():
         write_nonzero_kernel[(blocks,)](x, upload(starts), out, numel, x_view.shape,
-                                        x_view.strides, x_view.offset, BLOCK=INDEX_BLOCK)
+                                        x_view.strides, x_view.offset, BLOCK=block)
     return out

@@ -54,8 +54,10 @@ from .triton_support import (  # noqa: E402
     empty,
     interpreting,
     merge_dims,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    small_launches,
     strided_offsets,
     tl,
     triton_kernel,
@@ -75,19 +77,23 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
                   USE_DOT: tl.constexpr,             # tensor-core tl.dot, or exact multiply-adds
                   PRECISION: tl.constexpr,           # tl.dot input precision: "ieee" or "tf32"
                   BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
-                  GROUP_M: tl.constexpr):            # rows of tiles per group (L2 reuse)
-    # --- which tile: grouped ordering -------------------------------------------------------
-    tile = tl.program_id(0)
+                  GROUP_M: tl.constexpr,             # rows of tiles per group (L2 reuse)
+                  INT64: tl.constexpr = False):      # int64 offsets (see needs_int64)
+    # --- which matrix of the batch, which tile: grouped ordering ------------------------------
+    # the batch is folded into grid axis 0 (axis 1 would stop at 65 535 matrices)
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
+    program = tl.program_id(0)
+    if INT64:
+        program = program.to(tl.int64)
+    batch = program // (tiles_m * tiles_n)
+    tile = program % (tiles_m * tiles_n)
     tiles_per_group = GROUP_M * tiles_n
     group = tile // tiles_per_group
     first_m = group * GROUP_M
     group_rows = tl.minimum(tiles_m - first_m, GROUP_M)  # the last group may be short
     tile_m = first_m + (tile % tiles_per_group) % group_rows
     tile_n = (tile % tiles_per_group) // group_rows
-    # --- which matrix of the batch ----------------------------------------------------------
-    batch = tl.program_id(1)
     a_ptr += a_offset + strided_offsets(batch, batch_shape, a_batch_strides)
     b_ptr += b_offset + strided_offsets(batch, batch_shape, b_batch_strides)
     c_ptr += batch * M * N
@@ -95,6 +101,8 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     rows = tile_m * BLOCK_M + tl.arange(0, BLOCK_M)                                 # (BLOCK_M,)
     columns = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)                              # (BLOCK_N,)
     ks = tl.arange(0, BLOCK_K)                                                      # (BLOCK_K,)
+    if INT64:  # rows * stride_am, (k + ks) * stride_bk, rows * N ... can pass 2^31 too
+        rows, columns, ks = rows.to(tl.int64), columns.to(tl.int64), ks.to(tl.int64)
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:  # float64 stays float64, integers add up in int64
         wide = a_ptr.dtype.element_ty if a_ptr.dtype.element_ty.is_floating() else tl.int64
@@ -121,6 +129,10 @@ def _matmul_blocks(M: int, N: int, K: int, use_dot: bool) -> dict[str, int]:
     if not use_dot:  # the multiply-add path holds a (BLOCK_M, BLOCK_K, BLOCK_N) block
         return {"BLOCK_M": min(max(next_power_of_2(M), 2), 16),
                 "BLOCK_N": min(max(next_power_of_2(N), 2), 16), "BLOCK_K": 8}
+    if small_launches():  # the interpreter: big tiles, few programs (tl.dot is one NumPy matmul)
+        return {"BLOCK_M": min(max(next_power_of_2(M), 16), 128),
+                "BLOCK_N": min(max(next_power_of_2(N), 16), 256),
+                "BLOCK_K": min(max(next_power_of_2(K), 16), 256)}
     largest = 64 if interpreting() else 128
     return {"BLOCK_M": min(max(next_power_of_2(M), 16), largest),
             "BLOCK_N": min(max(next_power_of_2(N), 16), largest),
@@ -146,10 +158,11 @@ def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
                                                  b_view.strides[:-2])
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
     blocks = _matmul_blocks(M, N, K, use_dot)
-    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]), batch_count)
+    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * batch_count,)
     big = blocks["BLOCK_M"] * blocks["BLOCK_N"] >= 128 * 128
     matmul_kernel[grid](a, b, c, M, N, K, batch_shape, a_batch, b_batch,
                         a_view.offset, b_view.offset, *a_view.strides[-2:], *b_view.strides[-2:],
                         USE_DOT=use_dot, PRECISION="tf32" if ALLOW_TF32 else "ieee",
-                        GROUP_M=8, num_warps=8 if big else 4, num_stages=3, **blocks)
+                        GROUP_M=8, num_warps=8 if big else 4, num_stages=3,
+                        INT64=needs_int64(a_view, b_view, c.numel()), **blocks)
     return c

@@ -162,6 +162,7 @@ from .triton_support import (  # noqa: E402
     cdiv,
     empty,
     float_bits,
+    launch_block,
     merge_dims,
     numpy_dtype,
     precise_sqrt,
@@ -428,7 +429,8 @@ def _normalize(x, x_view, weight, weight_view, bias, bias_view, group_dims, para
         float_bits(count / max(count - 1, 1)), BATCH_STATISTICS=batch_statistics,
         UPDATE_MEAN=batch_statistics and running[0][0] is not None,
         UPDATE_VAR=batch_statistics and running[1][0] is not None,
-        HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None, BLOCK=NORM_BLOCK)
+        HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None,
+        BLOCK=launch_block(count, NORM_BLOCK))
     return out, mean, rstd
 
 
@@ -470,7 +472,7 @@ def _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
         dy, dy_view.offset, x, x_view.offset, *_buffer_or(weight, weight_view, x), mean, rstd,
         dx, dw, db, groups, group_shape, *group_strides, count, element_shape, *element_strides,
         TRAINING=training, HAS_WEIGHT=weight is not None, GROUP_PARAMS=group_params,
-        BLOCK=NORM_BLOCK)
+        BLOCK=launch_block(count, NORM_BLOCK))
     return dx, dw, db
 
 

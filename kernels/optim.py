@@ -104,6 +104,7 @@ from .triton_support import (  # noqa: E402
     bits_to_float64,
     cdiv,
     float_bits,
+    launch_block,
     merge_dims,
     precise_sqrt,
     strided_offsets,
@@ -162,12 +163,13 @@ def sgd_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
     buffer_view = momentum_buffer_view if has_momentum else param_view
     shape, (p_strides, g_strides, b_strides) = merge_dims(
         param_view.shape, param_view.strides, grad_view.strides, buffer_view.strides)
-    sgd_step_kernel[(cdiv(numel, OPTIM_BLOCK),)](
+    block = launch_block(numel, OPTIM_BLOCK)
+    sgd_step_kernel[(cdiv(numel, block),)](
         param, grad, momentum_buffer if has_momentum else param, numel, shape,
         p_strides, param_view.offset, g_strides, grad_view.offset, b_strides, buffer_view.offset,
         float_bits(lr), float_bits(momentum), float_bits(1 - dampening), float_bits(weight_decay),
         MOMENTUM=has_momentum, NESTEROV=nesterov, MAXIMIZE=maximize, DECAY=weight_decay != 0,
-        FIRST_STEP=first_step, BLOCK=OPTIM_BLOCK)
+        FIRST_STEP=first_step, BLOCK=block)
 
 
 @triton_kernel
@@ -228,11 +230,12 @@ def adam_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
     else:
         decay_kind, decay = ("adamw", 1 - lr * weight_decay) if decoupled else ("adam",
                                                                                weight_decay)
-    adam_step_kernel[(cdiv(numel, OPTIM_BLOCK),)](
+    block = launch_block(numel, OPTIM_BLOCK)
+    adam_step_kernel[(cdiv(numel, block),)](
         param, grad, exp_avg, exp_avg_sq, vmax, numel, shape,
         strides[0], param_view.offset, strides[1], grad_view.offset, strides[2],
         exp_avg_view.offset, strides[3], exp_avg_sq_view.offset, strides[4], vmax_view.offset,
         float_bits(decay), float_bits(1 - beta1), float_bits(beta2), float_bits(1 - beta2),
         float_bits(lr / (1 - beta1 ** step)), float_bits(math.sqrt(1 - beta2 ** step)),
         float_bits(eps), DECAY=decay_kind, AMSGRAD=amsgrad, MAXIMIZE=maximize,
-        BLOCK=OPTIM_BLOCK)
+        BLOCK=block)

@@ -197,6 +197,7 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 from .triton_support import (  # noqa: E402
     cdiv,
     empty,
+    launch_block,
     merge_dims,
     numpy_dtype,
     strided_offsets,
@@ -218,7 +219,7 @@ def _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD: tl.constexpr, ove
         top, left = tl.maximum(top, 0), tl.maximum(left, 0)
         bottom, right = tl.minimum(bottom, size[0]), tl.minimum(right, size[1])
     count = ((bottom - top) * (right - left)).to(tl.float32)
-    return tl.where(override > 0, override.to(tl.float32), count)
+    return tl.where(override > 0, tl.cast(override, tl.float32), count)  # override 1: a constant
 
 
 @triton_kernel
@@ -305,11 +306,12 @@ def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilat
     indices = empty(total if is_max else 0, np.int64)
     if total:
         plane_shape, (plane_strides,) = merge_dims(shape[:-2], x_view.strides[:-2])
-        pool2d_kernel[(cdiv(total, POOL_BLOCK),)](
+        block = launch_block(total, POOL_BLOCK)
+        pool2d_kernel[(cdiv(total, block),)](
             x, out, indices if is_max else out, total, plane_shape, plane_strides,
             x_view.strides[-2], x_view.strides[-1], x_view.offset, tuple(shape[-2:]),
             tuple(out_shape[-2:]), tuple(kernel), tuple(stride), tuple(padding), tuple(dilation),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=POOL_BLOCK)
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block)
     return out, indices
 
 
@@ -327,11 +329,12 @@ def _pool_backward(dy: Any, dy_view: View, indices: Any, indices_view: View,
     if total:
         dy_shape, (dy_strides,) = merge_dims(dy_view.shape, dy_view.strides)
         indices_shape, (indices_strides,) = merge_dims(indices_view.shape, indices_view.strides)
-        pool2d_backward_kernel[(cdiv(total, POOL_BLOCK),)](
+        block = launch_block(total, POOL_BLOCK)
+        pool2d_backward_kernel[(cdiv(total, block),)](
             dy, indices, dx, total, dy_shape, dy_strides, dy_view.offset, indices_shape,
             indices_strides, indices_view.offset, tuple(input_shape[-2:]),
             tuple(dy_view.shape[-2:]), tuple(kernel), tuple(stride), tuple(padding),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=POOL_BLOCK)
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block)
     return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
 
 

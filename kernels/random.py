@@ -66,6 +66,7 @@ from .triton_support import (  # noqa: E402
     cdiv,
     empty,
     float_bits,
+    launch_block,
     signed_int64,
     tl,
     triton_kernel,
@@ -99,7 +100,8 @@ def random_kernel(out_ptr,                  # output buffer
     WIDE: tl.constexpr = out_ptr.dtype.element_ty == tl.float64
     if KIND == "randint":
         bits = (r0.to(tl.uint64) << 32) | r1.to(tl.uint64)
-        y = a.to(tl.int64) + (bits % b.to(tl.uint64)).to(tl.int64)
+        # tl.cast: high - low == 1 (or low == 1) reaches a GPU launch as a constant, not a tensor
+        y = tl.cast(a, tl.int64) + (bits % tl.cast(b, tl.uint64)).to(tl.int64)
     else:
         compute = tl.float64 if WIDE else tl.float32
         first = bits_to_float64(a).to(compute)
@@ -117,8 +119,9 @@ def random_kernel(out_ptr,                  # output buffer
 def _draw(kind: str, numel: int, seed: int, offset: int, a: int, b: int, dtype: np.dtype) -> Any:
     out = empty(numel, dtype)
     if numel:
-        random_kernel[(cdiv(numel, RANDOM_BLOCK),)](out, numel, signed_int64(seed), offset, a, b,
-                                                    KIND=kind, BLOCK=RANDOM_BLOCK)
+        block = launch_block(numel, RANDOM_BLOCK)
+        random_kernel[(cdiv(numel, block),)](out, numel, signed_int64(seed), offset, a, b,
+                                             KIND=kind, BLOCK=block)
     return out
 
 
@@ -174,7 +177,7 @@ def randperm_triton(n: int, seed: int, offset: int, dtype: np.dtype) -> Any:
     out = empty(n, dtype)
     if n:
         keys = empty(n, np.int64)
-        random_keys_kernel[(cdiv(n, RANDOM_BLOCK),)](keys, n, signed_int64(seed), offset,
-                                                     BLOCK=RANDOM_BLOCK)
+        block = launch_block(n, RANDOM_BLOCK)
+        random_keys_kernel[(cdiv(n, block),)](keys, n, signed_int64(seed), offset, BLOCK=block)
         rank_kernel[(cdiv(n, 64),)](keys, out, n, BLOCK_I=64, BLOCK_J=256)
     return out

@@ -51,6 +51,7 @@ def reduce_reference(op: str, x: np.ndarray, x_view: View, axes: tuple[int, ...]
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
+    INTERPRETER_BLOCK,
     cdiv,
     compute_type,
     convert,
@@ -58,6 +59,7 @@ from .triton_support import (  # noqa: E402
     merge_dims,
     next_power_of_2,
     numpy_dtype,
+    small_launches,
     strided_offsets,
     tl,
     triton_kernel,
@@ -176,8 +178,9 @@ def _reduce_blocks(op: str, M: int, N: int) -> tuple[int, int]:
 
     prod runs one lane per row: combining lanes by product would need tl.reduce with a custom
     combine function, which Triton's interpreter does not run; prod is rare enough to walk."""
-    block_n = 1 if op == "prod" else min(next_power_of_2(N), 1024)
-    block_m = max(1, min(next_power_of_2(M), REDUCE_TILE // block_n))
+    tile = INTERPRETER_BLOCK if small_launches() else REDUCE_TILE  # interpreter: few programs
+    block_n = 1 if op == "prod" else min(next_power_of_2(N), tile // 4 if tile > 4096 else 1024)
+    block_m = max(1, min(next_power_of_2(M), tile // block_n))
     return block_m, block_n
 
 

@@ -24,7 +24,8 @@ def _families() -> list[ModuleType]:
     from . import copy, elementwise, index, matmul, random, reduce, softmax
 
     modules = [elementwise, reduce, matmul, softmax, copy, index, random]
-    for name in ("optim", "conv", "pool", "cross_entropy", "dropout", "normalization"):
+    for name in ("optim", "conv", "pool", "cross_entropy", "dropout", "normalization",
+                 "recurrent", "attention", "complex", "fft", "scan", "sort"):
         try:
             modules.append(importlib.import_module(f"{__package__}.{name}"))
         except ImportError:  # a family another part of the project has not added yet
@@ -46,4 +47,6 @@ def triton_implementations() -> dict[str, Callable[..., Any]]:
 def make_triton_backend() -> Backend:
     """Prepare Triton (GPU, or the interpreter with a warning) and build the backend."""
     prepare_triton()
-    return Backend("triton", triton_implementations())
+    from .complex import with_complex_paths
+
+    return Backend("triton", with_complex_paths(triton_implementations(), "triton"))

@@ -14,6 +14,13 @@ Three problems are solved here once, so that each kernel file can read like a tu
    kernels. No torch compute op is ever called on them.
 3. *Strided views.* `strided_offsets` turns row-major positions into buffer offsets through a view's
    shape and strides, inside a kernel; `merge_dims` first shrinks views to as few dims as possible.
+4. *Checks without waiting for the GPU.* A bad index or a zero integer divisor is found *inside*
+   the kernel that reads it: the kernel clamps (so it never touches memory it should not) and
+   records the bad value in a small device buffer of error slots (`error_slot`). Nothing is copied
+   to the host then; the next host read (`download`) looks at the slots first and raises the error
+   PyTorch would raise. That is how CUDA reports errors too: late, at the next synchronisation.
+   `COUNTS` counts kernel launches and device-to-host transfers, so tests can hold a training
+   step to "no transfer at all".
 """
 
 from __future__ import annotations
@@ -88,12 +95,27 @@ def _define(pending: PendingKernel) -> None:
     """triton.jit the function; every module-level name that pointed to it now sees the result."""
     language = importlib.import_module("triton.language")
     pending.jitted = importlib.import_module("triton").jit(pending.function)
+    _count_launches(pending.jitted)
     namespace = pending.function.__globals__
     if isinstance(namespace.get("tl"), _NotYetImported):
         namespace["tl"] = language
     for name, value in list(namespace.items()):
         if value is pending:
             namespace[name] = pending.jitted
+
+
+COUNTS: dict[str, int] = {"launches": 0, "to_host": 0}  # kernel launches, device-to-host copies
+
+
+def _count_launches(jitted: Any) -> None:
+    """kernel[grid](...) calls jitted.run: count each launch (helpers called inside kernels are
+    never launched, so they never count). The class's run is looked up at each call, so a tool
+    that replaces JITFunction.run (tests/triton_compile_check.py) still takes effect."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        COUNTS["launches"] += 1
+        return type(jitted).run(jitted, *args, **kwargs)
+
+    jitted.run = run
 
 
 def _rebind_imports(language: Any) -> None:
@@ -148,6 +170,7 @@ def prepare_triton() -> None:
         warnings.warn("tinygrad_edu: no GPU, device 'cuda' runs the Triton kernels in Triton's "
                       "interpreter (correct but slow: for learning and tests)", stacklevel=3)
         _let_interpreter_loop_over_runtime_ints()
+        _patch_language_once()
     language = importlib.import_module("triton.language")
     _STATE.update(prepared=True, interpret=interpret, device="cuda" if gpu else "cpu")
     for pending in _PENDING:
@@ -172,6 +195,37 @@ def _let_interpreter_loop_over_runtime_ints() -> None:
     interpreter._patch_lang_tensor = patch_lang_tensor
 
 
+def _patch_language_once() -> None:
+    """Speed-up: the interpreter swaps tl.* for NumPy versions at each launch *and again at each
+    call of a helper* (strided_offsets, convert, ...), walking every tl module with
+    inspect.getmembers each time, then swaps them back: over half the cost of a small launch.
+    In a process that interprets every kernel (TRITON_INTERPRET=1 is process-wide) nothing needs
+    the compiled tl.* back, so the swap is done once, at the first launch, and kept.
+    What the kernels compute is unchanged."""
+    interpreter = importlib.import_module("triton.runtime.interpreter")
+    if getattr(interpreter._patch_lang, "once", False):
+        return
+    patch_lang = interpreter._patch_lang
+    done: dict[str, Any] = {}
+
+    class KeptScope(interpreter._LangPatchScope):  # type: ignore[name-defined]
+        def restore(self) -> None:  # the swap stays: the next launch needs it again
+            return None
+
+    def patch_lang_once(fn: Any) -> Any:
+        # what gets swapped is the tl modules a function sees (tl, or tl.core for Triton's own
+        # library functions): swap each module once
+        seen = frozenset(id(value) for value in fn.__globals__.values()
+                         if value is interpreter.tl or value is interpreter.tl.core)
+        if not seen <= done.setdefault("modules", set()):
+            patch_lang(fn)
+            done["modules"] |= seen
+        return KeptScope()
+
+    patch_lang_once.once = True  # type: ignore[attr-defined]
+    interpreter._patch_lang = patch_lang_once
+
+
 def interpreting() -> bool:
     """True when kernels run in Triton's interpreter (NumPy on the CPU) instead of on a GPU."""
     prepare_triton()
@@ -182,9 +236,10 @@ def interpreting() -> bool:
 # Buffers: flat torch tensors used as memory
 # ----------------------------------------------------------------------------------------------
 
-_TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int32": "int32", "int64": "int64",
+_TORCH_DTYPE_NAMES = {"bool": "bool", "uint8": "uint8", "int8": "int8", "int16": "int16",
+                      "int32": "int32", "int64": "int64",
                       "float16": "float16", "bfloat16": "bfloat16", "float32": "float32",
-                      "float64": "float64"}
+                      "float64": "float64", "complex64": "complex64", "complex128": "complex128"}
 
 
 def torch_dtype(dtype: np.dtype) -> Any:
@@ -220,8 +275,51 @@ def upload(array: np.ndarray) -> Any:
 
 
 def download(buffer: Any) -> np.ndarray:
-    """A NumPy copy of a whole flat buffer."""
+    """A NumPy copy of a whole flat buffer: the one device-to-host path, so errors that kernels
+    recorded since the last read are raised here first (see error_slot)."""
+    raise_recorded_errors()
+    return _copy_to_host(buffer)
+
+
+def _copy_to_host(buffer: Any) -> np.ndarray:
+    COUNTS["to_host"] += 1  # on a GPU the host waits here (under the interpreter: would wait)
     return buffer.detach().to("cpu", copy=True).numpy()
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors found inside kernels, raised at the next host read
+# ----------------------------------------------------------------------------------------------
+
+ERROR_SLOTS = 256  # checked launches between two host reads before the slots are read anyway
+_NO_HIGH, _NO_LOW = -(1 << 63), (1 << 63) - 1  # a slot's "nothing recorded" values
+_ERRORS: dict[str, Any] = {"buffer": None, "makers": []}
+
+
+def error_slot(make_error: Callable[[int, int], Exception]) -> tuple[Any, int]:
+    """(error buffer, slot) for one checked launch; make_error(largest, smallest) builds the
+    exception from the bad values the kernel recorded (see record_bad_values).
+
+    A slot is 3 int64: [any bad value, the largest bad value, the smallest bad value]."""
+    if len(_ERRORS["makers"]) == ERROR_SLOTS:
+        raise_recorded_errors()  # rare: this many checked launches without a host read
+    if _ERRORS["buffer"] is None:
+        fresh = np.array([0, _NO_HIGH, _NO_LOW] * ERROR_SLOTS, np.int64)
+        _ERRORS["buffer"] = upload(fresh)
+    _ERRORS["makers"].append(make_error)
+    return _ERRORS["buffer"], len(_ERRORS["makers"]) - 1
+
+
+def raise_recorded_errors() -> None:
+    """Read the error slots (one small transfer, only if a checked kernel ran since the last
+    read) and raise the first recorded error. The slots start afresh either way."""
+    makers = _ERRORS["makers"]
+    if not makers:
+        return
+    slots = _copy_to_host(_ERRORS["buffer"]).reshape(-1, 3)
+    _ERRORS.update(buffer=None, makers=[])
+    for (flag, largest, smallest), make_error in zip(slots, makers):
+        if flag:
+            raise make_error(int(largest), int(smallest))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -237,6 +335,67 @@ def cdiv(a: int, b: int) -> int:
 def next_power_of_2(n: int) -> int:
     """Triton blocks must have power-of-two sizes: 1, 2, 4, ..."""
     return 1 << max(n - 1, 0).bit_length()
+
+
+# The interpreter runs each program instance as Python calling NumPy on whole blocks: it pays per
+# program and per operation, hardly per element. So, under the interpreter only, launchers take
+# blocks as big as the data (up to INTERPRETER_BLOCK elements): a 10 000-element add is one
+# program instead of ten. On a GPU the blocks stay the tuned ones (many programs keep many SMs
+# busy). The kernels are the same either way: a block size is only a launch parameter.
+INTERPRETER_BLOCK = 1 << 16
+
+
+def small_launches() -> bool:
+    """True when launches should have as few programs as possible (the interpreter)."""
+    prepare_triton()
+    return _STATE["interpret"] and not _STATE.get("gpu_launch_configs", False)
+
+
+def launch_block(numel: int, block: int) -> int:
+    """Elements per program for a launch over numel elements: `block` on a GPU; under the
+    interpreter the whole tensor (a power of two, at most INTERPRETER_BLOCK), never less."""
+    if not small_launches():
+        return block
+    return max(block, min(next_power_of_2(numel), INTERPRETER_BLOCK))
+
+
+class gpu_launch_configs:  # noqa: N801 - used like a function: `with gpu_launch_configs():`
+    """Within this block, launchers pick the GPU's launch configurations under the interpreter
+    too (many programs): tests use it to run the multi-program paths the GPU takes."""
+
+    def __enter__(self) -> None:
+        self.previous = _STATE.get("gpu_launch_configs", False)
+        _STATE["gpu_launch_configs"] = True
+
+    def __exit__(self, *exc: object) -> None:
+        _STATE["gpu_launch_configs"] = self.previous
+
+
+INT32_MAX = 2**31 - 1
+
+
+def needs_int64(*extents: Any) -> bool:
+    """Whether a launch must compute offsets in int64: some element count (an int) or some
+    view's farthest element (offset + sum of (size - 1) * |stride|) passes 2^31 - 1.
+
+    Kernels compute `program_id * BLOCK + arange(BLOCK)` and `index * stride` in int32 by default
+    (as fast as it gets on a GPU); past 2^31 elements that wraps around to negative offsets. The
+    launcher asks this question and passes the answer as the INT64 constexpr: a second compiled
+    variant of the kernel, used only by tensors that big."""
+    for extent in extents:
+        if extent is None:
+            continue
+        if isinstance(extent, int):
+            reach = extent
+        elif 0 in extent.shape:  # an empty view reads nothing
+            continue
+        else:
+            reach = extent.offset + sum((size - 1) * abs(stride)
+                                        for size, stride in zip(extent.shape, extent.strides)
+                                        if size)
+        if reach > INT32_MAX:
+            return True
+    return False
 
 
 def merge_dims(shape: tuple[int, ...], *strides: tuple[int, ...]
@@ -303,9 +462,34 @@ def strided_offsets(index, shape, strides):
 
 
 @triton_kernel
+def block_positions(BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """This program's BLOCK consecutive positions (int64 when the launcher asked for it)."""
+    program = tl.program_id(0)
+    if INT64:
+        program = program.to(tl.int64)
+    return program * BLOCK + tl.arange(0, BLOCK)
+
+
+@triton_kernel
+def record_bad_values(error_ptr, slot, value, bad):
+    """Record in error slot `slot` whether any lane is bad, and the largest and smallest bad
+    value (int64). One reduction and three scalar atomics per program; nothing when all is good."""
+    value = value.to(tl.int64)
+    any_bad = tl.max(bad.to(tl.int32), axis=0)
+    largest = tl.max(tl.where(bad, value, -9223372036854775807 - 1), axis=0)
+    smallest = tl.min(tl.where(bad, value, 9223372036854775807), axis=0)
+    at = error_ptr + tl.cast(slot, tl.int64) * 3
+    tl.atomic_max(at, any_bad.to(tl.int64), mask=any_bad > 0)
+    tl.atomic_max(at + 1, largest, mask=any_bad > 0)
+    tl.atomic_min(at + 2, smallest, mask=any_bad > 0)
+
+
+@triton_kernel
 def bits_to_float64(bits):
-    """The float64 whose 64 bits are this int (see float_bits)."""
-    return bits.to(tl.int64).to(tl.float64, bitcast=True)
+    """The float64 whose 64 bits are this int (see float_bits).
+
+    tl.cast rather than bits.to(): on a GPU an int argument equal to 1 arrives as a constant."""
+    return tl.cast(tl.cast(bits, tl.int64), tl.float64, bitcast=True)
 
 
 @triton_kernel
@@ -313,7 +497,8 @@ def compute_type(x):
     """Arithmetic happens in a wider type than storage for float16 (float32) and small ints/bool."""
     if x.dtype == tl.float16 or x.dtype == tl.bfloat16:
         wide = x.to(tl.float32)
-    elif x.dtype == tl.int1 or (x.dtype == tl.uint8 or x.dtype == tl.int8):
+    elif x.dtype == tl.int1 or (x.dtype == tl.uint8 or (x.dtype == tl.int8
+                                                         or x.dtype == tl.int16)):
         wide = x.to(tl.int32)
     else:
         wide = x
@@ -335,8 +520,8 @@ def convert(x, dtype: tl.constexpr):
     """x converted to dtype with NumPy's rules: nonzero -> True; floats -> uint8 wrap like ints."""
     if dtype == tl.int1:
         converted = x != 0
-    elif dtype == tl.uint8 and x.dtype.is_floating():
-        converted = x.to(tl.int32).to(tl.uint8)
+    elif (dtype == tl.uint8 or (dtype == tl.int8 or dtype == tl.int16)) and x.dtype.is_floating():
+        converted = x.to(tl.int32).to(dtype)  # wrap around like NumPy, never undefined
     else:
         converted = x.to(dtype)
     return converted

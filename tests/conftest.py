@@ -36,3 +36,8 @@ use_interpreter_if_no_gpu()
 def device(request: pytest.FixtureRequest) -> str:
     """The device string ("cpu", later "cuda") a parametrized test runs on."""
     return request.param
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the built site in a browser (tests/test_site_browser.py): `make docs` runs them after building
+    config.addinivalue_line("markers", "site: needs the built site (make docs runs these)")

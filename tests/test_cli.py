@@ -46,7 +46,9 @@ def test_missing_dataset_is_a_clear_error(tmp_path: Path, capsys) -> None:
     code = main(["train", "--dataset", "mnist", "--data-root", str(tmp_path), "--no-progress",
                  "--output", str(tmp_path / "out")])
     assert code == 1
-    assert "Dataset not found" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "Dataset not found" in error
+    assert "pass --download" in error.lower() and "download=True" not in error  # a flag to type
 
 
 def test_parser_has_subcommands_and_rejects_bad_values() -> None:

@@ -200,6 +200,7 @@ TINYGRAD_EDU_ONLY = {
     "vision",  # datasets and transforms (torchvision's place)
     "training",  # the trainers behind the CLI and the examples
     "cli",  # `python -m tinygrad_edu` / `tinygrad-edu`
+    "audio",  # WAV files, spectrograms, the spoken-digits reader (torchaudio's place)
 }
 
 

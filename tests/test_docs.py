@@ -71,7 +71,7 @@ def test_outputs_and_pictures_are_shown() -> None:
             "```python raises=\"ZeroDivisionError\"\n1 / 0\n```\n\n"
             "```python source=\"tinygrad_edu.ops.unary:Exp\"\n```\n")
     rendered = executor.run_page(page, "example.md")
-    assert '```text title="Output"\n6.0\n```' in rendered
+    assert '```{.text .tge-output title="Output"}\n6.0\n```' in rendered
     assert '<div class="tge-figure">' in rendered or "dot" not in rendered
     assert "ZeroDivisionError: division by zero" in rendered
     assert "class Exp(Function):" in rendered and 'title="tinygrad_edu/ops/unary.py"' in rendered

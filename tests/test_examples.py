@@ -84,3 +84,12 @@ def test_cifar10_trains_on_local_files(tmp_path: Path) -> None:
     accuracy = load_example("cifar10").main(["--root", str(tmp_path), "--epochs", "1",
                                              "--num-workers", "1"])
     assert 0 <= accuracy <= 100
+
+
+def test_speech_digits_quick_learns_the_synthetic_words(capsys) -> None:
+    # 10 chance-level classes; --quick (400 synthetic clips, 4 epochs) reaches about 0.86
+    accuracy = load_example("speech_digits").main(["--quick"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "SYNTHETIC" in lines[0]
+    assert lines[-1] == f"result: accuracy={accuracy:.4f}"
+    assert accuracy >= 0.6

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from nn_parity import close
 
@@ -156,3 +156,24 @@ def test_legacy_size_average_and_reduce_arguments() -> None:
         check_loss("MSELoss", {"size_average": False}, x, y)
     with pytest.warns(UserWarning):
         check_loss("L1Loss", {"reduce": False}, x, y)
+
+
+# --- robust regression losses (DQN example) ----------------------------------------------------
+@pytest.mark.parametrize("loss_name,option", [("HuberLoss", "delta"), ("SmoothL1Loss", "beta")])
+@settings(max_examples=8)  # a composite of tested ops: a few cases suffice on "cuda"
+@given(binary_case(), REDUCTIONS, st.sampled_from([0.25, 1.0, 2.0]))
+def test_huber_and_smooth_l1(device: str, loss_name: str, option: str, case: tuple,
+                             reduction: str, width: float) -> None:
+    predictions, targets = case
+    predictions.flat[0] = targets.flat[0]
+    check_loss(loss_name, {"reduction": reduction, option: width}, predictions, targets,
+               grad_of=(0, 1), device=device)
+
+
+def test_smooth_l1_with_beta_zero_is_l1_and_bad_widths_raise() -> None:
+    x, y = tinygrad_edu.tensor([0.5, -2.0]), tinygrad_edu.tensor([0.0, 0.0])
+    assert nn.functional.smooth_l1_loss(x, y, beta=0.0).item() == pytest.approx(1.25)
+    with pytest.raises(RuntimeError, match="non-positive values for delta"):
+        nn.functional.huber_loss(x, y, delta=0.0)
+    with pytest.raises(RuntimeError, match="negative values for beta"):
+        nn.functional.smooth_l1_loss(x, y, beta=-1.0)

@@ -19,30 +19,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tinygrad_edu.kernels import (
+    FAMILIES,
     PRIMITIVES,
     View,
     contiguous_strides,
     conv,
     copy,
-    cross_entropy,
-    dropout,
     elementwise,
     index,
-    matmul,
-    normalization,
     optim,
     pool,
     random,
 )
-from tinygrad_edu.kernels import reduce as reduction
 from tinygrad_edu.kernels import softmax as softmax_family
 from tinygrad_edu.kernels.triton_backend import make_triton_backend, triton_implementations
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
                                 reason="Triton is not installed")
 
-FAMILIES = (elementwise, reduction, matmul, softmax_family, copy, index, random, optim, conv, pool,
-            cross_entropy, dropout, normalization)
 TOLERANCE = {"float16": (2e-2, 2e-2), "float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 FLOAT_DTYPES = ("float32", "float16", "float64")
 FEW = settings(max_examples=15, deadline=None)
@@ -132,12 +126,15 @@ def test_backend_builds_and_buffers_are_torch_tensors():
 
 # --- elementwise -----------------------------------------------------------------------------
 
+INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
+                "right_shift"}
 SAFE_INPUTS = {"log": (0.1, 4), "sqrt": (0, 4), "rsqrt": (0.1, 4), "log1p": (-0.9, 4),
                "reciprocal": (0.2, 4)}
 
 
 @FEW
-@given(st.sampled_from(sorted(elementwise.UNARY_OPS)), st.sampled_from(FLOAT_DTYPES),
+@given(st.sampled_from(sorted(set(elementwise.UNARY_OPS) - INTEGER_ONLY)),
+       st.sampled_from(FLOAT_DTYPES),
        st.data())
 def test_unary_matches_reference(op, dtype, data):
     low, high = SAFE_INPUTS.get(op, (-4, 4))
@@ -147,7 +144,8 @@ def test_unary_matches_reference(op, dtype, data):
 
 
 @FEW
-@given(st.sampled_from(["neg", "abs", "sign", "relu", "logical_not", "isnan", "round"]),
+@given(st.sampled_from(["neg", "abs", "sign", "relu", "logical_not", "isnan", "round",
+                        "bitwise_not"]),
        st.sampled_from(["int64", "int32", "uint8", "bool"]), st.data())
 def test_unary_on_integers_and_bools(op, dtype, data):
     x, view = data.draw(strided(dtype))
@@ -161,6 +159,8 @@ def test_unary_on_integers_and_bools(op, dtype, data):
 @given(st.sampled_from(sorted(elementwise.BINARY_OPS)),
        st.sampled_from(FLOAT_DTYPES + ("int64", "int32")), st.data())
 def test_binary_matches_reference_with_broadcasting(op, dtype, data):
+    if op in INTEGER_ONLY and not dtype.startswith("int"):
+        dtype = "int32"  # bitwise ops and shifts are defined on integers only
     a, a_view = data.draw(strided(dtype, low=0.5 if op == "pow" else -4))
     b, b_view = data.draw(strided(dtype, shape=a_view.shape, low=0.5, high=3))
     if dtype.startswith("int") and op in ("div_floor", "div_trunc", "remainder"):
@@ -170,19 +170,34 @@ def test_binary_matches_reference_with_broadcasting(op, dtype, data):
 
 
 def test_integer_division_by_zero_raises_like_the_reference():
+    """Found inside the kernel, raised at the next host read (no device-to-host copy before)."""
+    from tinygrad_edu.kernels.triton_support import download as read
+
     a, b = np.array([4, 5], np.int64), np.array([2, 0], np.int64)
     view = View((2,), (1,), 0)
+    out = elementwise.binary_triton("div_floor", upload(a), view, upload(b), view)
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        elementwise.binary_triton("div_floor", upload(a), view, upload(b), view)
+        read(out)
+    assert read(out)[0] == 2  # the error is raised once; the good lanes were computed
 
 
+@pytest.mark.parametrize("gpu_configs", [True, False])
 @pytest.mark.parametrize("numel", [1, elementwise.ELEMENTWISE_BLOCK - 1,
                                    elementwise.ELEMENTWISE_BLOCK + 1, 1000])
-def test_elementwise_edge_sizes(numel):
+def test_elementwise_edge_sizes(numel, gpu_configs):
+    """Under the GPU's launch configurations (several programs) and the interpreter's (one)."""
+    from contextlib import nullcontext
+
+    from tinygrad_edu.kernels.triton_support import gpu_launch_configs, launch_block, small_launches
+
     x = np.linspace(-3, 3, numel).astype(np.float32)
     view = View((numel,), (1,), 0)
-    got, expected = run_both("binary", "mul", x, view, x, View((numel,), (0,), numel // 2))
+    with gpu_launch_configs() if gpu_configs else nullcontext():
+        block = launch_block(numel, elementwise.ELEMENTWISE_BLOCK)
+        got, expected = run_both("binary", "mul", x, view, x, View((numel,), (0,), numel // 2))
     assert_close(download(got), expected)
+    whole = not gpu_configs and small_launches()  # the interpreter: one program
+    assert block >= numel if whole else block == elementwise.ELEMENTWISE_BLOCK
 
 
 @FEW
@@ -364,10 +379,14 @@ def test_index_select_and_index_add_match_reference(dtype, data):
 
 
 def test_out_of_range_indices_raise_index_error():
+    """Found inside the kernel (clamped, recorded), raised at the next host read."""
+    from tinygrad_edu.kernels.triton_support import download as read
+
     x, positions = np.zeros(4, np.float32), np.array([4], np.int64)
-    with pytest.raises(IndexError, match="out of bounds"):
-        index.gather_triton(upload(x), View((4,), (1,), 0), 0, upload(positions),
-                            View((1,), (1,), 0))
+    out = index.gather_triton(upload(x), View((4,), (1,), 0), 0, upload(positions),
+                              View((1,), (1,), 0))
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 0 with size 4"):
+        read(out)
 
 
 INDEX_KEYS = [  # (x shape, key): None is ':', a tuple is an index array's shape

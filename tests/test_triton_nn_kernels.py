@@ -35,12 +35,16 @@ GRADIENT_TOLERANCE = {"float16": (5e-2, 5e-2), "float32": (1e-4, 1e-4), "float64
 
 @contextlib.contextmanager
 def block_sizes(module, **sizes):
-    """Temporarily smaller blocks, so that a few elements already need several of them."""
+    """Temporarily smaller blocks, so that a few elements already need several of them (with the
+    GPU's launch configurations: the interpreter's would take whole groups in one block)."""
+    from tinygrad_edu.kernels.triton_support import gpu_launch_configs
+
     previous = {name: getattr(module, name) for name in sizes}
     for name, value in sizes.items():
         setattr(module, name, value)
     try:
-        yield
+        with gpu_launch_configs():
+            yield
     finally:
         for name, value in previous.items():
             setattr(module, name, value)

@@ -122,3 +122,18 @@ def test_player_play_button_advances(page):
     paused_at = driver.execute_script("return window.tracePlayer.index")
     assert driver.find_element(By.ID, "play").text == "▶ play"
     assert driver.execute_script("return window.tracePlayer.index") == paused_at
+
+
+def test_player_shows_a_gradient_only_from_the_step_that_computes_it(page):
+    driver, t, _ = page
+    visible_grads = ("return [...document.querySelectorAll('#graph g.node text')]"
+                     ".filter(e => e.textContent.startsWith('grad:')"
+                     " && getComputedStyle(e).visibility !== 'hidden')"
+                     ".map(e => e.closest('g.node').id)")
+    steps = driver.execute_script("return window.tracePlayer.steps")
+    for index in range(len(steps)):
+        driver.execute_script(f"window.tracePlayer.go({index})")
+        computed = {g["node"] for step in steps[:index + 1] for g in step["grads"]}
+        shown = set(driver.execute_script(visible_grads))
+        assert shown == computed, (index, steps[index]["title"])
+    assert computed  # by the last step every drawn gradient is shown

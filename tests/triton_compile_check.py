@@ -15,10 +15,29 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import traceback
 
 import numpy as np
+
+
+def _with_ints(value, replacement):
+    """value with every int (also inside tuples, never a bool) replaced; None: unchanged."""
+    if replacement is None:
+        return value
+    if isinstance(value, tuple):
+        return tuple(_with_ints(v, replacement) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return replacement
+    return value
+
+
+# What a GPU launch specialises on, besides dtypes: an int argument equal to 1 becomes a constant
+# (no longer a tensor: `.to()` on it fails), and one divisible by 16 is compiled with that
+# alignment known. Every launch is compiled as called, with every runtime int = 1, and with every
+# runtime int = 16, so each kernel meets both specialisations whatever the test inputs were.
+INT_VARIANTS = (None, 1, 16)
 
 
 def _install_compiling_launch(failures: dict, compiled: set) -> None:
@@ -30,16 +49,15 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
     target = GPUTarget("cuda", 90, 32)
     backend = make_backend(target)
 
-    def compile_instead_of_run(self, *args, grid, warmup, **kwargs):
-        """What JITFunction.run does up to the launch: specialise, compile (then stop)."""
-        kwargs.setdefault("debug", False)
+    def compile_one(self, arguments: dict, options_in: dict) -> None:
         binder = create_function_from_signature(self.signature, self.params, backend)
-        bound, specialization, options = binder(*args, **kwargs)
-        options, signature, constants, attrs = self._pack_args(backend, kwargs, bound,
+        bound, specialization, options = binder(**arguments, **options_in)
+        options, signature, constants, attrs = self._pack_args(backend, options_in, bound,
                                                                specialization, options)
-        key = (self.__name__, repr(sorted(signature.items())), repr(sorted(constants.items())))
+        key = (self.__name__, repr(sorted(signature.items())), repr(sorted(constants.items())),
+               repr(sorted(attrs.items())))
         if key in compiled:
-            return None
+            return
         compiled.add(key)
         try:
             triton.compile(ASTSource(self, signature, constants, attrs), target=target,
@@ -50,6 +68,19 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
                 cause = cause.__cause__ or cause.__context__
             failures[key] = (f"{type(error).__name__}: {error}"[-900:]
                              + f"\n  CAUSE: {str(cause)[-600:]}")
+
+    def compile_instead_of_run(self, *args, grid, warmup, **kwargs):
+        """What JITFunction.run does up to the launch: specialise, compile (then stop)."""
+        kwargs.setdefault("debug", False)
+        names = [p.name for p in self.params]
+        arguments = dict(zip(names, args))
+        options_in = {k: v for k, v in kwargs.items() if k not in names}
+        arguments.update({k: v for k, v in kwargs.items() if k in names})
+        constexpr = {p.name for p in self.params if p.is_constexpr}
+        for replacement in INT_VARIANTS:
+            varied = {name: value if name in constexpr else _with_ints(value, replacement)
+                      for name, value in arguments.items()}
+            compile_one(self, varied, options_in)
         return None
 
     JITFunction.run = compile_instead_of_run
@@ -129,8 +160,49 @@ def _calls(quick: bool):
                                       False, True, None)
         yield from _nn_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
+    yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
+    yield from _complex_calls()
     del reduce
+
+
+def _int64_calls(floats: list[str]):
+    """Views that reach past 2^31 elements: the launchers pick the kernels' INT64 variants (the
+    kernels are compiled, never run, so the small buffers behind the views are never read)."""
+    from tinygrad_edu.kernels import View
+
+    far = 2**31
+    for dtype in floats:
+        x = np.ones(12, dtype)
+        view, huge = View((3, 4), (4, 1), 0), View((3, 4), (1, 3), far)
+        yield "unary", ("exp", x, huge)
+        yield "binary", ("add", x, huge, x, view)
+        yield "where", (np.ones(12, bool), view, x, huge, x, view)
+        yield "cast", (x, huge, np.dtype("float64"))
+        yield "copy", (x, huge)
+        yield "matmul", (x, View((1, 3, 4), (0, 4, 1), far), x, View((1, 4, 3), (0, 1, 4), 0))
+    yield "binary", ("div_floor", np.ones(12, np.int64), View((3, 4), (1, 3), far),
+                     np.ones(12, np.int64), View((3, 4), (4, 1), 0))
+    image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
+    yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
+                     View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
+
+
+def _complex_calls():
+    """The complex kernels (kernels/complex.py, kernels/fft.py), through the complex paths."""
+    from tinygrad_edu.kernels import View
+    from tinygrad_edu.kernels.complex import COMPLEX_BINARY, COMPLEX_UNARY, PART_OPS
+
+    for dtype in ("complex64", "complex128"):
+        z = np.ones(16, dtype)
+        view = View((4, 4), (4, 1), 0)
+        for op in PART_OPS:
+            yield "complex_unary", (op, z, view)
+        for op in sorted(COMPLEX_UNARY):
+            yield "unary", (op, z, view)
+        for op in sorted(COMPLEX_BINARY):
+            yield "binary", (op, z, view, z, view)
+        yield "fft", (z, view, False)
 
 
 def _nn_calls(dtype: str):
@@ -166,6 +238,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="compile every Triton kernel for sm_90")
     parser.add_argument("--quick", action="store_true", help="one dtype per family")
     args = parser.parse_args()
+    if os.environ.get("TRITON_INTERPRET", "0") not in ("", "0"):
+        parser.error("TRITON_INTERPRET is set: the kernels would be interpreted, not compiled")
     from tinygrad_edu.kernels import triton_support
 
     triton_support.gpu_available = lambda: True  # define compiled kernels ...
@@ -174,9 +248,10 @@ def main() -> int:
     failures: dict = {}
     compiled: set = set()
     _install_compiling_launch(failures, compiled)
+    from tinygrad_edu.kernels.complex import with_complex_paths
     from tinygrad_edu.kernels.triton_backend import triton_implementations
 
-    launchers = triton_implementations()
+    launchers = with_complex_paths(triton_implementations(), "triton")
     upload = launchers["from_host"]
     for name, arguments in _calls(args.quick):
         converted = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]

@@ -9,6 +9,8 @@ The layers, top to bottom: tensor.py (storage + view) -> ops/ (differentiable Fu
 autograd/ (the graph and the engine) -> kernels/ (NumPy reference and Triton primitives).
 """
 
+import builtins
+
 from . import autograd
 from .autograd.grad_mode import (
     enable_grad,
@@ -67,6 +69,12 @@ half = float16
 long = int64
 int = int32  # noqa: A001 - torch.int
 
+# complex numbers (dtypes.py, ops/complex.py)
+from .dtypes import complex64, complex128  # noqa: E402
+
+cfloat = complex64
+cdouble = complex128
+
 __version__ = "0.1.0"
 
 
@@ -74,11 +82,38 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> builtins.int:  # `int` here is the dtype torch.int
     return input.numel()
 
 
-from . import cuda, nn, optim, utils  # noqa: E402 - they build on everything above
+from . import (  # noqa: E402 - they build on everything above
+    cuda,
+    fft,  # torch.fft (complex numbers, tinygrad_edu/fft.py)
+    linalg,
+    nn,
+    optim,
+    utils,
+)
+
+# --- op breadth, part A (issue 10): small dtypes, legacy constructors, torch.functional ----------
+from .dtypes import int8, int16  # noqa: E402
+from .legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+short = int16
+from . import functional  # noqa: E402 - after every op, so that it finds them all
+from ._signatures import resolve as _resolve_signatures  # noqa: E402
 
 # issue 14: tinygrad_edu.compile (capture, fuse, replay)
 from .compile import compile  # noqa: E402, A001 - torch.compile
+
+_resolve_signatures()  # inspect.signature() then prints `bool`, not `'bool'`, as PyTorch's

@@ -123,9 +123,17 @@ def _loaders(args: argparse.Namespace) -> tuple[Any, Any]:
     from .training.data import load_split
     from .utils.data import DataLoader
 
-    train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit,
-                           crop_padding=args.random_crop)
-    test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
+    try:
+        train_set = load_split(args.dataset, args.data_root, True, args.download, args.limit,
+                               crop_padding=args.random_crop)
+        test_set = load_split(args.dataset, args.data_root, False, args.download, args.limit)
+    except RuntimeError as error:
+        if args.download or "download=True" not in str(error):
+            raise
+        # The dataset class speaks to Python callers (download=True); a CLI user types a flag.
+        message = str(error).replace("You can use download=True", "Pass --download")
+        message = message.replace("use download=True", "pass --download")
+        raise RuntimeError(message) from error
     return (DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                        num_workers=args.num_workers),
             DataLoader(test_set, batch_size=256, num_workers=args.num_workers))

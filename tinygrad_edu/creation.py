@@ -14,7 +14,16 @@ import numpy as np
 
 from .creation_helpers import size_argument
 from .device import CPU, backend_for, to_device
-from .dtypes import bool_, dtype, from_numpy_dtype, get_default_dtype, int64, scalar_dtype, to_dtype
+from .dtypes import (
+    bool_,
+    dtype,
+    from_numpy_dtype,
+    get_default_complex_dtype,
+    get_default_dtype,
+    int64,
+    scalar_dtype,
+    to_dtype,
+)
 from .kernels import View
 from .ops import lowering
 from .random import Generator, default_generator
@@ -24,7 +33,7 @@ from .tensor import Tensor, make_tensor
 
 def _finish(result: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
-        if not result.dtype.is_floating_point:
+        if not result.dtype.is_differentiable:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
         result._requires_grad = True
@@ -40,6 +49,8 @@ def _infer_dtype(array: np.ndarray, data: Any) -> dtype:
         return int64
     if array.dtype.kind == "b":
         return bool_
+    if array.dtype.kind == "c":  # Python complex numbers: the default complex dtype
+        return get_default_complex_dtype()
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 

@@ -23,6 +23,9 @@ from .device import device
 from .dtypes import dtype
 from .kernels import View
 from .storage import Storage
+from .tensor_breadth import TensorBreadth
+from .tensor_complex import TensorComplex
+from .tensor_layout import TensorLayout
 from .tensor_math import TensorMath
 from .tensor_operators import TensorOperators
 from .tensor_views import TensorViews
@@ -38,7 +41,8 @@ class Size(tuple):
         return prod(self)
 
 
-class Tensor(TensorViews, TensorMath, TensorOperators):
+class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBreadth,
+             TensorComplex):
     """An n-dimensional array that can record the operations applied to it (PyTorch's Tensor)."""
 
     # Defaults on the class, so creating a tensor sets only storage, view and dtype.
@@ -54,6 +58,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
 
     def __init__(self, *data: Any, dtype: dtype | None = None, device: Any = None,
                  requires_grad: bool = False):
+        """Tensor(data), as tensor(data); Tensor(*sizes): an uninitialised tensor of that shape."""
         from . import creation
 
         if len(data) == 1 and not isinstance(data[0], int):
@@ -67,59 +72,74 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
     # --- what the tensor looks like ---------------------------------------------------------
     @property
     def shape(self) -> Size:
+        """The sizes of the dims, a Size (tuple) such as (2, 3)."""
         return Size(self._view.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the size of one dim."""
         if dim is None:
             return Size(self._view.shape)
         return self._view.shape[_ops.normalize_dim(dim, self.ndim)]
 
     @property
     def ndim(self) -> int:
+        """The number of dims (0 for a scalar)."""
         return len(self._view.shape)
 
     def dim(self) -> int:
+        """The number of dims (as ndim)."""
         return len(self._view.shape)
 
     def ndimension(self) -> int:
+        """The number of dims (as ndim)."""
         return len(self._view.shape)
 
     def numel(self) -> int:
+        """The number of elements: the product of the shape."""
         return prod(self._view.shape)
 
     nelement = numel
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Elements to step in storage per index of each dim (or of one dim)."""
         if dim is None:
             return self._view.strides
         return self._view.strides[_ops.normalize_dim(dim, self.ndim)]
 
     def storage_offset(self) -> int:
+        """Where this view's first element sits in its storage, in elements."""
         return self._view.offset
 
     def is_contiguous(self) -> bool:
+        """True if the strides are row-major for the shape (no gaps, no reordering)."""
         return self._view.is_contiguous()
 
     @property
     def device(self) -> device:
+        """Where the storage lives: cpu (NumPy) or cuda (Triton)."""
         return self._storage.device
 
     @property
     def is_cuda(self) -> bool:
+        """True if the tensor is on the cuda (Triton) device."""
         return self._storage.device.type == "cuda"
 
     def element_size(self) -> int:
+        """Bytes per element of the dtype."""
         return self.dtype.itemsize
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element of the dtype (as element_size())."""
         return self.dtype.itemsize
 
     @property
     def nbytes(self) -> int:
+        """Bytes of the elements this tensor views: numel() * element_size()."""
         return self.dtype.itemsize * self.numel()
 
     def is_floating_point(self) -> bool:
+        """True for float16, float32 and float64 tensors."""
         return self.dtype.is_floating_point
 
     def data_ptr(self) -> int:
@@ -127,12 +147,15 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
         return self._storage.data_ptr() + self._view.offset * self.dtype.itemsize
 
     def untyped_storage(self) -> Storage:
+        """The flat buffer (and device) this tensor is a view of."""
         return self._storage
 
     def type(self, dtype: Any = None) -> str | Tensor:
+        """The type name ('torch.FloatTensor'), or a copy converted to the dtype given."""
         if dtype is None:
             names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+                     "int32": "Int", "uint8": "Byte", "bool": "Bool", "int16": "Short",
+                     "int8": "Char", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
             prefix = "cuda." if self.is_cuda else ""
             return f"tinygrad_edu.{prefix}{names[self.dtype.name]}Tensor"
         return self.to(dtype)
@@ -140,6 +163,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
     # --- autograd fields ---------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether autograd records ops on this tensor (settable on leaves)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -147,13 +171,14 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place and return self (leaves only)."""
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                    "you want to use a computed variable in a subgraph that doesn't "
                                    "require differentiation use var_no_grad = var.detach().")
             return self
-        if requires_grad and not self.dtype.is_floating_point:
+        if requires_grad and not self.dtype.is_differentiable:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._requires_grad = bool(requires_grad)
@@ -161,14 +186,17 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
 
     @property
     def grad_fn(self) -> Node | None:
+        """The graph node that made this tensor (None for leaves)."""
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
+        """True if no recorded op made this tensor (its .grad is filled by backward)."""
         return self._grad_fn is None
 
     @property
     def grad(self) -> Tensor | None:
+        """The gradient backward accumulated into this leaf (None before)."""
         return self._grad
 
     @grad.setter
@@ -208,13 +236,16 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
         return make_tensor(self._storage, self._view, self.dtype, self._base)
 
     def detach(self) -> Tensor:
+        """The same storage without the graph: a view that does not require grad."""
         return self._alias()
 
     def detach_(self) -> Tensor:
+        """Detach in place: drop grad_fn and requires_grad."""
         self._grad_fn, self._requires_grad, self._output_nr = None, False, 0
         return self
 
     def retain_grad(self) -> None:
+        """Keep .grad for this non-leaf tensor too when backward runs."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is not None and not self._retains_grad:
@@ -223,6 +254,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
 
     @property
     def retains_grad(self) -> bool:
+        """True if retain_grad() was called on this non-leaf tensor."""
         return self._retains_grad
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -294,9 +326,11 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
         return array if dtype is None else array.astype(dtype)
 
     def tolist(self) -> Any:
+        """The values as nested Python lists (a number for a 0-d tensor)."""
         return self._host().tolist()
 
     def item(self) -> bool | int | float:
+        """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
@@ -347,69 +381,87 @@ class Tensor(TensorViews, TensorMath, TensorOperators):
 
     # --- conversions ---------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """A copy with another dtype and/or device (self when nothing changes)  (ops.to)."""
         return _ops.to(self, *args, **kwargs)
 
     def cpu(self) -> Tensor:
+        """to('cpu')  (ops.to)."""
         return _ops.to(self, "cpu")
 
     def cuda(self, device: Any = None) -> Tensor:
+        """to('cuda')  (ops.to)."""
         return _ops.to(self, "cuda" if device is None else device)
 
     def float(self) -> Tensor:
+        """to(float32)  (ops.to)."""
         return _ops.to(self, _dtypes.float32)
 
     def double(self) -> Tensor:
+        """to(float64)  (ops.to)."""
         return _ops.to(self, _dtypes.float64)
 
     def half(self) -> Tensor:
+        """to(float16)  (ops.to)."""
         return _ops.to(self, _dtypes.float16)
 
     def long(self) -> Tensor:
+        """to(int64)  (ops.to)."""
         return _ops.to(self, _dtypes.int64)
 
     def int(self) -> Tensor:
+        """to(int32)  (ops.to)."""
         return _ops.to(self, _dtypes.int32)
 
     def byte(self) -> Tensor:
+        """to(uint8)  (ops.to)."""
         return _ops.to(self, _dtypes.uint8)
 
     def bool(self) -> Tensor:
+        """to(bool)  (ops.to)."""
         return _ops.to(self, _dtypes.bool_)
 
     def type_as(self, other: Tensor) -> Tensor:
+        """to(other.dtype)  (ops.to)."""
         return _ops.to(self, other.dtype)
 
     # --- new tensors like this one (same dtype and device) ---------------------------------------
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False) -> Tensor:
+        """zeros(size) with self's dtype and device unless given."""
         return _creation.zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
                                requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
+        """ones(size) with self's dtype and device unless given."""
         return _creation.ones(*size, dtype=dtype or self.dtype, device=device or self.device,
                               requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
+        """full(size, fill_value) with self's dtype and device unless given."""
         return _creation.full(size, fill_value, dtype=dtype or self.dtype,
                               device=device or self.device, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False) -> Tensor:
+        """empty(size) with self's dtype and device unless given."""
         return _creation.empty(*size, dtype=dtype or self.dtype, device=device or self.device,
                                requires_grad=requires_grad)
 
     def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:
+        """tensor(data) with self's dtype and device unless given."""
         return _creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                                 requires_grad=requires_grad)
 
     # --- random fills (in place) ----------------------------------------------------------------
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """In place: values drawn uniformly from [a, b)."""
         return _ops.copy_(self, _creation.rand_like(self) * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """In place: values drawn from a normal distribution N(mean, std^2)."""
         return _ops.copy_(self, _creation.randn_like(self) * std + mean)
 
 

@@ -19,269 +19,354 @@ class TensorMath:
     _ops: Any  # the tinygrad_edu.ops namespace
 
     def neg(self) -> Tensor:
+        """y = -x  (ops.neg)."""
         return self._ops.neg(self)
 
     negative = neg
 
     def abs(self) -> Tensor:
+        """y = |x|;  dx = dy * sign(x)  (ops.abs)."""
         return self._ops.abs(self)
 
     def exp(self) -> Tensor:
+        """y = e^x;  dx = dy * y  (ops.exp)."""
         return self._ops.exp(self)
 
     def log(self) -> Tensor:
+        """y = ln x;  dx = dy / x  (ops.log)."""
         return self._ops.log(self)
 
     def log1p(self) -> Tensor:
+        """y = ln(1 + x), accurate for small x;  dx = dy / (1 + x)  (ops.log1p)."""
         return self._ops.log1p(self)
 
     def sqrt(self) -> Tensor:
+        """y = sqrt(x);  dx = dy / (2 y)  (ops.sqrt)."""
         return self._ops.sqrt(self)
 
     def rsqrt(self) -> Tensor:
+        """y = 1 / sqrt(x);  dx = -dy * y^3 / 2  (ops.rsqrt)."""
         return self._ops.rsqrt(self)
 
     def sin(self) -> Tensor:
+        """y = sin x;  dx = dy * cos x  (ops.sin)."""
         return self._ops.sin(self)
 
     def cos(self) -> Tensor:
+        """y = cos x;  dx = -dy * sin x  (ops.cos)."""
         return self._ops.cos(self)
 
     def tanh(self) -> Tensor:
+        """y = tanh x;  dx = dy * (1 - y^2)  (ops.tanh)."""
         return self._ops.tanh(self)
 
     def sigmoid(self) -> Tensor:
+        """y = 1 / (1 + e^-x);  dx = dy * y (1 - y)  (ops.sigmoid)."""
         return self._ops.sigmoid(self)
 
     def erf(self) -> Tensor:
+        """y = erf(x);  dx = dy * 2/sqrt(pi) e^(-x^2)  (ops.erf)."""
         return self._ops.erf(self)
 
     def relu(self) -> Tensor:
+        """y = max(x, 0);  dx = dy * (x > 0)  (ops.relu)."""
         return self._ops.relu(self)
 
     def sign(self) -> Tensor:
+        """y = -1, 0 or 1 by the sign of x; no gradient (zero)  (ops.sign)."""
         return self._ops.sign(self)
 
     def reciprocal(self) -> Tensor:
+        """y = 1 / x;  dx = -dy * y^2  (ops.reciprocal)."""
         return self._ops.reciprocal(self)
 
     def square(self) -> Tensor:
+        """y = x * x;  dx = 2 x dy  (ops.square)."""
         return self._ops.square(self)
 
     def floor(self) -> Tensor:
+        """y = the largest integer <= x; gradient zero  (ops.floor)."""
         return self._ops.floor(self)
 
     def ceil(self) -> Tensor:
+        """y = the smallest integer >= x; gradient zero  (ops.ceil)."""
         return self._ops.ceil(self)
 
     def round(self) -> Tensor:
+        """y = x rounded to the nearest integer, halves to even; gradient zero  (ops.round)."""
         return self._ops.round(self)
 
     def trunc(self) -> Tensor:
+        """y = x rounded toward zero; gradient zero  (ops.trunc)."""
         return self._ops.trunc(self)
 
     def isnan(self) -> Tensor:
+        """Bool tensor: True where x is NaN  (ops.isnan)."""
         return self._ops.isnan(self)
 
     def isinf(self) -> Tensor:
+        """Bool tensor: True where x is +inf or -inf  (ops.isinf)."""
         return self._ops.isinf(self)
 
     def logical_not(self) -> Tensor:
+        """Bool tensor: not x, elementwise (nonzero is True)  (ops.logical_not)."""
         return self._ops.logical_not(self)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """y = self + alpha * other, broadcast;  d self = dy,  d other = alpha dy  (ops.add)."""
         return self._ops.add(self, other, alpha=alpha)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """y = self - alpha * other, broadcast;  d other = -alpha dy  (ops.sub)."""
         return self._ops.sub(self, other, alpha=alpha)
 
     def mul(self, other: Any) -> Tensor:
+        """y = self * other, broadcast;  d self = dy * other  (ops.mul)."""
         return self._ops.mul(self, other)
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """y = self / other (rounding_mode None, 'trunc' or 'floor'), broadcast  (ops.div)."""
         return self._ops.div(self, other, rounding_mode=rounding_mode)
 
     true_divide = divide = div
 
     def floor_divide(self, other: Any) -> Tensor:
+        """y = floor(self / other), broadcast  (ops.div, rounding_mode='floor')."""
         return self._ops.div(self, other, rounding_mode="floor")
 
     def remainder(self, other: Any) -> Tensor:
+        """y = self - floor(self / other) * other, the sign of other  (ops.remainder)."""
         return self._ops.remainder(self, other)
 
     def pow(self, exponent: Any) -> Tensor:
+        """y = self ** exponent;  d self = dy * e * self^(e-1)  (ops.pow)."""
         return self._ops.pow(self, exponent)
 
     def maximum(self, other: Tensor) -> Tensor:
+        """y = the larger of self and other, elementwise, broadcast  (ops.maximum)."""
         return self._ops.maximum(self, other)
 
     def minimum(self, other: Tensor) -> Tensor:
+        """y = the smaller of self and other, elementwise, broadcast  (ops.minimum)."""
         return self._ops.minimum(self, other)
 
     def eq(self, other: Any) -> Tensor:
+        """Bool tensor: self == other, elementwise, broadcast  (ops.eq)."""
         return self._ops.eq(self, other)
 
     def ne(self, other: Any) -> Tensor:
+        """Bool tensor: self != other, elementwise, broadcast  (ops.ne)."""
         return self._ops.ne(self, other)
 
     def lt(self, other: Any) -> Tensor:
+        """Bool tensor: self < other, elementwise, broadcast  (ops.lt)."""
         return self._ops.lt(self, other)
 
     def le(self, other: Any) -> Tensor:
+        """Bool tensor: self <= other, elementwise, broadcast  (ops.le)."""
         return self._ops.le(self, other)
 
     def gt(self, other: Any) -> Tensor:
+        """Bool tensor: self > other, elementwise, broadcast  (ops.gt)."""
         return self._ops.gt(self, other)
 
     def ge(self, other: Any) -> Tensor:
+        """Bool tensor: self >= other, elementwise, broadcast  (ops.ge)."""
         return self._ops.ge(self, other)
 
     def equal(self, other: Tensor) -> bool:
+        """True if self and other have the same shape and values (a Python bool)  (ops.equal)."""
         return self._ops.equal(self, other)
 
     def logical_and(self, other: Any) -> Tensor:
+        """Bool tensor: self and other, elementwise (nonzero is True)  (ops.logical_and)."""
         return self._ops.logical_and(self, other)
 
     def logical_or(self, other: Any) -> Tensor:
+        """Bool tensor: self or other, elementwise (nonzero is True)  (ops.logical_or)."""
         return self._ops.logical_or(self, other)
 
     def logical_xor(self, other: Any) -> Tensor:
+        """Bool tensor: self xor other, elementwise (nonzero is True)  (ops.logical_xor)."""
         return self._ops.logical_xor(self, other)
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
+        """y = self where condition is True, else other, broadcast  (ops.where)."""
         return self._ops.where(condition, self, other)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
+        """y = min(max(x, min), max);  dx = dy where min <= x <= max  (ops.clamp)."""
         return self._ops.clamp(self, min, max)
 
     clip = clamp
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """y = x with value where mask is True;  dx = dy where mask is False  (ops.masked_fill)."""
         return self._ops.masked_fill(self, mask, value)
 
     # --- reductions ---------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """y = sum of x over dim (all dims if None);  dx = dy broadcast back  (ops.sum)."""
         return self._ops.sum(self, dim, keepdim, dtype=dtype)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """y = sum / count over dim (all if None);  dx = dy / count broadcast back  (ops.mean)."""
         return self._ops.mean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
+        """Variance over dim, divided by N - correction (1 by default)  (ops.var)."""
         return self._ops.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
+        """Standard deviation: sqrt(var(x, dim, correction))  (ops.std)."""
         return self._ops.std(self, dim, unbiased, keepdim, correction=correction)
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """y = product over dim (all if None);  dx = dy * product of the others  (ops.prod)."""
         return self._ops.prod(self, dim, keepdim, dtype=dtype)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Largest value over dim; the gradient is shared among ties  (ops.amax)."""
         return self._ops.amax(self, dim, keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Smallest value over dim; the gradient is shared among ties  (ops.amin)."""
         return self._ops.amin(self, dim, keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """max(): the largest value; max(dim): (values, indices) along dim  (ops.max)."""
         return self._ops.max(self, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """min(): the smallest value; min(dim): (values, indices) along dim  (ops.min)."""
         return self._ops.min(self, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest value (flattened when dim is None), int64  (ops.argmax)."""
         return self._ops.argmax(self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the smallest value (flattened when dim is None), int64  (ops.argmin)."""
         return self._ops.argmin(self, dim, keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """y = log(sum(e^x)) over dim, computed stably;  dx = dy * softmax(x)  (ops.logsumexp)."""
         return self._ops.logsumexp(self, dim, keepdim)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Bool tensor: True if every element (over dim) is nonzero  (ops.all)."""
         return self._ops.all(self, dim, keepdim)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Bool tensor: True if some element (over dim) is nonzero  (ops.any)."""
         return self._ops.any(self, dim, keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The p-norm over dim ('fro': sqrt of the sum of squares)  (ops.norm)."""
         return self._ops.norm(self, p, dim, keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """y = e^x / sum(e^x) along dim;  dx = y * (dy - sum(dy * y))  (ops.softmax)."""
         return self._ops.softmax(self, dim, dtype=dtype)
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """y = x - logsumexp(x) along dim;  dx = dy - softmax(x) sum(dy)  (ops.log_softmax)."""
         return self._ops.log_softmax(self, dim, dtype=dtype)
 
     # --- linear algebra and indexing ops --------------------------------------------------------
     def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with PyTorch's 1-D and batch-broadcast rules  (ops.matmul)."""
         return self._ops.matmul(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
+        """(n, m) @ (m, p) -> (n, p);  dA = dY @ B^T,  dB = A^T @ dY  (ops.mm)."""
         return self._ops.mm(self, other)
 
     def bmm(self, other: Tensor) -> Tensor:
+        """(b, n, m) @ (b, m, p) -> (b, n, p), one matmul per batch  (ops.bmm)."""
         return self._ops.bmm(self, other)
 
     def outer(self, other: Tensor) -> Tensor:
+        """(n,) and (m,) -> (n, m): y[i, j] = self[i] * other[j]  (ops.outer)."""
         return self._ops.outer(self, other)
 
     def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors, a 0-d tensor  (ops.dot)."""
         return self._ops.dot(self, other)
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
+        """`y[i][j] = x[i][index[i][j]]` for dim=1;  dx = dy scatter-added back  (ops.gather)."""
         return self._ops.gather(self, dim, index)
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """y = x, then `y[index[i][j]][j] += src[i][j]` for dim=0 (a copy)  (ops.scatter_add)."""
         return self._ops.scatter_add(self, dim, index, src)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The slices of x at positions index along dim  (ops.index_select)."""
         return self._ops.index_select(self, dim, index)
 
     def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Indices of the nonzero elements, (n, ndim) int64 or one per dim  (ops.nonzero)."""
         return self._ops.nonzero(self, as_tuple=as_tuple)
 
     # --- in place (bump the storage's version counter) ------------------------------------------
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """In place: self += alpha * other (bumps the version counter)  (ops.add)."""
         return self._ops.inplace(self, self._ops.add, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """In place: self -= alpha * other  (ops.sub)."""
         return self._ops.inplace(self, self._ops.sub, other, alpha=alpha)
 
     def mul_(self, other: Any) -> Tensor:
+        """In place: self *= other  (ops.mul)."""
         return self._ops.inplace(self, self._ops.mul, other)
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """In place: self /= other, with div's rounding_mode  (ops.div)."""
         return self._ops.inplace(self, self._ops.div, other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent: Any) -> Tensor:
+        """In place: self **= exponent  (ops.pow)."""
         return self._ops.inplace(self, self._ops.pow, exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """In place: self = clamp(self, min, max)  (ops.clamp)."""
         return self._ops.inplace(self, self._ops.clamp, min, max)
 
     clip_ = clamp_
 
     def neg_(self) -> Tensor:
+        """In place: self = -self  (ops.neg)."""
         return self._ops.inplace(self, self._ops.neg)
 
     def sqrt_(self) -> Tensor:
+        """In place: self = sqrt(self)  (ops.sqrt)."""
         return self._ops.inplace(self, self._ops.sqrt)
 
     def exp_(self) -> Tensor:
+        """In place: self = e^self  (ops.exp)."""
         return self._ops.inplace(self, self._ops.exp)
 
     def relu_(self) -> Tensor:
+        """In place: self = max(self, 0)  (ops.relu)."""
         return self._ops.inplace(self, self._ops.relu)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: value where mask is True  (ops.masked_fill)."""
         return self._ops.inplace(self, self._ops.masked_fill, mask, value)
 
     def copy_(self, src: Tensor) -> Tensor:
+        """In place: copy src's values into self (broadcast, cast, across devices)  (ops.copy_)."""
         return self._ops.copy_(self, src)
 
     def zero_(self) -> Tensor:
+        """In place: fill with 0  (ops.fill_)."""
         return self._ops.fill_(self, 0)
 
     def fill_(self, value: Any) -> Tensor:
+        """In place: every element = value  (ops.fill_)."""
         return self._ops.fill_(self, value)

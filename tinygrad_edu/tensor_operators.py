@@ -92,18 +92,45 @@ class TensorOperators:
         return self._ops.abs(self)
 
     def __invert__(self) -> Tensor:
-        if self.dtype is not _dtypes.bool_:
-            raise TypeError("~ (bitwise not) is only supported for bool tensors in tinygrad_edu")
-        return self._ops.logical_not(self)
+        if self.dtype is _dtypes.bool_:
+            return self._ops.logical_not(self)
+        return self._ops.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return self._ops.logical_and(self, other)
+        if self.dtype is _dtypes.bool_ and _is_bool(other):
+            return self._ops.logical_and(self, other)
+        return self._ops.bitwise_and(self, other)
 
     def __or__(self, other: Any) -> Tensor:
-        return self._ops.logical_or(self, other)
+        if self.dtype is _dtypes.bool_ and _is_bool(other):
+            return self._ops.logical_or(self, other)
+        return self._ops.bitwise_or(self, other)
 
     def __xor__(self, other: Any) -> Tensor:
-        return self._ops.logical_xor(self, other)
+        if self.dtype is _dtypes.bool_ and _is_bool(other):
+            return self._ops.logical_xor(self, other)
+        return self._ops.bitwise_xor(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return self.__and__(other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return self.__or__(other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return self.__xor__(other)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return self._ops.bitwise_left_shift(self, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self._ops.bitwise_right_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return self._ops.bitwise_left_shift(other, self)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return self._ops.bitwise_right_shift(other, self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._ops.eq(self, other)
@@ -122,3 +149,8 @@ class TensorOperators:
 
     def __ge__(self, other: Any) -> Tensor:
         return self._ops.ge(self, other)
+
+
+def _is_bool(value: Any) -> bool:
+    """True for a bool tensor or a Python bool (a bool & bool is logical, not bitwise)."""
+    return isinstance(value, bool) or getattr(value, "dtype", None) is _dtypes.bool_

@@ -39,7 +39,21 @@ def _special(value: float) -> str:
     return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
+def _complex_formatter(values: np.ndarray):
+    """Like PyTorch: real parts share one format (padded), imaginary parts another, with a sign."""
+    real_format, imag_format = _float_formatter(values.real), _float_formatter(values.imag)
+    real_width = max((len(real_format(v)) for v in values.real.reshape(-1)), default=0)
+
+    def format_one(value: complex) -> str:
+        imag = imag_format(value.imag) + "j"
+        return real_format(value.real).rjust(real_width) + (imag if imag[0] == "-" else "+" + imag)
+
+    return format_one
+
+
 def _formatter(values: np.ndarray):
+    if values.dtype.kind == "c":
+        return _complex_formatter(values)
     if values.dtype.kind == "f":
         return _float_formatter(values)
     if values.dtype.kind == "b":
@@ -95,7 +109,7 @@ def format_values(values: np.ndarray, indent: int) -> str:
 
 
 def tensor_repr(tensor: Tensor) -> str:
-    from .dtypes import get_default_dtype
+    from .dtypes import get_default_complex_dtype, get_default_dtype
 
     values = np.asarray(tensor._host())
     text = format_values(values, indent=len("tensor("))
@@ -104,7 +118,7 @@ def tensor_repr(tensor: Tensor) -> str:
         suffixes.append(f"device='{tensor.device}'")
     if values.size == 0 and values.ndim > 1:
         suffixes.append(f"size={tuple(values.shape)}")
-    default_dtypes = (get_default_dtype().name, "int64", "bool")
+    default_dtypes = (get_default_dtype().name, "int64", "bool", get_default_complex_dtype().name)
     if tensor.dtype.name not in default_dtypes or (values.size == 0 and tensor.dtype.name != (
             get_default_dtype().name)):
         suffixes.append(f"dtype={tensor.dtype!r}")

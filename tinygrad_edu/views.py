@@ -28,6 +28,8 @@ def normalize_dims(dims: int | tuple[int, ...] | list[int] | None, ndim: int) ->
     if isinstance(dims, int):
         dims = (dims,)
     normalized = tuple(normalize_dim(d, ndim) for d in dims)
+    if ndim == 0:  # a 0-d tensor accepts dim 0 / -1, and has no axis to reduce
+        return ()
     if len(set(normalized)) != len(normalized):
         repeated = next(d for d in normalized if normalized.count(d) > 1)
         raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")

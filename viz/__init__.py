@@ -3,6 +3,7 @@
     draw(y)                      the graph that produced y (a graphviz.Digraph)
     with trace() as t: ...       every op in order (forward, no_grad, backward); t.to_html()
     watch(model, "graphs/")      a picture of every forward pass of a model
+    set_language("zh")           pictures and player in 简体中文 (or language="zh" per call)
     draw_compiled(compiled)      what tinygrad_edu.compile captured, fused kernels as clusters
 
 Pictures need Graphviz's `dot` program; without it the DOT source and the HTML player's data still
@@ -12,8 +13,13 @@ work, and rendering raises GraphvizNotFoundError saying how to install it.
 from .capture import Trace, trace
 from .compiled import draw_compiled
 from .draw import draw
+from .language import get_language, set_language, use_language
 from .render import GraphvizNotFoundError, dot_available
 from .watch import Watcher, watch
 
-__all__ = ["GraphvizNotFoundError", "Trace", "Watcher", "dot_available", "draw", "trace", "watch",
-           "draw_compiled"]
+__all__ = ["GraphvizNotFoundError", "Trace", "Watcher", "dot_available", "draw", "draw_compiled",
+           "get_language", "set_language", "trace", "use_language", "watch"]
+
+from tinygrad_edu._signatures import resolve as _resolve_signatures  # noqa: E402
+
+_resolve_signatures()  # viz is imported on demand: its signatures print as the package's do

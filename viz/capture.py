@@ -14,6 +14,7 @@ taken at that moment. A Tensor op that runs *inside* a backward node (the formul
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from tinygrad_edu.device import backend_for, device
 from .dot import to_digraph
 from .graph import Graph, fit
 from .instrument import KernelLog
-from .labels import call_arguments, parameter_names
+from .labels import call_arguments, parameter_names, short_value
+from .language import tr, use_language
 from .modules import ModuleTracker
 from .render import Digraph, write
 from .summary import Snapshot, snapshot
@@ -111,6 +113,8 @@ class Trace:
         self._running: list[BackwardRecord] = []
         self._previous: Any = None
         self._active = False
+        self.group_labels: dict[str, str] = {}  # cluster path -> "nll_loss(input, target, ...)"
+        self._argument_names: dict[int, str] = {}  # id(tensor) -> its parameter name in a group
         if params is not None and hasattr(params, "named_modules"):
             self._modules.add_root(params)
 
@@ -148,7 +152,7 @@ class Trace:
     @property
     def names(self) -> dict[int, str]:
         """{id(tensor): name} for parameters (from modules that ran, or params=) and inputs."""
-        return {**self._modules.parameters, **self._names}
+        return {**self._argument_names, **self._modules.parameters, **self._names}
 
     def snapshot(self, tensor: Any, with_heat: bool = True) -> Snapshot:
         """Summarise a tensor without logging the primitives used to read it."""
@@ -216,6 +220,33 @@ class Trace:
         if self._previous is not None:
             self._previous.on_accumulate(node, output_nr, existing, incoming, total)
 
+    def on_composite_begin(self, name: str, arguments: dict[str, Any]) -> None:
+        """A function made of several ops starts (see autograd.tracing.composite): its ops form one
+        cluster, labelled with its arguments; tensor arguments no op made are named after their
+        parameter (`target`), not drawn as one more "input"."""
+        parent = self._modules.path
+        path = f"{parent}.{name}" if parent else name
+        count = sum(1 for p in self.group_labels if p == path or p.startswith(path + "_"))
+        path = path if count == 0 else f"{path}_{count + 1}"
+        shown = []
+        for key, value in arguments.items():
+            if hasattr(value, "_view"):
+                shown.append(key)
+                if id(value) not in self._produced:
+                    self._argument_names.setdefault(id(value), key)
+            elif value is not None and (text := short_value(value)) is not None:
+                shown.append(f"{key}={text}")
+        self.group_labels[path] = f"{name}({', '.join(shown)})"
+        self._modules.stack.append((None, path))
+        if self._previous is not None and hasattr(self._previous, "on_composite_begin"):
+            self._previous.on_composite_begin(name, arguments)
+
+    def on_composite_end(self) -> None:
+        if self._modules.stack and self._modules.stack[-1][0] is None:
+            self._modules.stack.pop()
+        if self._previous is not None and hasattr(self._previous, "on_composite_end"):
+            self._previous.on_composite_end()
+
     # --- helpers -------------------------------------------------------------------------------
     def _remember_inputs(self, record: OpRecord) -> None:
         """Snapshot tensors first seen as inputs; note what the op saved for backward."""
@@ -241,12 +272,15 @@ class Trace:
     # --- pictures ------------------------------------------------------------------------------
     def graph(self, *, show_values: bool = True, show_grads: bool = True,
               show_saved: bool = False, show_strides: bool = False, depth: int | None = None,
-              max_nodes: int | None = None, include_backward: bool = True) -> Graph:
-        """The recorded graph, after depth= collapsing and the max_nodes guard."""
-        return fit(self.raw_graph(show_values=show_values, show_grads=show_grads,
-                                  show_saved=show_saved, show_strides=show_strides,
-                                  include_backward=include_backward),
-                   depth, self.max_nodes if max_nodes is None else max_nodes)
+              max_nodes: int | None = None, include_backward: bool = True,
+              language: str | None = None) -> Graph:
+        """The recorded graph, after depth= collapsing and the max_nodes guard (language: "en" or
+        "zh" for the picture's own words; default viz.set_language's)."""
+        with use_language(language):
+            return fit(self.raw_graph(show_values=show_values, show_grads=show_grads,
+                                      show_saved=show_saved, show_strides=show_strides,
+                                      include_backward=include_backward),
+                       depth, self.max_nodes if max_nodes is None else max_nodes)
 
     def raw_graph(self, *, show_values: bool = True, show_grads: bool = True,
                   show_saved: bool = False, show_strides: bool = False,
@@ -293,16 +327,24 @@ class Trace:
 
     def table(self) -> str:
         """One line per recorded step: what ran, where, on which kernels, how long."""
-        lines = [f"{'#':>4}  {'step':<22} {'module':<16} {'ms':>8}  kernels"]
+        lines = [f"{'#':>4}  {_pad(tr('step'), 22)} {_pad(tr('module'), 16)} {'ms':>8}  "
+                 f"{tr('kernels')}"]
         for index, event in enumerate(self.events):
             if isinstance(event, AccumulateRecord):
-                lines.append(f"{index:>4}  {'grad sum (+)':<22} {'':<16} {'':>8}")
+                lines.append(f"{index:>4}  {_pad(tr('grad sum (+)'), 22)} {'':<16} {'':>8}")
                 continue
             module = getattr(event, "module", "")
-            mark = " [no_grad]" if isinstance(event, OpRecord) and not event.grad_enabled else ""
-            lines.append(f"{index:>4}  {event.name + mark:<22} {module:<16} "
+            mark = (" " + tr("[no_grad]") if isinstance(event, OpRecord) and not event.grad_enabled
+                    else "")
+            lines.append(f"{index:>4}  {_pad(event.name + mark, 22)} {_pad(module, 16)} "
                          f"{event.seconds * 1e3:>8.3f}  {', '.join(event.kernels)}")
         return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """text left-aligned in `width` columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def trace(params: Any = None, max_nodes: int = 500) -> Trace:

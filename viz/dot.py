@@ -89,12 +89,14 @@ def _same_rank_pairs(graph: Graph) -> dict[str, list[tuple[str, str]]]:
 
 
 def _emit_cluster(parent: Digraph, path: str, groups: dict[str, list[Node]],
-                  pairs: dict[str, list[tuple[str, str]]]) -> None:
+                  pairs: dict[str, list[tuple[str, str]]],
+                  groups_labels: dict[str, str] | None = None) -> None:
+    groups_labels = groups_labels or {}
     children = [p for p in groups if p and p.rpartition(".")[0] == path]
     if path:
         body = Digraph(name="cluster_" + path.replace(".", "_"))
-        body.attr(label=path, style="rounded,dashed", color="#5b7bb5", fontcolor="#5b7bb5",
-                  labeljust="l", id="cluster_" + path.replace(".", "_"))
+        body.attr(label=groups_labels.get(path, path), style="rounded,dashed", color="#5b7bb5",
+                  fontcolor="#5b7bb5", labeljust="l", id="cluster_" + path.replace(".", "_"))
     else:
         body = parent
     for node in groups[path]:
@@ -102,7 +104,7 @@ def _emit_cluster(parent: Digraph, path: str, groups: dict[str, list[Node]],
     for backward_id, forward_id in pairs.get(path, ()):  # a backward node beside its forward op
         body.body.append(f"\t{{rank=same; {backward_id}; {forward_id}}}\n")
     for child in children:
-        _emit_cluster(body, child, groups, pairs)
+        _emit_cluster(body, child, groups, pairs, groups_labels)
     if path:
         parent.subgraph(body)
 
@@ -115,7 +117,7 @@ def to_digraph(graph: Graph, rankdir: str = "TB", name: str = "tinygrad_edu") ->
     digraph.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11")
     digraph.attr("node", fontname="Helvetica", fontsize="11")
     digraph.attr("edge", fontname="Helvetica", fontsize="9")
-    _emit_cluster(digraph, "", _clusters(graph), _same_rank_pairs(graph))
+    _emit_cluster(digraph, "", _clusters(graph), _same_rank_pairs(graph), graph.group_labels)
     for edge in graph.edges:
         digraph.edge(edge.source, edge.target, label=edge.label or None,
                      **EDGE_STYLES[edge.kind])

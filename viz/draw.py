@@ -16,13 +16,15 @@ from typing import Any
 from .dot import to_digraph
 from .graph import fit
 from .labels import parameter_names
+from .language import use_language
 from .render import Digraph
 from .walk import graph_of
 
 
 def draw(output: Any, *, params: Any = None, show_values: bool = True, show_grads: bool = True,
          show_saved: bool = False, show_strides: bool = False, depth: int | None = None,
-         rankdir: str = "TB", max_nodes: int | None = 500) -> Digraph:
+         rankdir: str = "TB", max_nodes: int | None = 500,
+         language: str | None = None) -> Digraph:
     """The graph that produced `output`, walked back from its grad_fn.
 
     params: names for tensors: a Module (its named_parameters), a dict {name: tensor} or pairs.
@@ -30,10 +32,12 @@ def draw(output: Any, *, params: Any = None, show_values: bool = True, show_grad
     show_strides: show strides and contiguity, and dashed view -> base edges.
     depth: draw modules nested deeper than this as one node (for graphs recorded in a trace).
     max_nodes: above this many nodes, collapse modules and then summarise the middle of the graph.
+    language: "en" or "zh" for the picture's own words (default: viz.set_language's, "en").
     """
     if not hasattr(output, "_view"):
         raise TypeError(f"draw() expects a Tensor, got {type(output).__name__}")
     options = {"show_values": show_values, "show_grads": show_grads, "show_saved": show_saved,
                "show_strides": show_strides}
-    graph = graph_of(output, parameter_names(params), options)
-    return to_digraph(fit(graph, depth, max_nodes), rankdir=rankdir, name="draw")
+    with use_language(language):
+        graph = graph_of(output, parameter_names(params), options)
+        return to_digraph(fit(graph, depth, max_nodes), rankdir=rankdir, name="draw")

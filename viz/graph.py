@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .language import tr
+
 BACKWARD_KINDS = frozenset({"backward", "reduce", "sum", "accumulate", "seed"})
 
 
@@ -54,6 +56,8 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
         self.notes: list[str] = []  # shown under the picture (e.g. what a summary left out)
+        # cluster path -> its label, for a group that is not a module: "nll_loss(input, target)"
+        self.group_labels: dict[str, str] = {}
 
     def add(self, node: Node) -> Node:
         self.nodes[node.id] = node
@@ -79,6 +83,7 @@ def collapse(graph: Graph, depth: int) -> Graph:
     """Draw each module nested deeper than `depth` as one node (one forward, one backward)."""
     result, renamed = Graph(), {}
     result.notes = list(graph.notes)
+    result.group_labels = dict(graph.group_labels)
     members: dict[str, Counter] = {}
     for node in graph.nodes.values():
         if not node.module or len(node.module.split(".")) <= depth:
@@ -90,7 +95,8 @@ def collapse(graph: Graph, depth: int) -> Graph:
         members.setdefault(box_id, Counter())[node.title] += 1
         if box_id not in result.nodes:
             parent = prefix.rpartition(".")[0]
-            title = prefix if node.phase == "forward" else f"{prefix} (backward)"
+            name = graph.group_labels.get(prefix, prefix)
+            title = name if node.phase == "forward" else tr("{name} (backward)", name=name)
             result.add(Node(box_id, "module", title, module=parent,
                             style="module" if node.phase == "forward" else "module_backward",
                             data={"members": []}))
@@ -105,7 +111,7 @@ def _count_line(counts: Counter, limit: int = 4) -> str:
     common = [f"{title} x{count}" if count > 1 else title
               for title, count in counts.most_common(limit)]
     more = len(counts) - limit
-    return ", ".join(common) + (f", +{more} more" if more > 0 else "")
+    return ", ".join(common) + (", " + tr("+{count} more", count=more) if more > 0 else "")
 
 
 def _reconnect(graph: Graph, result: Graph, renamed: dict[str, str]) -> None:
@@ -131,15 +137,17 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     summary_id = "summary"
     counts = Counter(graph.nodes[i].title for i in middle)
     result = Graph()
+    result.group_labels = dict(graph.group_labels)
     for node_id in ids[:keep]:
         result.add(graph.nodes[node_id])
-    result.add(Node(summary_id, "summary", f"... {len(middle)} nodes not drawn ...",
+    result.add(Node(summary_id, "summary", tr("... {count} nodes not drawn ...", count=len(middle)),
                     [_count_line(counts, limit=6)], data={"members": middle}))
     for node_id in ids[len(ids) - keep:]:
         result.add(graph.nodes[node_id])
-    result.notes = graph.notes + [
-        f"{len(graph)} nodes is more than max_nodes={max_nodes}: the middle {len(middle)} are "
-        "summarised in one node (pass depth= to collapse modules, or a larger max_nodes)"]
+    result.notes = graph.notes + [tr(
+        "{total} nodes is more than max_nodes={limit}: the middle {count} are summarised in one "
+        "node (pass depth= to collapse modules, or a larger max_nodes)",
+        total=len(graph), limit=max_nodes, count=len(middle))]
     _reconnect(graph, result, dict.fromkeys(middle, summary_id))
     return result
 
@@ -153,8 +161,9 @@ def fit(graph: Graph, depth: int | None, max_nodes: int | None) -> Graph:
     for shallower in range(graph.module_depth() - 1, -1, -1):
         collapsed = collapse(graph, shallower)
         if len(collapsed) <= max_nodes:
-            collapsed.notes.append(f"more than max_nodes={max_nodes} nodes: modules deeper than "
-                                   f"depth={shallower} are drawn as one node each")
+            collapsed.notes.append(tr("more than max_nodes={limit} nodes: modules deeper than "
+                                      "depth={depth} are drawn as one node each",
+                                      limit=max_nodes, depth=shallower))
             return collapsed
     if graph.module_depth():
         graph = collapse(graph, 0)

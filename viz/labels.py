@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from .language import tr
 from .summary import Snapshot, format_bytes, format_shape
 
 _HIDDEN_CTX_ATTRIBUTES = frozenset({"needs_input_grad", "metadata", "next_functions"})
@@ -61,15 +62,21 @@ def tensor_lines(snapshot: Snapshot, grad: Snapshot | None, *, show_values: bool
     if show_values:
         lines.append(snapshot.summary)
     if show_grads and grad is not None:
-        lines.append(f"grad: {grad.summary}")
+        lines.append(grad_line(grad))
     if show_strides:
-        contiguity = "contiguous" if snapshot.contiguous else "not contiguous"
-        lines.append(f"strides {format_shape(snapshot.strides)}, {contiguity}")
+        text = ("strides {strides}, contiguous" if snapshot.contiguous
+                else "strides {strides}, not contiguous")
+        lines.append(tr(text, strides=format_shape(snapshot.strides)))
     return lines
 
 
+def grad_line(grad: Snapshot) -> str:
+    """The line a tensor box shows for its gradient (the player hides it until it is computed)."""
+    return tr("grad: {summary}", summary=grad.summary)
+
+
 def saved_lines(snapshot: Snapshot, is_output: bool) -> list[str]:
-    role = "the op's own output" if is_output else "an input or intermediate"
+    role = tr("the op's own output" if is_output else "an input or intermediate")
     return [f"{format_shape(snapshot.shape)} {snapshot.dtype}", format_bytes(snapshot.nbytes), role]
 
 
@@ -81,11 +88,47 @@ def short_value(value: Any, limit: int = 28) -> str | None:
         return None
     if hasattr(value, "name") and hasattr(value, "itemsize"):  # a dtype
         text = value.name
+    elif hasattr(value, "type") and hasattr(value, "index") and not isinstance(value, tuple):
+        text = str(value)  # a device: cpu, cuda:0
     elif isinstance(value, float):
         text = f"{value:.4g}"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# Settings a label may leave out when the line gets long: PyTorch's defaults.
+SETTING_DEFAULTS: dict[str, Any] = {"padding": 0, "dilation": 1, "groups": 1, "ceil_mode": False,
+                                    "count_include_pad": True, "divisor_override": None}
+
+
+def _compact(value: Any) -> Any:
+    """(1, 1) -> 1, and padding (top, bottom, left, right) = (1, 1, 2, 2) -> (1, 2), as PyTorch."""
+    if isinstance(value, (tuple, list)) and len(value) == 4 and value[0] == value[1] \
+            and value[2] == value[3]:
+        value = (value[0], value[2])
+    if isinstance(value, (tuple, list)) and value and all(v == value[0] for v in value):
+        return value[0]
+    return value
+
+
+def named_settings(names: tuple[str, ...], values: Any, limit: int = 42) -> list[str]:
+    """`stride=1, padding=0, dilation=1, groups=1` for a Function's settings tuple (its class
+    names the fields in `settings_names`); defaults are left out when the text would be long."""
+    pairs = [(name, _compact(value)) for name, value in zip(names, values)]
+    texts = [f"{name}={short_value(value)}" for name, value in pairs]
+    if len(", ".join(texts)) > limit:
+        texts = [text for (name, value), text in zip(pairs, texts)
+                 if not (name in SETTING_DEFAULTS and SETTING_DEFAULTS[name] == value)]
+    return texts
+
+
+def _argument(function: Any, name: str, value: Any) -> list[str]:
+    names = getattr(function, "settings_names", None)
+    if name == "settings" and names and isinstance(value, tuple):
+        return named_settings(names, value)
+    text = short_value(value)
+    return [] if text is None else [f"{name}={text}"]
 
 
 def call_arguments(function: type, args: tuple, kwargs: dict) -> list[str]:
@@ -96,31 +139,28 @@ def call_arguments(function: type, args: tuple, kwargs: dict) -> list[str]:
         parameters = []
     shown = []
     for index, value in enumerate(args):
-        text = short_value(value)
-        if text is not None:
-            name = parameters[index] if index < len(parameters) else f"arg{index}"
-            shown.append(f"{name}={text}")
-    shown += [f"{name}={text}" for name, value in kwargs.items()
-              if (text := short_value(value)) is not None]
+        name = parameters[index] if index < len(parameters) else f"arg{index}"
+        shown += _argument(function, name, value)
+    for name, value in kwargs.items():
+        shown += _argument(function, name, value)
     return shown
 
 
 def ctx_arguments(node: Any) -> list[str]:
     """`name=value` for what a recorded node kept besides tensors (shape, axes, dim, ...)."""
     shown = []
+    function = getattr(node, "_function", None)
     for name, value in vars(node).items():
         if name.startswith("_") or name in _HIDDEN_CTX_ATTRIBUTES:
             continue
-        text = short_value(value)
-        if text is not None:
-            shown.append(f"{name}={text}")
+        shown += _argument(function, name, value)
     return shown
 
 
 def kernel_line(backend: str, kernels: list[str], limit: int = 3) -> str:
     """'numpy: binary(mul)' — which primitives of which backend computed an op."""
     if not kernels:
-        return f"{backend}: no kernel (a view)" if backend else ""
+        return tr("{backend}: no kernel (a view)", backend=backend) if backend else ""
     unique = list(dict.fromkeys(kernels))
     text = ", ".join(unique[:limit]) + (f", +{len(unique) - limit}" if len(unique) > limit else "")
     return f"{backend}: {text}" if backend else text

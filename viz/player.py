@@ -16,6 +16,7 @@ from typing import Any
 from .capture import AccumulateRecord, BackwardRecord, OpRecord, Trace
 from .graph import Graph, Node
 from .labels import formula, kernel_line
+from .language import tr
 
 
 def _resolver(raw: Graph, drawn: Graph) -> dict[str, str]:
@@ -49,13 +50,14 @@ def _forward_step(index: int, record: OpRecord, raw: Graph) -> dict[str, Any]:
     node = raw.nodes[f"f{index}"]
     forward_text, derivative = formula(record.function)
     inputs, outputs = node.data["inputs"], node.data["outputs"]
-    tensors = [_tensor_view(f"input {k}", raw.nodes[i]) for k, i in enumerate(inputs)]
-    tensors += [_tensor_view("output" if len(outputs) == 1 else f"output {k}", raw.nodes[o])
-                for k, o in enumerate(outputs)]
+    tensors = [_tensor_view(tr("input {k}", k=k), raw.nodes[i]) for k, i in enumerate(inputs)]
+    tensors += [_tensor_view(tr("output") if len(outputs) == 1 else tr("output {k}", k=k),
+                             raw.nodes[o]) for k, o in enumerate(outputs)]
     details = list(record.arguments) + [kernel_line(record.backend, record.kernels),
                                         f"{record.seconds * 1e3:.3f} ms"]
-    return {"phase": "forward" if record.grad_enabled else "forward (no_grad)",
-            "title": record.name, "module": record.module, "raw": [node.id],
+    phase = "forward" if record.grad_enabled else "forward (no_grad)"
+    return {"phase": phase, "phase_label": tr(phase), "title": record.name,
+            "module": record.module, "raw": [node.id],
             "extra": inputs + outputs + node.data["saved"], "formula": forward_text,
             "derivative": derivative, "details": details,
             "tensors": [t for t in tensors if t is not None], "grads": []}
@@ -64,21 +66,23 @@ def _forward_step(index: int, record: OpRecord, raw: Graph) -> dict[str, Any]:
 def _backward_step(index: int, record: BackwardRecord, raw: Graph) -> dict[str, Any]:
     node = raw.nodes[f"b{index}"]
     targets = node.data.get("grad_targets", [])
-    tensors = [_snapshot_view("gradient arriving (dy)", record.name, snap)
+    tensors = [_snapshot_view(tr("gradient arriving (dy)"), record.name, snap)
                for snap in record.received]
-    tensors += [_snapshot_view(f"gradient sent to input {k}", record.name, snap)
+    tensors += [_snapshot_view(tr("gradient sent to input {k}", k=k), record.name, snap)
                 for k, snap in enumerate(record.sent)]
     grads = [{"node": t, "name": raw.nodes[t].title, **snap.to_json()}
              for t, snap in zip(targets, record.received) if snap is not None]
     if record.leaf_grad is not None and targets:
         leaf = raw.nodes[targets[0]]
-        tensors.append(_snapshot_view(f"{leaf.title}.grad now", leaf.title, record.leaf_grad))
+        tensors.append(_snapshot_view(tr("{name}.grad now", name=leaf.title), leaf.title,
+                                      record.leaf_grad))
         grads = [{"node": leaf.id, "name": leaf.title, **record.leaf_grad.to_json()}]
     extra = node.data.get("reductions", []) + targets
     details = [kernel_line(next((op.backend for op in record.inner if op.backend), ""),
                            record.kernels), f"{record.seconds * 1e3:.3f} ms"]
     title = node.title if node.title == record.name else f"{node.title} ({record.name})"
-    return {"phase": "backward", "title": title, "module": node.module, "raw": [node.id],
+    return {"phase": "backward", "phase_label": tr("backward"), "title": title,
+            "module": node.module, "raw": [node.id],
             "extra": extra, "formula": node.data.get("formula", ""),
             "derivative": node.data.get("derivative", ""), "details": details,
             "tensors": [t for t in tensors if t is not None], "grads": grads}
@@ -86,13 +90,15 @@ def _backward_step(index: int, record: BackwardRecord, raw: Graph) -> dict[str, 
 
 def _sum_step(index: int, record: AccumulateRecord) -> dict[str, Any]:
     existing, incoming, total = record.snapshots
-    return {"phase": "backward", "title": "+ (gradients meet)", "module": "",
-            "raw": [f"a{index}"], "extra": [], "formula": "a tensor used twice gets two gradients",
-            "derivative": "total = existing + incoming  (the chain rule sums over paths)",
-            "details": [f"at output {record.output_nr} of {record.node.name()}"],
-            "tensors": [_snapshot_view("existing", "+", existing),
-                        _snapshot_view("incoming", "+", incoming),
-                        _snapshot_view("total", "+", total)], "grads": []}
+    return {"phase": "backward", "phase_label": tr("backward"), "title": tr("+ (gradients meet)"),
+            "module": "", "raw": [f"a{index}"], "extra": [],
+            "formula": tr("a tensor used twice gets two gradients"),
+            "derivative": tr("total = existing + incoming  (the chain rule sums over paths)"),
+            "details": [tr("at output {k} of {name}", k=record.output_nr,
+                           name=record.node.name())],
+            "tensors": [_snapshot_view(tr("existing"), "+", existing),
+                        _snapshot_view(tr("incoming"), "+", incoming),
+                        _snapshot_view(tr("total"), "+", total)], "grads": []}
 
 
 def steps(trace: Trace, raw: Graph, drawn: Graph) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .language import tr
+
 SMALL = 8          # tensors with at most this many elements show every value
 HEAT_CELLS = 24    # the heat map grid is at most this many cells a side
 
@@ -50,13 +52,13 @@ def host_values(tensor: Any) -> np.ndarray:
 def value_summary(values: np.ndarray) -> str:
     """Every value for small tensors, else min / mean / max."""
     if values.size == 0:
-        return "empty"
+        return tr("empty")
     if values.size <= SMALL:
         flat = [format_number(v) for v in values.reshape(-1).tolist()]
         return flat[0] if values.ndim == 0 else "[" + ", ".join(flat) + "]"
     numeric = values.astype(np.float64)
-    return (f"min {format_number(numeric.min())}  mean {format_number(numeric.mean())}  "
-            f"max {format_number(numeric.max())}")
+    return tr("min {min}  mean {mean}  max {max}", min=format_number(numeric.min()),
+              mean=format_number(numeric.mean()), max=format_number(numeric.max()))
 
 
 def heat_grid(values: np.ndarray) -> list[list[float]] | None:

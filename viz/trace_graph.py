@@ -19,7 +19,8 @@ from typing import Any
 
 from .capture import AccumulateRecord, BackwardRecord, OpRecord, Trace
 from .graph import Graph, Node
-from .labels import formula, join_args, kernel_line, owner_module, tensor_lines
+from .labels import formula, grad_line, join_args, kernel_line, owner_module, tensor_lines
+from .language import tr
 from .summary import Snapshot, format_bytes, format_shape
 
 
@@ -44,7 +45,7 @@ class _Builder:
         self.tensor_ids[id(tensor)] = node_id
         return node_id
 
-    def input_tensor(self, tensor: Any) -> str:
+    def input_tensor(self, tensor: Any, used_in: str = "") -> str:
         known = self.tensor_ids.get(id(tensor))
         if known is not None:
             return known
@@ -53,8 +54,12 @@ class _Builder:
                  else "leaf" if tensor._requires_grad else "input")
         snap = self.trace.input_snapshots.get(id(tensor)) or self.trace.snapshot(tensor)
         module = owner_module(name) if name else ""
-        return self.tensor(f"in{len(self.tensor_ids)}", tensor, snap, module, name or "input",
-                           style)
+        title = name or tr("input")
+        if name is None and style == "input" and not tensor._view.shape:
+            # a Python number an op turned into a 0-d tensor (x != -100): a constant of the op's
+            # module or group, not one more "input"
+            title, module = tr("constant"), used_in
+        return self.tensor(f"in{len(self.tensor_ids)}", tensor, snap, module, title, style)
 
     def set_grad(self, node_id: str, grad: Snapshot | None) -> None:
         if grad is not None and node_id in self.snapshots:
@@ -63,6 +68,8 @@ class _Builder:
 
     def finish_tensor_lines(self) -> None:
         for node_id, (snap, grad) in self.snapshots.items():
+            if grad is not None:
+                self.graph.nodes[node_id].data["grad_line"] = grad_line(grad)
             self.graph.nodes[node_id].lines = tensor_lines(
                 snap, grad, show_values=self.options["show_values"],
                 show_grads=self.options["show_grads"], show_strides=self.options["show_strides"])
@@ -74,19 +81,19 @@ class _Builder:
         lines = join_args(record.arguments)
         lines.append(kernel_line(record.backend, record.kernels))
         lines.append(f"{record.seconds * 1e3:.3f} ms" + ("" if record.grad_enabled else
-                                                         "  [no_grad]"))
+                                                         "  " + tr("[no_grad]")))
         self.graph.add(Node(op_id, "op", record.name, lines, module=record.module,
                             style="op" if record.grad_enabled else "op_no_grad",
                             data={"formula": forward_text, "derivative": derivative,
                                   "inputs": [], "outputs": [], "saved": []}))
         for tensor in record.inputs:
-            source = self.input_tensor(tensor)
+            source = self.input_tensor(tensor, record.module)
             self.graph.connect(source, op_id, format_shape(tensor._view.shape))
             self.graph.nodes[op_id].data["inputs"].append(source)
         outputs = self.graph.nodes[op_id].data["outputs"]
         for k, (tensor, snap) in enumerate(zip(record.outputs, record.snapshots)):
             out_id = self.tensor(f"{op_id}_out{k}", tensor, snap, record.module,
-                                 f"{record.name} output", "tensor")
+                                 tr("{name} output", name=record.name), "tensor")
             self.graph.connect(op_id, out_id)
             outputs.append(out_id)
             self.view_edge(tensor, out_id)
@@ -99,16 +106,16 @@ class _Builder:
     def view_edge(self, tensor: Any, node_id: str) -> None:
         base = tensor._base
         if self.options["show_strides"] and base is not None and id(base) in self.tensor_ids:
-            self.graph.connect(self.tensor_ids[id(base)], node_id, "view of", kind="view")
+            self.graph.connect(self.tensor_ids[id(base)], node_id, tr("view of"), kind="view")
 
     def saved(self, op_id: str, record: OpRecord) -> None:
         for k, (shape, dtype, nbytes, is_output) in enumerate(record.saved):
-            role = "its own output" if is_output else "an input or intermediate"
+            role = tr("its own output" if is_output else "an input or intermediate")
             saved_id = f"{op_id}_saved{k}"
-            self.graph.add(Node(saved_id, "saved", f"saved #{k}",
+            self.graph.add(Node(saved_id, "saved", tr("saved #{k}", k=k),
                                 [f"{format_shape(shape)} {dtype}", format_bytes(nbytes), role],
                                 module=record.module))
-            self.graph.connect(saved_id, op_id, "saved for backward", kind="saved")
+            self.graph.connect(saved_id, op_id, tr("saved for backward"), kind="saved")
             self.graph.nodes[op_id].data["saved"].append(saved_id)
 
     # --- backward ----------------------------------------------------------------------------
@@ -134,9 +141,9 @@ class _Builder:
             before, after = reduction.inputs[0]._view.shape, grad._view.shape
             self.graph.add(Node(reduce_id, "reduce", "sum_to_size",
                                 [f"{format_shape(before)} -> {format_shape(after)}",
-                                 "summed over the broadcast dims"],
+                                 tr("summed over the broadcast dims")],
                                 module=self.graph.nodes[node_id].module,
-                                data={"derivative": "dx = dy summed over the broadcast dims"}))
+                                data={"derivative": tr("dx = dy summed over the broadcast dims")}))
             self.graph.connect(node_id, reduce_id, format_shape(before), kind="grad")
             self.graph.nodes[node_id].data.setdefault("reductions", []).append(reduce_id)
             self.grad_sources[id(grad)] = reduce_id
@@ -160,9 +167,10 @@ class _Builder:
     def accumulate_grad(self, node_id: str, record: BackwardRecord, variable: Any) -> None:
         leaf_id = self.input_tensor(variable)
         leaf = self.graph.nodes[leaf_id]
-        rule = "leaf.grad += dy  (leaf.grad = dy the first time)"
+        rule = tr("leaf.grad += dy  (leaf.grad = dy the first time)")
         self.graph.add(Node(node_id, "accumulate", "grad +=",
-                            [f"into {leaf.title}.grad", kernel_line("", record.kernels)],
+                            [tr("into {name}.grad", name=leaf.title),
+                             kernel_line("", record.kernels)],
                             module=leaf.module,
                             data={"derivative": rule, "grad_targets": [leaf_id]}))
         self.graph.connect(node_id, leaf_id, ".grad", kind="link")
@@ -179,8 +187,9 @@ class _Builder:
 
     def seed(self, record: BackwardRecord, snap: Snapshot | None) -> str:
         """The gradient backward starts from: d(output)/d(output) = 1 for a scalar loss."""
-        summary = snap.summary if snap is not None else "given"
-        self.graph.add(Node("seed", "seed", "start of backward", [f"d output = {summary}"],
+        summary = snap.summary if snap is not None else tr("given")
+        self.graph.add(Node("seed", "seed", tr("start of backward"),
+                            [tr("d output = {summary}", summary=summary)],
                             data={"grad": snap.to_json() if snap is not None else None}))
         variable = getattr(record.node, "variable", None)
         outputs = ([self.input_tensor(variable)] if variable is not None
@@ -192,8 +201,8 @@ class _Builder:
 
     def accumulate(self, index: int, record: AccumulateRecord) -> None:
         node_id = f"a{index}"
-        self.graph.add(Node(node_id, "sum", "+", ["grads meet"],
-                            data={"derivative": "total = existing + incoming"}))
+        self.graph.add(Node(node_id, "sum", "+", [tr("grads meet")],
+                            data={"derivative": tr("total = existing + incoming")}))
         for grad in (record.existing, record.incoming):
             source = self.grad_sources.get(id(grad))
             if source is not None:
@@ -208,6 +217,7 @@ class _Builder:
 def build(trace: Trace, options: dict[str, bool], include_backward: bool = True) -> Graph:
     """The graph of everything a trace recorded (forward only with include_backward=False)."""
     builder = _Builder(trace, options)
+    builder.graph.group_labels = dict(trace.group_labels)
     for index, event in enumerate(trace.events):
         if isinstance(event, OpRecord):
             builder.forward(index, event)

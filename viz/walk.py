@@ -28,6 +28,7 @@ from .labels import (
     saved_lines,
     tensor_lines,
 )
+from .language import tr
 from .summary import format_shape, snapshot
 
 
@@ -51,15 +52,15 @@ class _Walk:
         self.graph.add(Node(node_id, "tensor", title, lines, module=module, style=style))
         if self.options["show_strides"] and tensor._base is not None:
             base_id = f"{node_id}_base"
-            self.tensor_node(tensor._base, base_id, "base", "base of " + title)
-            self.graph.connect(base_id, node_id, "view of", kind="view")
+            self.tensor_node(tensor._base, base_id, "base", tr("base of {name}", name=title))
+            self.graph.connect(base_id, node_id, tr("view of"), kind="view")
         return node_id
 
     def leaf(self, node: AccumulateGrad) -> str:
         variable = node.variable
         name = self.names.get(id(variable))
         style = "param" if name is not None else "leaf"
-        return self.tensor_node(variable, f"leaf{len(self.ids)}", style, name or "leaf")
+        return self.tensor_node(variable, f"leaf{len(self.ids)}", style, name or tr("leaf"))
 
     def op(self, node: BackwardContext) -> str:
         node_id = f"op{len(self.ids)}"
@@ -81,17 +82,17 @@ class _Walk:
 
     def saved(self, node: BackwardContext, node_id: str) -> None:
         if node._freed:
-            self.graph.nodes[node_id].lines.append("(saved tensors freed by backward)")
+            self.graph.nodes[node_id].lines.append(tr("(saved tensors freed by backward)"))
             return
         for index, record in enumerate(node._saved or ()):
             if record is None:
                 continue
             saved_id = f"{node_id}_saved{index}"
-            self.graph.add(Node(saved_id, "saved", f"saved #{index}",
+            self.graph.add(Node(saved_id, "saved", tr("saved #{k}", k=index),
                                 saved_lines(snapshot(record.tensor, with_heat=False),
                                             record.is_output),
                                 module=self.graph.nodes[node_id].module))
-            self.graph.connect(saved_id, node_id, "saved for backward", kind="saved")
+            self.graph.connect(saved_id, node_id, tr("saved for backward"), kind="saved")
 
 
 def _visit_order(root: Any) -> list[Any]:
@@ -110,7 +111,7 @@ def _visit_order(root: Any) -> list[Any]:
 def graph_of(output: Any, names: dict[int, str], options: dict[str, bool]) -> Graph:
     """Build the picture's graph for `output` (see draw())."""
     walk = _Walk(names, options)
-    output_name = names.get(id(output), "output")
+    output_name = names.get(id(output), tr("output"))
     output_id = walk.tensor_node(output, "output", "output", output_name)
     root = output._grad_fn
     if root is None:
@@ -135,5 +136,5 @@ def _connect_inputs(walk: _Walk, node: BackwardContext) -> None:
             continue
         label = format_shape(metadata[0])
         if output_nr and not isinstance(next_node, AccumulateGrad):
-            label += f" [output {output_nr}]"
+            label += " " + tr("[output {k}]", k=output_nr)
         walk.graph.connect(walk.ids[id(next_node)], walk.ids[id(node)], label)

@@ -29,6 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import atlas_zh  # the module summaries in Chinese
 from atlas_code import (  # the code, read
     OPS_PACKAGE,
     ROOT,
@@ -357,6 +358,12 @@ def add_recorded_nesting(ops: list[OpEntry], recording: dict[str, Any]) -> None:
             entry.backward.ops |= {by_name[name] for name in inner_backward if name in by_name}
 
 
+def _summary(module: Any, key: str, language: str) -> str:
+    """A module's one-line summary: its docstring's first line, or its translation."""
+    english = inspect.cleandoc(module.__doc__ or "").splitlines()[0]
+    return atlas_zh.SUMMARIES.get(key, english) if language == "zh" else english
+
+
 def atlas_markdown(language: str, recording: dict[str, Any] | None = None) -> str:
     """The atlas in one language ('en' or 'zh'); recording: a test map to use instead of the
     cached one ({"tests": {node_id: {"forward": [...], "backward": [...]}}})."""
@@ -380,7 +387,7 @@ def atlas_markdown(language: str, recording: dict[str, Any] | None = None) -> st
     lines += [f"## {labels['ops_heading']}", ""]
     for group, entries in groups.items():
         module = importlib.import_module(f"{OPS_PACKAGE}.{group}")
-        summary = inspect.cleandoc(module.__doc__ or "").splitlines()[0]
+        summary = _summary(module, f"ops/{group}", language)
         lines += [f"### {group} {{#ops-{group}}}", "", f"`tinygrad_edu/ops/{group}.py`: {summary}",
                   ""]
         for entry in entries:
@@ -401,7 +408,7 @@ def atlas_markdown(language: str, recording: dict[str, Any] | None = None) -> st
         if primitive.module is not current_module:
             current_module = primitive.module
             file_name = Path(inspect.getsourcefile(current_module) or "").name
-            summary = inspect.cleandoc(current_module.__doc__ or "").splitlines()[0]
+            summary = _summary(current_module, f"kernels/{file_name[:-3]}", language)
             lines += [f"### {file_name} {{#kernels-{file_name[:-3].replace('_', '-')}}}", "",
                       f"`kernels/{file_name}`: {summary}", ""]
         lines += [render_primitive(primitive, users[primitive.name],

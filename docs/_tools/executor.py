@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from tinygrad_edu.kernels.triton_support import use_interpreter_if_no_gpu
+from tinygrad_edu.viz.language import LANGUAGES as viz_languages
+from tinygrad_edu.viz.language import use_language as viz_language
 
 # Pages run in one process, and a page may use PyTorch's optimizers (which import Triton) before
 # another page uses device "cuda": decide the Triton interpreter before any page runs.
@@ -187,7 +189,8 @@ def render_block(block: Block, shown: Shown | None, language: str) -> str:
         title = OUTPUT_TITLE.get(language, "Output")
         text = shown.text.rstrip("\n").replace("```", "ʼʼʼ")
         lines = "".join(f"{indent}{line}\n" for line in text.splitlines())
-        parts.append(f'{indent}```text title="{title}"\n{lines}{indent}```')
+        # class tge-output: outputs wrap at the page's width (docs/assets/extra.css), code does not
+        parts.append(f'{indent}```{{.text .tge-output title="{title}"}}\n{lines}{indent}```')
     if shown and shown.markup:
         parts.append("\n".join(f"{indent}{line}" for line in shown.markup.splitlines()))
     return "\n\n".join(parts)
@@ -200,7 +203,9 @@ def run_page(markdown: str, page_name: str, language: str = "en",
     runner = PageRunner(page_name)
     pieces, position = [], 0
     previous = Path.cwd()
-    with tempfile.TemporaryDirectory(prefix="tge-docs-") as temporary:
+    # the Chinese pages draw their pictures and players in Chinese from the same code
+    with tempfile.TemporaryDirectory(prefix="tge-docs-") as temporary, \
+            viz_language(language if language in viz_languages else "en"):
         os.chdir(workdir or temporary)
         try:
             for number, block in enumerate(blocks, start=1):

@@ -8,7 +8,6 @@ language. A page whose code raises stops the build.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -43,10 +42,8 @@ def on_post_build(config) -> None:
     """Draw the README's picture from the README's own example (once, in the English build)."""
     if _language(config) != "en":
         return
-    rendered = executor.run_page(README.read_text(encoding="utf-8"), "README.md")
-    pictures = re.findall(r"<svg.*?</svg>", rendered, flags=re.DOTALL)
-    if not pictures:
-        raise RuntimeError("README.md: the 30-second example no longer draws its graph")
+    import readme_picture
+
     QUICKSTART_PICTURE.parent.mkdir(parents=True, exist_ok=True)
-    QUICKSTART_PICTURE.write_text(pictures[-1] + "\n", encoding="utf-8")
+    QUICKSTART_PICTURE.write_text(readme_picture.draw(), encoding="utf-8")
     log.info("drew %s", QUICKSTART_PICTURE.relative_to(README.parent))

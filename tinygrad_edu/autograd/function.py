@@ -256,7 +256,7 @@ def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
         if _is_one_of(output, args):  # forward returned an input: hand back an alias
             output = output_list[index] = output._alias()
         output_metadata.append((output._view.shape, output.dtype, output._storage.device))
-        differentiable = output.dtype.is_floating_point and not (
+        differentiable = output.dtype.is_differentiable and not (
             ctx._non_differentiable and _is_one_of(output, ctx._non_differentiable))
         if differentiable:
             output._requires_grad, output._grad_fn, output._output_nr = True, ctx, index

@@ -7,6 +7,10 @@ backward with the central difference
 
 computed in float64 (float32 differences lose most of their digits). A mismatch names the output,
 the input and the worst element, with both values.
+
+Complex inputs and outputs are checked as what they are to autograd: pairs of reals. Each complex
+input becomes a float64 (..., 2) leaf seen through view_as_complex, each complex output is read
+through view_as_real, so the check also tests PyTorch's convention for complex gradients.
 """
 
 from __future__ import annotations
@@ -42,7 +46,29 @@ def _float64_inputs(inputs: tuple) -> tuple:
 
 
 def _outputs(function: Callable, inputs: tuple) -> tuple:
-    return tuple(o for o in _as_tuple(function(*inputs)) if o.dtype.is_floating_point)
+    from ..ops.complex import view_as_real
+
+    return tuple(view_as_real(o) if o.dtype.is_complex else o
+                 for o in _as_tuple(function(*inputs)) if o.dtype.is_differentiable)
+
+
+def _complex_as_real_pairs(function: Callable, inputs: tuple) -> tuple[Callable, tuple]:
+    """f(z) -> f(view_as_complex(pairs)) with a float64 (..., 2) leaf per complex input z."""
+    from ..dtypes import complex128
+    from ..ops.complex import view_as_complex, view_as_real
+    from ..tensor import Tensor
+
+    was_complex = [isinstance(v, Tensor) and v.dtype.is_complex for v in inputs]
+    if not any(was_complex):
+        return function, inputs
+    pairs = tuple(view_as_real(v.detach().to(complex128)).clone().requires_grad_(v.requires_grad)
+                  if flag else v for v, flag in zip(inputs, was_complex))
+
+    def on_pairs(*values: Any) -> Any:
+        return function(*[view_as_complex(v) if flag else v
+                          for v, flag in zip(values, was_complex)])
+
+    return on_pairs, pairs
 
 
 def _numerical_jacobian(function: Callable, inputs: tuple, index: int, eps: float) -> list:
@@ -93,7 +119,8 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     """True when backward matches central differences for every input that requires grad."""
     from ..tensor import Tensor
 
-    prepared = _float64_inputs(_as_tuple(inputs))
+    func, real_inputs = _complex_as_real_pairs(func, _as_tuple(inputs))
+    prepared = _float64_inputs(real_inputs)
     differentiable = [i for i, value in enumerate(prepared)
                       if isinstance(value, Tensor) and value.requires_grad]
     if not differentiable:

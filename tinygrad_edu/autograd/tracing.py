@@ -7,11 +7,20 @@ gradients meet at a reused tensor. The begin calls let a tracer tell what ran *i
 Tensor ops of a backward formula, the primitives of a forward). When no tracer is installed, the
 cost is one attribute check. A tracer is any object with these five methods
 (tinygrad_edu.viz.Trace is the real one).
+
+A function built from several ops (F.nll_loss: gather, mask, mul, sum, div...) is marked with
+`@composite`: a tracer that has `on_composite_begin(name, arguments)` / `on_composite_end()` is told
+where it starts and ends, so a picture can draw its ops as one named group with its arguments.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Tracer(Protocol):
@@ -33,3 +42,27 @@ class Tracing:
     """Holds the active tracer (None when nothing is being traced)."""
 
     active: Tracer | None = None
+
+
+def composite(function: F) -> F:
+    """Mark a function made of several ops, so a tracer can group them under its name.
+
+    Without a tracer (or with one that has no on_composite_begin) the call costs one attribute
+    check; with one, the tracer receives every argument by name, defaults included."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        tracer = Tracing.active
+        begin = getattr(tracer, "on_composite_begin", None)
+        if begin is None:
+            return function(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        begin(function.__name__, dict(bound.arguments))
+        try:
+            return function(*args, **kwargs)
+        finally:
+            tracer.on_composite_end()  # type: ignore[union-attr]
+
+    return wrapper  # type: ignore[return-value]

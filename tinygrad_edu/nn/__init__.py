@@ -6,7 +6,9 @@
     flatten.py container.py loss.py            the layers, each a thin shell around functional
     functional.py    the stateless functions (F.relu, F.conv2d, F.cross_entropy, ...)
     init.py          weight initialisation (kaiming_uniform_, xavier_normal_, ...)
-    utils/           clip_grad_norm_, clip_grad_value_
+    utils/           clip_grad_norm_, clip_grad_value_; rnn (pad / pack sequences)
+    rnn.py           RNN, LSTM, GRU and their cells
+    transformer.py   MultiheadAttention, Transformer(Encoder|Decoder)(Layer)
 """
 
 from . import functional, init, utils
@@ -16,8 +18,18 @@ from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
+from .fold import Fold, Unfold
 from .linear import Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
@@ -29,4 +41,50 @@ __all__ = [
     "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d",
     "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
+    "HuberLoss", "SmoothL1Loss",  # robust regression losses (DQN example)
+    # layout and the convolution family (issue 10, second half)
+    "Fold", "Unfold",
 ]
+
+# --- op breadth, part A (issue 10): the activation zoo --------------------------------------------
+from .activation_family import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softmin", "Softplus", "Softshrink", "Softsign",
+    "Tanhshrink", "Threshold",
+]
+
+# sequence models (rnn.py)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: E402
+from .transformer import (  # noqa: E402
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
+            "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "TransformerEncoderLayer"]

@@ -33,9 +33,11 @@ from ..ops.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from ..ops.normalization import batch_norm, layer_norm
 from ..ops.padding import pad
@@ -48,6 +50,8 @@ __all__ = [
     "embedding", "gelu", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid", "silu", "softmax",
     "tanh",
+    # robust regression losses (DQN example)
+    "huber_loss", "smooth_l1_loss",
 ]
 
 
@@ -119,3 +123,82 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Class values must be smaller than num_classes.")
     classes = arange(num_classes, device=tensor.device)
     return (tensor.unsqueeze(-1) == classes).long()
+
+
+# --- layout and the convolution family (issue 10, second half) ----------------------------------
+from ..ops.layout import col2im as fold  # noqa: E402 - appended as one block (see ops/layout.py)
+from ..ops.layout import im2col as unfold  # noqa: E402
+
+__all__ += ["fold", "unfold"]
+# --- op breadth, part A (issue 10): the activation zoo (ops/activation_family.py) --------------
+from ..ops.activation_family import (  # noqa: E402
+    celu,
+    elu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """x / max(||x||_p, eps) along dim: unit vectors (eps keeps a zero vector finite)."""
+    norms = _ops.norm(input, p, dim, True).clamp(min=eps)  # (..., 1, ...)
+    result = input / norms.expand_as(input)
+    return result if out is None else out.copy_(result)
+
+
+__all__ += [
+    "celu", "celu_", "elu", "elu_", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "hardtanh_", "leaky_relu_", "logsigmoid", "mish", "normalize", "prelu", "relu6", "relu_",
+    "selu", "selu_", "softmin", "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
+    "threshold_",
+]
+# sequence models: attention (ops/attention.py)
+from ..ops.attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]

@@ -37,6 +37,23 @@ from .arithmetic import (
 from .conversion import cast_to, to
 from .indexing import gather, getitem, index_select, masked_select, nonzero, scatter_add, setitem
 from .inplace import add_inplace_without_checks, copy_, fill_, inplace
+
+# layout and products (issue 10, second half)
+from .layout import (
+    diag,
+    diag_embed,
+    diagonal,
+    meshgrid,
+    moveaxis,
+    movedim,
+    repeat_interleave,
+    roll,
+    rot90,
+    take_along_dim,
+    trace,
+    tril,
+    triu,
+)
 from .matmul import bmm, dot, ger, matmul, mm, outer
 from .movement import (
     broadcast_to,
@@ -66,6 +83,7 @@ from .movement import (
     view,
 )
 from .padding import pad
+from .products import addmm, addmv, baddbmm, cdist, cross, einsum, kron
 from .reduce import (
     all,
     amax,
@@ -146,4 +164,134 @@ __all__ = [
     "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
     "swapaxes", "swapdims", "t", "tanh", "transpose", "true_divide", "trunc", "unbind",
     "unflatten", "unsqueeze", "var", "where",
+    # layout and products (issue 10, second half)
+    "addmm", "addmv", "baddbmm", "cdist", "cross", "diag", "diag_embed", "diagonal", "einsum",
+    "kron", "meshgrid", "moveaxis", "movedim", "repeat_interleave", "roll", "rot90",
+    "take_along_dim", "trace", "tril", "triu",
 ]
+
+# --- op breadth, part A (issue 10): math library, activations, scans, sorting, bitwise ----------
+from .activation_family import (  # noqa: E402
+    celu,
+    elu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+from .bitwise import (  # noqa: E402
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+)
+from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .math_functions import (  # noqa: E402
+    absolute,
+    acos,
+    acosh,
+    allclose,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    deg2rad,
+    exp2,
+    expm1,
+    fix,
+    fmod,
+    frac,
+    hypot,
+    isclose,
+    isfinite,
+    isneginf,
+    isposinf,
+    lerp,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    logit,
+    nan_to_num,
+    rad2deg,
+    sinh,
+    std_mean,
+    tan,
+    var_mean,
+    xlogy,
+)
+from .sorting import (  # noqa: E402
+    argsort,
+    bincount,
+    bucketize,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    searchsorted,
+    sort,
+    topk,
+    unique,
+)
+
+__all__ += [
+    "absolute", "fix", "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp",
+    "argsort", "bincount", "bucketize", "kthvalue", "median", "mode", "msort", "nanmedian",
+    "searchsorted", "sort", "topk", "unique",
+    "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor",
+    "acos", "acosh", "allclose", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "celu", "copysign", "cosh", "deg2rad",
+    "exp2", "expm1", "fmod", "frac", "hardshrink", "hypot", "isclose", "isfinite", "isneginf",
+    "isposinf", "lerp", "log10", "log2", "logaddexp", "logaddexp2", "logit", "nan_to_num",
+    "prelu", "rad2deg", "selu", "sinh", "std_mean", "tan", "threshold", "var_mean",
+    "xlogy",
+]
+
+# complex numbers (ops/complex.py)
+from .complex import (  # noqa: E402
+    angle,
+    complex,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    is_conj,
+    polar,
+    real,
+    resolve_conj,
+    resolve_neg,
+    sgn,
+    view_as_complex,
+    view_as_real,
+)
+from .spectral import blackman_window, hamming_window, hann_window, istft, stft  # noqa: E402
+
+__all__ += ["angle", "complex", "conj", "conj_physical", "imag", "is_complex", "is_conj",
+            "polar", "real", "resolve_conj", "resolve_neg", "sgn", "view_as_complex",
+            "view_as_real", "blackman_window", "hamming_window", "hann_window", "istft", "stft"]

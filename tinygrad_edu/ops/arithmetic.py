@@ -64,8 +64,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy * b).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
-        db = (dy * a).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
+        da = (dy * b.conj()).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
+        db = (dy * a.conj()).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -82,8 +82,9 @@ class Div(Function):
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy / b).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
-        db = (-dy * a / (b * b)).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
+        da = (dy / b.conj()).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
+        db = ((-dy * a.conj() / (b * b).conj()).sum_to_size(ctx.b_shape)
+              if ctx.needs_input_grad[1] else None)
         return da, db
 
 
@@ -131,10 +132,11 @@ class Pow(Function):
         a, b, y = ctx.saved_tensors
         da = db = None
         if ctx.needs_input_grad[0]:
-            da = where(b == 0, 0.0, dy * b * a.pow(b - 1)).sum_to_size(a.shape)
+            a_bar, b_bar = a.conj(), b.conj()  # complex: dz = dy * conj(f'(z))
+            da = where(b == 0, 0.0, dy * b_bar * a_bar.pow(b_bar - 1)).sum_to_size(a.shape)
         if ctx.needs_input_grad[1]:
-            log_a = where((a == 0) & (b >= 0), 0.0, a.log())
-            db = (dy * y * log_a).sum_to_size(b.shape)
+            log_a = where((a == 0) & ((b.real if b.dtype.is_complex else b) >= 0), 0.0, a.log())
+            db = (dy * y.conj() * log_a.conj()).sum_to_size(b.shape)
         return da, db
 
 
@@ -154,7 +156,8 @@ class PowScalar(Function):
         (x,) = ctx.saved_tensors
         if ctx.exponent == 0:
             return dy.new_zeros(dy.shape), None
-        return dy * ctx.exponent * x.pow(ctx.exponent - 1), None
+        exponent = ctx.exponent.conjugate()  # complex: dz = dy * conj(f'(z))
+        return dy * exponent * x.conj().pow(exponent - 1), None
 
 
 class Maximum(Function):

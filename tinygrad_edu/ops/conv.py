@@ -29,6 +29,7 @@ class Conv2d(Function):
     """y = conv2d(x, w) + b;  dx = conv_input_grad(dy, w),  dw = conv_weight_grad(dy, x)"""
 
     node_name = "ConvolutionBackward0"
+    settings_names = ("stride", "padding", "dilation", "groups")  # how viz labels `settings`
 
     @staticmethod
     def forward(ctx, x, weight, bias, settings):
@@ -53,6 +54,8 @@ class Conv2d(Function):
 class Conv2dInputGrad(Function):
     """dx = conv_input_grad(dy, w);  d(dy) = conv2d(g, w),  dw = conv_weight_grad(dy, g)"""
 
+    settings_names = Conv2d.settings_names
+
     @staticmethod
     def forward(ctx, dy, weight, input_shape, settings):
         ctx.save_for_backward(dy, weight)
@@ -70,6 +73,8 @@ class Conv2dInputGrad(Function):
 
 class Conv2dWeightGrad(Function):
     """dw = conv_weight_grad(dy, x);  d(dy) = conv2d(x, g),  dx = conv_input_grad(dy, g)"""
+
+    settings_names = Conv2d.settings_names
 
     @staticmethod
     def forward(ctx, dy, x, weight_shape, settings):

@@ -18,16 +18,19 @@ class ToCopy(Function):
     """y = x converted to another dtype and/or device;  dx = dy converted back"""
 
     @staticmethod
-    def forward(ctx, x, new_dtype, new_device):
-        ctx.dtype, ctx.device = x.dtype, x._storage.device
-        result = x if new_dtype is x.dtype else lowering.cast(x, new_dtype)
-        if new_device != x._storage.device:
-            result = lowering.from_host(result._host(), new_device, new_dtype)
+    def forward(ctx, x, dtype, device):
+        # named as x.to(dtype, device) names them (a graph label shows them); backward converts
+        # back to the input's, kept out of the label
+        ctx.dtype, ctx.device = dtype, device
+        ctx._input_dtype, ctx._input_device = x.dtype, x._storage.device
+        result = x if dtype is x.dtype else lowering.cast(x, dtype)
+        if device != x._storage.device:
+            result = lowering.from_host(result._host(), device, dtype)
         return result if result is not x else lowering.copy(x)
 
     @staticmethod
     def backward(ctx, dy):
-        return to(dy, ctx.dtype, ctx.device), None, None
+        return to(dy, ctx._input_dtype, ctx._input_device), None, None
 
 
 def cast_to(x: Tensor, new_dtype: dtype) -> Tensor:

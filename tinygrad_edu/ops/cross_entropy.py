@@ -86,7 +86,8 @@ def check_reduction(reduction: str) -> None:
 
 def _type_word(t: Tensor) -> str:
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "int64": "Long", "uint8": "Byte", "bool": "Bool"}[t.dtype.name]
+            "int64": "Long", "uint8": "Byte", "bool": "Bool", "int16": "Short",
+            "int8": "Char"}[t.dtype.name]
 
 
 def check_class_target(input: Tensor, target: Tensor) -> Tensor:

@@ -1,6 +1,7 @@
 """Loss functions: one number saying how wrong a prediction is; its gradient says how to fix it.
 
     mse_loss            (x - y)^2                      l1_loss    |x - y|
+    huber_loss          0.5 d^2 if |d| < delta, else delta (|d| - delta / 2)   smooth_l1: / beta
     binary_cross_entropy            -w (y log x + (1 - y) log(1 - x))       x in [0, 1]
     binary_cross_entropy_with_logits  the same with x = sigmoid(z), computed from z stably:
                         (1 - y) z + lw * (log(1 + e^-|z|) + max(-z, 0)),   lw = 1 + (pos_weight-1) y
@@ -16,6 +17,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.function import Function
+from ..autograd.tracing import composite
 from ..tensor import Tensor
 from . import lowering
 from .cross_entropy import (
@@ -50,6 +52,7 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 
 # --- classification ----------------------------------------------------------------------------
+@composite
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -65,7 +68,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     target = check_class_target(input, target)
-    check_class_range(target, classes, ignore_index)
+    if target.device.type == "cpu":  # on the GPU the kernel checks, without a device-to-host copy
+        check_class_range(target, classes, ignore_index)
     rows, flat_target = as_rows(input, target)
     losses = CrossEntropyIndices.apply(rows, flat_target, weight, ignore_index, reduction,
                                        float(label_smoothing))
@@ -87,6 +91,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
     return _reduce(losses, reduction)
 
 
+@composite
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: bool | None = None, ignore_index: int = -100,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -247,3 +252,36 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     """|input - target|, averaged (or summed, or not)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _pointwise_loss("l1", input, target, reduction, weight, lambda d: d.abs())
+
+
+# --- robust regression (reinforcement learning's TD errors, outliers) ---------------------------
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target.
+
+    Quadratic near 0, linear beyond delta: the gradient is d, capped at +-delta, so one huge
+    error (a bad TD target in DQN, an outlier) cannot produce a huge step.
+    dx = clamp(d, -delta, delta) (the two pieces meet with equal slope at |d| = delta)."""
+    check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    return _pointwise_loss("huber", input, target, reduction, weight,
+                           lambda d: _huber(d, float(delta)))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta: huber_loss / beta (l1 at beta 0)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return _pointwise_loss("smooth_l1", input, target, reduction, None, lambda d: d.abs())
+    return _pointwise_loss("smooth_l1", input, target, reduction, None,
+                           lambda d: _huber(d, float(beta)) / beta)
+
+
+def _huber(d: Tensor, delta: float) -> Tensor:
+    size = d.abs()
+    return (0.5 * d * d).where(size < delta, delta * (size - 0.5 * delta))

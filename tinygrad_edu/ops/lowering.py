@@ -422,3 +422,144 @@ def _normalization_grads(dx: Any, dweight: Any, dbias: Any, x: Tensor,
         return None if buffer is None else wrap(buffer, tuple(parameter_shape), x.dtype, storage)
 
     return wrap(dx, x._view.shape, x.dtype, storage), parameter(dweight), parameter(dbias)
+
+
+# --- recurrent (sequence models): fused LSTM / GRU gate math -------------------------------------
+def lstm_cell(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """(h', c') of one LSTM step: gates (B, 4H) pre-activations, c (B, H)."""
+    storage = same_device(gates, c)
+    h_new, c_new = storage.backend.lstm_cell(storage.buffer, gates._view, c._storage.buffer,
+                                             c._view)
+    shape = c._view.shape
+    return wrap(h_new, shape, gates.dtype, storage), wrap(c_new, shape, gates.dtype, storage)
+
+
+def lstm_cell_backward(gates: Tensor, c: Tensor, c_new: Tensor, dh: Tensor, dc_new: Tensor
+                       ) -> tuple[Tensor, Tensor]:
+    """(dgates (B, 4H), dc (B, H)) of one LSTM step."""
+    storage = same_device(gates, c, c_new, dh, dc_new)
+    dgates, dc = storage.backend.lstm_cell_backward(
+        *[value for t in (gates, c, c_new, dh, dc_new) for value in (t._storage.buffer, t._view)])
+    return (wrap(dgates, gates._view.shape, gates.dtype, storage),
+            wrap(dc, c._view.shape, gates.dtype, storage))
+
+
+def gru_cell(gi: Tensor, gh: Tensor, h: Tensor) -> Tensor:
+    """h' of one GRU step: gi, gh (B, 3H) input and hidden gates, h (B, H)."""
+    storage = same_device(gi, gh, h)
+    h_new = storage.backend.gru_cell(
+        *[value for t in (gi, gh, h) for value in (t._storage.buffer, t._view)])
+    return wrap(h_new, h._view.shape, gi.dtype, storage)
+
+
+def gru_cell_backward(gi: Tensor, gh: Tensor, h: Tensor, dh_new: Tensor
+                      ) -> tuple[Tensor, Tensor, Tensor]:
+    """(dgi, dgh (B, 3H), dh (B, H)) of one GRU step."""
+    storage = same_device(gi, gh, h, dh_new)
+    dgi, dgh, dh = storage.backend.gru_cell_backward(
+        *[value for t in (gi, gh, h, dh_new) for value in (t._storage.buffer, t._view)])
+    return (wrap(dgi, gi._view.shape, gi.dtype, storage),
+            wrap(dgh, gh._view.shape, gi.dtype, storage),
+            wrap(dh, h._view.shape, gi.dtype, storage))
+
+
+# --- attention (sequence models): FlashAttention-style fused primitive ---------------------------
+def attention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, causal: bool, scale: float
+              ) -> tuple[Tensor, Tensor]:
+    """(O (B, H, L, Dv), lse (B, H, L)) of softmax(q k^T * scale + bias) v, all 4-D views."""
+    storage = same_device(q, k, v, *([bias] if bias is not None else []))
+    out, lse = storage.backend.attention(
+        storage.buffer, q._view, k._storage.buffer, k._view, v._storage.buffer, v._view,
+        *_buffer_and_view(bias), causal, scale)
+    batch, heads, length = q._view.shape[:3]
+    return (wrap(out, (batch, heads, length, v._view.shape[3]), q.dtype, storage),
+            wrap(lse, (batch, heads, length), _statistics_dtype(q), storage))
+
+
+def attention_backward(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | None, out: Tensor,
+                       dout: Tensor, lse: Tensor, causal: bool, scale: float
+                       ) -> tuple[Tensor, Tensor, Tensor]:
+    """(dQ, dK, dV) of attention, recomputing the probabilities from lse."""
+    storage = same_device(q, k, v, out, dout, lse)
+    grads = storage.backend.attention_backward(
+        storage.buffer, q._view, k._storage.buffer, k._view, v._storage.buffer, v._view,
+        *_buffer_and_view(bias), out._storage.buffer, out._view, dout._storage.buffer,
+        dout._view, lse._storage.buffer, lse._view, causal, scale)
+    return tuple(wrap(g, t._view.shape, q.dtype, storage) for g, t in zip(grads, (q, k, v)))
+
+
+# --- complex numbers (kernels/complex.py): reinterpretation and the complex-only unary ops -------
+class _ReinterpretedStorage(Storage):
+    """The same memory seen with another element type (complex <-> its float parts); it shares
+    the version counter of the storage it reinterprets, so in-place changes are seen by both."""
+
+    __slots__ = ("original",)
+
+    def __init__(self, buffer: Any, original: Storage):
+        self.original = original
+        self.buffer, self.device, self.backend = buffer, original.device, original.backend
+
+    @property
+    def version(self) -> int:  # type: ignore[override]
+        return self.original.version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self.original.version = value
+
+
+def _reinterpreted(storage: Storage, buffer: Any) -> Storage:
+    original = storage.original if isinstance(storage, _ReinterpretedStorage) else storage
+    if original.buffer.dtype == buffer.dtype:
+        return original
+    return _ReinterpretedStorage(buffer, original)
+
+
+def view_as_real(x: Tensor, real_dtype: dtype) -> Tensor:
+    """The (..., 2) float view of a complex tensor's (real, imag) pairs: same memory."""
+    from ..kernels.complex import pair_view
+
+    storage = x._storage
+    parts = _reinterpreted(storage, storage.backend.as_real(storage.buffer))
+    return make_tensor(parts, pair_view(x._view), real_dtype)
+
+
+def view_as_complex(x: Tensor, complex_dtype: dtype) -> Tensor:
+    """The complex view of a (..., 2) float tensor with unit last stride: same memory."""
+    storage = x._storage
+    pairs = _reinterpreted(storage, storage.backend.as_complex(storage.buffer))
+    view = x._view
+    shape, strides = view.shape[:-1], tuple(s // 2 for s in view.strides[:-1])
+    return make_tensor(pairs, View(shape, strides, view.offset // 2), complex_dtype)
+
+
+def fft(x: Tensor, inverse: bool) -> Tensor:
+    """The unnormalised DFT (inverse: e^(+i...)) along the last dim of a complex tensor."""
+    storage = x._storage
+    return wrap(storage.backend.fft(storage.buffer, x._view, inverse), x._view.shape, x.dtype,
+                storage)
+
+
+def complex_unary(op: str, x: Tensor, result_dtype: dtype) -> Tensor:
+    """|z| or arg z (result_dtype: the float of each part), or conj(z)."""
+    storage = x._storage
+    buffer = storage.backend.complex_unary(op, storage.buffer, x._view)
+    return wrap(buffer, x._view.shape, result_dtype, storage)
+
+
+# --- op breadth, part A (issue 10): scans (kernels/scan.py) --------------------------------------
+def scan(op: str, x: Tensor, dim: int) -> tuple[Tensor, Tensor | None]:
+    """(running op along dim, int64 indices of the winners for max / min, else None)."""
+    storage = x._storage
+    values, indices = storage.backend.scan(op, storage.buffer, x._view, dim)
+    shape = x._view.shape
+    return (wrap(values, shape, x.dtype, storage),
+            None if indices is None else wrap(indices, shape, int64, storage))
+
+
+def sort(x: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    """(values, int64 indices) of a stable sort along dim (kernels/sort.py)."""
+    storage = x._storage
+    values, indices = storage.backend.sort(storage.buffer, x._view, dim, descending)
+    shape = x._view.shape
+    return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)

@@ -34,8 +34,9 @@ class Matmul(Function):
     @staticmethod
     def backward(ctx, dc):
         a, b = ctx.saved_tensors
-        da = (dc @ b.mT).sum_to_size(a.shape) if ctx.needs_input_grad[0] else None
-        db = (a.mT @ dc).sum_to_size(b.shape) if ctx.needs_input_grad[1] else None
+        # complex: the conjugate transposes, dA = dC @ B^H and dB = A^H @ dC
+        da = (dc @ b.mT.conj()).sum_to_size(a.shape) if ctx.needs_input_grad[0] else None
+        db = (a.mT.conj() @ dc).sum_to_size(b.shape) if ctx.needs_input_grad[1] else None
         return da, db
 
 

@@ -17,7 +17,7 @@ from . import lowering
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, (bool, int, float)) or isinstance(value, np.generic)
+    return isinstance(value, (bool, int, float, complex)) or isinstance(value, np.generic)
 
 
 def scalar_tensor(value: Any, new_dtype: dtype, like: Tensor) -> Tensor:
@@ -38,14 +38,14 @@ def promote(*operands: Any, floating: bool = False) -> tuple[Tensor, ...]:
             if not isinstance(operand, Tensor) or operand.dtype is not first.dtype:
                 same = False
                 break
-        if same and (not floating or first.dtype.is_floating_point):
+        if same and (not floating or first.dtype.is_differentiable):
             return operands
     values = [as_number(o) for o in operands]
     for value in values:
         if not isinstance(value, Tensor) and not is_number(value):
             raise TypeError(f"unsupported operand type: {type(value).__name__}")
     common = result_type(*values)
-    if floating and not common.is_floating_point:
+    if floating and not common.is_differentiable:
         common = get_default_dtype()
     like = next(v for v in values if isinstance(v, Tensor))
     return tuple(_convert(v, common, like) for v in values)
@@ -63,7 +63,7 @@ def _convert(value: Any, common: dtype, like: Tensor) -> Tensor:
 
 def float_input(x: Tensor) -> Tensor:
     """Math functions such as exp on an integer tensor compute in the default float dtype."""
-    if x.dtype.is_floating_point:
+    if x.dtype.is_differentiable:  # floating or complex
         return x
     from .conversion import cast_to
 

@@ -30,6 +30,8 @@ from .conv import pair
 class MaxPool2d(Function):
     """y, index = window max and where it came from;  dx = dy added at index"""
 
+    settings_names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")  # for viz
+
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
@@ -70,6 +72,9 @@ class MaxPool2dBackward(Function):
 class AvgPool2d(Function):
     """y = window sums / divisor;  dx = AvgPool2dBackward(dy)"""
 
+    settings_names = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                      "divisor_override")  # how viz labels `settings`
+
     node_name = "AvgPool2DBackward0"
 
     @staticmethod
@@ -86,6 +91,8 @@ class AvgPool2d(Function):
 
 class AvgPool2dBackward(Function):
     """dx = dy / divisor spread over every window;  d(dy) = AvgPool2d(g) (the adjoint),  d(x) = 0"""
+
+    settings_names = AvgPool2d.settings_names
 
     @staticmethod
     def forward(ctx, dy, x, settings):

@@ -291,7 +291,7 @@ def _accumulating_input(input: Tensor, dtype: Any) -> Tensor:
     """sum/prod of ints and bools count in int64 (as PyTorch); dtype= casts first."""
     if dtype is not None:
         return input.to(to_dtype(dtype))
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_differentiable:  # (floating and complex sum in their own dtype)
         return input.to(int64)
     return input
 
@@ -315,7 +315,7 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = input.to(to_dtype(dtype))
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_differentiable:  # floating or complex
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: "
                            f"{input.type().split('.')[-1].replace('Tensor', '')}")

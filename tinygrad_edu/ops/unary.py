@@ -8,6 +8,7 @@ integer tensors (exp, log, sqrt, ...) compute in the default float dtype, as in 
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..dtypes import bool_
 from ..tensor import Tensor
 from . import lowering
 from .arithmetic import pow
@@ -53,7 +54,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy * y
+        return dy * y.conj()
 
 
 class Log(Function):
@@ -67,7 +68,7 @@ class Log(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return dy / x
+        return dy / x.conj()
 
 
 class Log1p(Function):
@@ -96,7 +97,7 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy / (y * 2)
+        return dy / (y.conj() * 2)
 
 
 class Rsqrt(Function):
@@ -125,7 +126,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return dy * x.cos()
+        return dy * x.cos().conj()
 
 
 class Cos(Function):
@@ -139,7 +140,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        return -dy * x.sin()
+        return -dy * x.sin().conj()
 
 
 class Tanh(Function):
@@ -192,6 +193,13 @@ class ReluGradient(Function):
 
     @staticmethod
     def forward(ctx, dy, y):
+        if y.device.type != "cpu":
+            # one kernel instead of three (fill 0, compare, select): y >= 0, so "y > 0" is
+            # "y != 0", which is how `where` reads a non-bool condition; where y is 0 it is
+            # itself the 0 to return. (NaN: where picks dy, as PyTorch.) The CPU keeps a bool
+            # mask: NumPy's branch-free select needs one.
+            ctx.save_for_backward(y)
+            return lowering.where(y, dy, y)
         zero = scalar_tensor(0, y.dtype, y)
         mask = lowering.binary("gt", y, zero)
         ctx.save_for_backward(mask)
@@ -199,7 +207,8 @@ class ReluGradient(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
+        (saved,) = ctx.saved_tensors  # the bool mask (CPU) or y (GPU)
+        mask = saved if saved.dtype is bool_ else saved > 0
         return where(mask, grad, 0.0), None
 
 
@@ -215,7 +224,7 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return -dy * y * y
+        return -dy * y.conj() * y.conj()
 
 
 class Step(Function):
@@ -268,6 +277,10 @@ negative = neg
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch.abs
+    if input.dtype.is_complex:  # |z|: a real result (ops/complex.py)
+        from .complex import abs_
+
+        return abs_(input)
     return Abs.apply(input)
 
 
@@ -320,19 +333,19 @@ def sign(input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor) -> Tensor:
-    return Floor.apply(input, "floor") if input.dtype.is_floating_point else input.clone()
+    return Floor.apply(input, "floor") if input.dtype.is_differentiable else input.clone()
 
 
 def ceil(input: Tensor) -> Tensor:
-    return Ceil.apply(input, "ceil") if input.dtype.is_floating_point else input.clone()
+    return Ceil.apply(input, "ceil") if input.dtype.is_differentiable else input.clone()
 
 
 def round(input: Tensor) -> Tensor:  # noqa: A001 - torch.round
-    return Round.apply(input, "round") if input.dtype.is_floating_point else input.clone()
+    return Round.apply(input, "round") if input.dtype.is_differentiable else input.clone()
 
 
 def trunc(input: Tensor) -> Tensor:
-    return Trunc.apply(input, "trunc") if input.dtype.is_floating_point else input.clone()
+    return Trunc.apply(input, "trunc") if input.dtype.is_differentiable else input.clone()
 
 
 def square(input: Tensor) -> Tensor:

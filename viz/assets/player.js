@@ -5,6 +5,10 @@
   "use strict";
   const data = JSON.parse(document.getElementById("trace-data").textContent);
   const steps = data.steps;
+  // the page's words, in its language (viz.language): "step {index} / {count}" and the like
+  const words = data.text || {};
+  const say = (key, values = {}) => (words[key] || key).replace(/\{(\w+)\}/g,
+                                                                (m, name) => values[name]);
   const svg = document.querySelector("#graph svg");
   const noDot = document.querySelector(".no-dot pre");
   if (noDot) { noDot.textContent = data.dot; }
@@ -35,7 +39,7 @@
       context.fillStyle = colour(v, scale);
       context.fillRect(c * cell, r * cell, cell, cell);
     }));
-    canvas.title = "blue: negative, white: zero, red: positive (scaled by the largest |value|)";
+    canvas.title = say("heat");
     return canvas;
   }
 
@@ -95,8 +99,25 @@
     return title ? title.textContent.split("->") : [];
   }
 
-  function showGraph(step) {
+  // The SVG was drawn after backward, so tensor boxes carry their final "grad: ..." line: each is
+  // hidden until the step that computes that gradient (the first step listing it in its grads).
+  const gradAt = {};
+  steps.forEach((step, i) => step.grads.forEach((g) => {
+    if (g.node && !(g.node in gradAt)) { gradAt[g.node] = i; }
+  }));
+  const same = (a, b) => a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim();
+  const gradTexts = [];
+  Object.entries(data.grad_lines || {}).forEach(([id, line]) => {
+    const node = svg && byId(id);
+    if (!node) { return; }
+    node.querySelectorAll("text").forEach((t) => {
+      if (same(t.textContent, line)) { gradTexts.push([t, id in gradAt ? gradAt[id] : Infinity]); }
+    });
+  });
+
+  function showGraph(step, scroll) {
     if (!svg) { return; }
+    gradTexts.forEach(([t, at]) => { t.style.visibility = at <= index ? "" : "hidden"; });
     const visible = (id) => !(id in revealedAt) || revealedAt[id] <= index;
     svg.querySelectorAll("g.node").forEach((node) => {
       node.classList.toggle("future", !visible(node.id));
@@ -106,20 +127,35 @@
     svg.querySelectorAll("g.edge").forEach((edge) => {
       edge.classList.toggle("future", !edgeEnds(edge).every(visible));
     });
-    const current = step.target && byId(step.target);
-    if (current && current.scrollIntoView) {
-      current.scrollIntoView({ block: "center", inline: "center" });
+    if (scroll) { revealInPane(step.target && byId(step.target)); }
+  }
+
+  // Bring the current node into view by scrolling the graph pane only. Element.scrollIntoView
+  // would also scroll every scrollable ancestor, the page that embeds this player included (a
+  // srcdoc iframe is same-origin), so the pane's own scroll offsets are set instead: vertically
+  // the node is centred when it is out of view, horizontally the pane moves only as far as needed.
+  function revealInPane(node) {
+    const pane = byId("graph");
+    if (!node || !pane || !node.getBoundingClientRect) { return; }
+    const box = node.getBoundingClientRect(), view = pane.getBoundingClientRect();
+    if (box.top < view.top || box.bottom > view.bottom) {
+      pane.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.bottom) / 2;
+    }
+    if (box.left < view.left) {
+      pane.scrollLeft -= view.left - box.left + 8;
+    } else if (box.right > view.right) {
+      pane.scrollLeft += Math.min(box.right - view.right + 8, box.left - view.left - 8);
     }
   }
 
-  function show() {
+  function show(scroll) {
     const step = steps[index];
-    text("counter", `step ${index + 1} / ${steps.length}`);
+    text("counter", say("step", { index: index + 1, count: steps.length }));
     const phase = byId("phase");
-    phase.textContent = step.phase;
+    phase.textContent = step.phase_label || step.phase;
     phase.className = step.phase.startsWith("backward") ? "backward" : "forward";
     text("step-title", step.title);
-    text("module", step.module ? "module: " + step.module : "");
+    text("module", step.module ? say("module", { name: step.module }) : "");
     text("formula", step.formula || "—");
     text("derivative", step.derivative || "—");
     const details = byId("details");
@@ -130,19 +166,20 @@
     }));
     byId("tensors").replaceChildren(...step.tensors.map(tensorBox));
     showGrads();
-    showGraph(step);
+    showGraph(step, scroll);
   }
 
-  function go(target) {
+  // scroll=false only for the first picture on load: opening a page never moves anything.
+  function go(target, scroll = true) {
     index = Math.max(0, Math.min(steps.length - 1, target));
-    show();
+    show(scroll);
     return index;
   }
 
   function play() {
     if (timer !== null) { pause(); return; }
     const speed = parseFloat(byId("speed").value);
-    byId("play").textContent = "pause";
+    byId("play").textContent = say("pause");
     timer = setInterval(() => {
       if (index >= steps.length - 1) { pause(); return; }
       go(index + 1);
@@ -152,7 +189,7 @@
   function pause() {
     if (timer !== null) { clearInterval(timer); }
     timer = null;
-    byId("play").textContent = "\u25B6 play";
+    byId("play").textContent = say("play");
   }
 
   byId("first").onclick = () => go(0);
@@ -171,5 +208,5 @@
   });
 
   window.tracePlayer = { go, steps, get index() { return index; }, play, pause };
-  if (steps.length) { go(0); } else { text("counter", "the trace recorded no steps"); }
+  if (steps.length) { go(0, false); } else { text("counter", say("no_steps")); }
 })();
