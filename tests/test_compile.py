@@ -6,8 +6,9 @@
   number that changes every call (Adam's step) fall back to eager with one warning.
 - no_grad inference compiles; mutating an input between calls is seen; errors inside a replay
   name the user's line.
-- Fusion: elementwise chains become generated kernels (NumPy and Triton), listed by kernels()
-  with readable source(i), and a replay launches fewer kernels than eager mode calls primitives.
+- Fusion: elementwise chains (also after a matmul or a reduction: an epilogue) become generated
+  kernels (NumPy and Triton), listed by kernels() with readable source(i), and a replay launches
+  fewer kernels than eager mode calls primitives.
 """
 
 from __future__ import annotations
@@ -183,12 +184,33 @@ def test_kernels_source_and_counts_show_the_fusion():
     source = compiled.source(0)
     assert "np.matmul(x0, x1, out=out)" in source and "np.maximum(out" in source
     assert any("SGD updates" in compiled.source(i) for i in range(len(kernels)))
+    assert any("sum (CrossEntropyIndices) -> div" in k for k in kernels)  # the mean: one kernel
     eager_calls, launches = compiled.kernel_counts()
     assert launches < eager_calls
     unfused = torch.compile(step, options={"fuse": False})
     for x, y in _batches((6, 8), 3, "cpu"):
         unfused(x, y)
     assert unfused.kernels() == [] and unfused.kernel_counts()[1] > launches
+
+
+def test_reduction_with_an_elementwise_epilogue_is_one_kernel(device):
+    x = torch.randn(4, 3, 5, device=device)
+    b = torch.randn(3, device=device)
+
+    def f(x, b):
+        with torch.no_grad():
+            return (x.sum(dim=(0, 2)) * 0.5 + b).relu(), x.sum() / 7
+
+    compiled = torch.compile(f)
+    for _ in range(4):
+        for got, expected in zip(compiled(x, b), f(x, b)):
+            np.testing.assert_allclose(got.cpu().numpy(), expected.cpu().numpy(), atol=1e-6)
+        x.mul_(-1.25)  # seen by the next replay
+    kernels = compiled.kernels()
+    assert any(k.split(": ")[1].startswith("sum (") and "relu" in k for k in kernels), kernels
+    assert any(k.split(": ")[1].startswith("sum (") and "div" in k for k in kernels), kernels
+    source = "\n".join(compiled.source(i) for i in range(len(kernels)))
+    assert ("tl.sum(" in source) if device == "cuda" else ("np.add.reduce(" in source)
 
 
 def test_viz_draws_fused_kernels_as_clusters():

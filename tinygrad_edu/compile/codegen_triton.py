@@ -39,7 +39,7 @@ BLOCK = 1024
 
 UNARY = {"neg": "-{0}", "abs": "tl.abs({0})", "relu": "tl.where({0} < 0, 0, {0})"}
 BINARY = {
-    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}",
+    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}",
     "maximum": "tl.where(({0} > {1}) | ({0} != {0}), {0}, {1})",
     "minimum": "tl.where(({0} < {1}) | ({0} != {0}), {0}, {1})",
     "eq": "{0} == {1}", "ne": "{0} != {1}", "lt": "{0} < {1}", "le": "{0} <= {1}",
@@ -54,6 +54,42 @@ def supports(call: Call) -> bool:
         return True
     table = UNARY if call.primitive == "unary" else BINARY if call.primitive == "binary" else {}
     return call.args[0] in table
+
+
+REDUCE_TILE = 4096  # at most this many reduced elements per output: one tile, no loop
+
+
+def supports_reduce(call: Call) -> bool:
+    """A sum the generator can write as a chain's head: each output's reduced elements fit in
+    one tile of the program (otherwise the eager reduce kernel, which loops, runs)."""
+    op, _, x_view, axes = call.args
+    return op == "sum" and int(np.prod([x_view.shape[d] for d in axes])) <= REDUCE_TILE
+
+
+def _reduce_load(index: int, view: Any, axes: tuple[int, ...]) -> tuple[list[str], int]:
+    """Source lines loading a [BLOCK, RBLOCK] tile of the reduced input: row = output position
+    (coordinates i0.. of the kept dims), column = position r along the reduced dims."""
+    axes = tuple(sorted(axes))
+    kept = [d for d in range(len(view.shape)) if d not in axes]
+    sizes = [view.shape[d] for d in axes]
+    count = int(np.prod(sizes))
+    rows = [f"i{k} * {view.strides[d]}" if view.strides[d] != 1 else f"i{k}"
+            for k, d in enumerate(kept)
+            if view.strides[d] != 0 and view.shape[d] != 1] or ["index * 0"]
+    lines = ["r = tl.arange(0, RBLOCK)  # positions along the reduced dims " + str(tuple(sizes)),
+             "rest = r"]
+    for j in range(len(axes) - 1, 0, -1):
+        lines += [f"r{j} = rest % {sizes[j]}", f"rest = rest // {sizes[j]}"]
+    lines.append("r0 = rest")
+    columns = [f"r{j} * {view.strides[d]}" if view.strides[d] != 1 else f"r{j}"
+               for j, d in enumerate(axes)
+               if view.strides[d] != 0 and view.shape[d] != 1] or ["r * 0"]
+    offset = f" + {view.offset}" if view.offset else ""
+    lines.append(f"x{index} = tl.load(x{index}_ptr + ({' + '.join(rows)})[:, None] + "
+                 f"({' + '.join(columns)})[None, :]{offset}, "
+                 f"mask=mask[:, None] & (r < {count})[None, :], other=0)"
+                 f"  # {tuple(view.shape)} strides {tuple(view.strides)}")
+    return lines, count
 
 
 def _dtype_name(program: Any, number: int) -> str:
@@ -96,8 +132,15 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
         names[number] = f"x{index}"  # a value read twice is loaded once
         return f"x{index}"
 
+    reduced = 0  # elements per output of a reduction head (0: none)
     for position, call in enumerate(calls):
-        if call.primitive == "where":
+        if call.primitive == "reduce":  # the head: one tile per block of outputs, summed
+            _, x, x_view, axes = call.args
+            operands.append(Operand(x.value, x_view))
+            tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
+            loads.extend(tile)
+            expression = f"tl.sum(x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
             expression = (f"tl.where({operand(c.value, c_view)} != 0, "
                           f"{operand(a.value, a_view)}, {operand(b.value, b_view)})")
@@ -118,24 +161,29 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
         coordinates.append("i0 = index")
     ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
     parameters = ", ".join([f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"])
+    rblock = max(2, 1 << (reduced - 1).bit_length()) if reduced else 0
+    numel = int(np.prod(shape))
+    block = BLOCK if not reduced else max(2, min(1 << max(numel - 1, 0).bit_length(),
+                                                 REDUCE_TILE // rblock))
     lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
               "index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # output positions",
               "mask = index < numel"] + coordinates + loads + body
              + [f"tl.store(out_ptr + index, t{len(calls) - 1}, mask=mask)"])
     source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
-              f"def {name}({parameters}, numel, BLOCK: tl.constexpr):\n"
+              f"def {name}({parameters}, numel, BLOCK: tl.constexpr"
+              + (", RBLOCK: tl.constexpr" if reduced else "") + "):\n"
               + "".join(f"    {line}\n" for line in lines))
     kernel_function = _load(name, source)
     kernel = FusedKernel(name, source, calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
-    numel = int(np.prod(shape))
     kernel.extra["allocate"] = _triton_allocate
-    grid = ((numel + BLOCK - 1) // BLOCK,)
+    grid = ((numel + block - 1) // block,)
+    sizes = {"BLOCK": block, **({"RBLOCK": rblock} if reduced else {})}
 
     def run(*buffers: Any) -> Any:
         flat = kernel.extra["out"]()[0]
         if numel:
-            kernel_function[grid](*buffers, flat, numel, BLOCK=BLOCK)
+            kernel_function[grid](*buffers, flat, numel, **sizes)
         return flat
 
     kernel.run = run
@@ -220,4 +268,4 @@ def triton_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel | None
     return kernel
 
 
-__all__ = ["supports", "triton_chain", "triton_sgd", "Ref"]
+__all__ = ["supports", "supports_reduce", "triton_chain", "triton_sgd", "Ref"]

@@ -8,6 +8,11 @@ Two kinds of group are formed from the Program's steps, in order:
 
       matmul(x, W^T) -> add(_, b) -> relu(_)        one kernel: y = relu(x @ W^T + b)
 
+  or headed by a reduction (sum, prod, max, min) whose result only the chain reads: the epilogue
+  then works on the reduced values as they are produced (the mean of a loss: a sum, then a divide);
+
+      reduce sum(losses) -> div(_, total weight)    one kernel: y = sum(losses) / total weight
+
 * an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel.
 
 Each group gets generated source: on the NumPy backend a Python function of NumPy calls writing
@@ -30,6 +35,9 @@ from .capture import Call, Ref
 from .program import Step
 
 ELEMENTWISE = frozenset({"unary", "binary", "where", "cast"})
+HEADS = frozenset({"matmul", "reduce"})  # a chain may start with one (its epilogue follows)
+# reduction -> the NumPy ufunc whose reduce the eager primitive calls (kernels/reduce.py)
+NUMPY_REDUCE = {"sum": "np.add", "prod": "np.multiply", "max": "np.maximum", "min": "np.minimum"}
 
 # op -> NumPy source writing into `out` ({0}, {1}, {2}: the operands).
 NUMPY_UNARY = {
@@ -85,12 +93,12 @@ class FusedKernel:
 
 
 def _describe(call: Call) -> str:
-    head = call.args[0] if call.primitive in ("unary", "binary") else call.primitive
+    head = call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
     return f"{head} ({call.origin})"
 
 
 def _op(call: Call) -> str:
-    return call.args[0] if call.primitive in ("unary", "binary") else call.primitive
+    return call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
 
 
 # --- grouping ------------------------------------------------------------------------------------
@@ -166,7 +174,7 @@ def _kind(calls: list[Call]) -> str | None:
     first = calls[0]
     if first.primitive == "sgd_step":
         return "sgd" if _plain_sgd(first) else None
-    chain = calls[1:] if first.primitive == "matmul" else calls
+    chain = calls[1:] if first.primitive in HEADS else calls
     if not chain or not all(c.primitive in ELEMENTWISE for c in chain):
         return None
     return "chain" if all(_fusable_elementwise(c, c.backend.name) for c in chain) else None
@@ -191,6 +199,9 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
     if head.primitive == "matmul":
         if backend_name != "numpy" or not _matmul_head_ok(head):
             return False
+    elif head.primitive == "reduce":
+        if not _reduce_head_ok(head, backend_name):
+            return False
     elif not all(_fusable_elementwise(s.calls[0], backend_name) for s in group):
         return False
     if len(last.outputs) != 1 or not private(last.outputs[0]):
@@ -203,6 +214,18 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
     return produced in [n for n, _ in _operands_of(call)] and _output_shape(call) == shape
 
 
+def _reduce_head_ok(call: Call, backend_name: str) -> bool:
+    """A value reduction (not argmax/argmin; float16 sums widen to float32 first: not fused)."""
+    op, x, x_view, axes = call.args
+    if op not in NUMPY_REDUCE or x_view.shape == () or not axes:
+        return False
+    if backend_name == "numpy":
+        return True
+    from .codegen_triton import supports_reduce
+
+    return supports_reduce(call)
+
+
 def _matmul_head_ok(call: Call) -> bool:
     a, a_view, b, b_view = call.args
     return len(a_view.shape) == 2 and len(b_view.shape) == 2
@@ -212,6 +235,9 @@ def group_shape(call: Call) -> tuple[int, ...]:
     if call.primitive == "matmul":
         _, a_view, _, b_view = call.args
         return a_view.shape[:-1] + b_view.shape[-1:]
+    if call.primitive == "reduce":
+        _, _, x_view, axes = call.args
+        return tuple(size for d, size in enumerate(x_view.shape) if d not in axes)
     return _output_shape(call)
 
 
@@ -270,6 +296,12 @@ def _numpy_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
             if _numpy_dtype_of(program, a.value) == np.float16:  # computed via float32
                 return None
             code = f"np.matmul({operand(a.value, a_view)}, {operand(b.value, b_view)}, out=out)"
+        elif call.primitive == "reduce":
+            op, x, x_view, axes = call.args
+            if _numpy_dtype_of(program, x.value) == np.float16:  # summed in float32: not fused
+                return None
+            code = (f"{NUMPY_REDUCE[op]}.reduce({operand(x.value, x_view)}, axis={axes!r}, "
+                    f"out={target})")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
             code = (f"np.copyto({target}, np.where({operand(c.value, c_view)}, "
