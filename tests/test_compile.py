@@ -187,6 +187,15 @@ def test_kernels_source_and_counts_show_the_fusion():
     assert any("sum (CrossEntropyIndices) -> div" in k for k in kernels)  # the mean: one kernel
     eager_calls, launches = compiled.kernel_counts()
     assert launches < eager_calls
+    # the memory plan: kernel outputs live in buffers allocated once, shared by values whose
+    # lifetimes do not overlap, and reused by every replay
+    planned = [s.kernel for s in compiled.program.steps
+               if s.kernel is not None and "pair" in s.kernel.extra]
+    total = sum(int(np.prod(k.output_shape)) * np.dtype(k.output_dtype).itemsize for k in planned)
+    assert 0 < compiled.program.planned_bytes < total
+    buffers = [k.extra["pair"][0] for k in planned]
+    compiled(x, y)
+    assert all(k.extra["pair"][0] is b for k, b in zip(planned, buffers))
     unfused = torch.compile(step, options={"fuse": False})
     for x, y in _batches((6, 8), 3, "cpu"):
         unfused(x, y)
