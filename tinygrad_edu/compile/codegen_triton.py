@@ -18,8 +18,14 @@ intermediate in registers, and writes only z:
         tl.store(out_ptr + index, t1, mask=mask)
 
 Each op is written with the same formula as the eager kernel in kernels/elementwise.py, so the
-results are the same bits. The source is written to a file (Triton reads a kernel's source) and
-imported once; the kernel is specialised to the shapes and strides of its capture.
+results are the same bits. A chain may start with a reduction: a sum loads a [BLOCK, RBLOCK] tile
+(output positions by reduced positions) and adds its rows with tl.sum, and a matmul is written as
+the reduction it is, y[i0, i1] = sum over k of a[i0, k] * b[k, i1] (a readable kernel, not a fast
+one: a GPU wants tl.dot on square tiles, as kernels/matmul.py does; here K must fit in one tile).
+The epilogue then runs on the reduced values in registers: relu(x @ W^T + b) is one kernel.
+
+The source is written to a file (Triton reads a kernel's source) and imported once; the kernel
+is specialised to the shapes and strides of its capture.
 """
 
 from __future__ import annotations
@@ -64,6 +70,33 @@ def supports_reduce(call: Call) -> bool:
     one tile of the program (otherwise the eager reduce kernel, which loops, runs)."""
     op, _, x_view, axes = call.args
     return op == "sum" and int(np.prod([x_view.shape[d] for d in axes])) <= REDUCE_TILE
+
+
+def supports_matmul(call: Call) -> bool:
+    """A 2-D matmul the generator can write as a chain's head: K fits in one tile."""
+    _, a_view, _, _ = call.args
+    return a_view.shape[1] <= REDUCE_TILE
+
+
+def _matmul_load(index: int, a_view: Any, b_view: Any) -> tuple[list[str], int]:
+    """Source lines of a matmul head written as the reduction it is: output (i0, i1) is the sum
+    over k of a[i0, k] * b[k, i1]; a [BLOCK, RBLOCK] tile of each factor, k along the columns."""
+    k = a_view.shape[1]
+
+    def term(name: str, stride: int) -> str:
+        return name if stride == 1 else f"{name} * {stride}"
+
+    a_offset = f" + {a_view.offset}" if a_view.offset else ""
+    b_offset = f" + {b_view.offset}" if b_view.offset else ""
+    mask = f"mask=mask[:, None] & (r < {k})[None, :], other=0"
+    lines = [f"r = tl.arange(0, RBLOCK)  # positions along k ({k})",
+             f"x{index} = tl.load(x{index}_ptr + ({term('i0', a_view.strides[0])})[:, None] + "
+             f"({term('r', a_view.strides[1])})[None, :]{a_offset}, {mask})"
+             f"  # a {tuple(a_view.shape)} strides {tuple(a_view.strides)}: rows i0",
+             f"x{index + 1} = tl.load(x{index + 1}_ptr + ({term('i1', b_view.strides[1])})"
+             f"[:, None] + ({term('r', b_view.strides[0])})[None, :]{b_offset}, {mask})"
+             f"  # b {tuple(b_view.shape)} strides {tuple(b_view.strides)}: columns i1"]
+    return lines, k
 
 
 def _reduce_load(index: int, view: Any, axes: tuple[int, ...]) -> tuple[list[str], int]:
@@ -134,7 +167,13 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
 
     reduced = 0  # elements per output of a reduction head (0: none)
     for position, call in enumerate(calls):
-        if call.primitive == "reduce":  # the head: one tile per block of outputs, summed
+        if call.primitive == "matmul":  # the head: sum over k of a * b, tile by tile
+            a, a_view, b, b_view = call.args
+            operands += [Operand(a.value, a_view), Operand(b.value, b_view)]
+            tile, reduced = _matmul_load(len(operands) - 2, a_view, b_view)
+            loads.extend(tile)
+            expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "reduce":  # the head: one tile per block of outputs, summed
             _, x, x_view, axes = call.args
             operands.append(Operand(x.value, x_view))
             tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
@@ -268,4 +307,4 @@ def triton_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel | None
     return kernel
 
 
-__all__ = ["supports", "supports_reduce", "triton_chain", "triton_sgd", "Ref"]
+__all__ = ["supports", "supports_matmul", "supports_reduce", "triton_chain", "triton_sgd", "Ref"]

@@ -17,10 +17,10 @@ Two kinds of group are formed from the Program's steps, in order:
 
 Each group gets generated source: on the NumPy backend a Python function of NumPy calls writing
 into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) one @triton.jit
-kernel per elementwise chain. The intermediate values of a chain never exist as buffers; a
-chain's output lives in a buffer of the *memory plan*: allocated once, reused by every replay, and
-shared by values whose lifetimes do not overlap (or written straight into a live buffer such as a
-parameter's .grad).
+kernel per chain (with its matmul or sum head) and one for the SGD updates. The intermediate
+values of a chain never exist as buffers; a chain's output lives in a buffer of the *memory
+plan*: allocated once, reused by every replay, and shared by values whose lifetimes do not
+overlap (or written straight into a live buffer such as a parameter's .grad).
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
         return False
     head = group[0].calls[0]
     if head.primitive == "matmul":
-        if backend_name != "numpy" or not _matmul_head_ok(head):
+        if not _matmul_head_ok(head, backend_name):
             return False
     elif head.primitive == "reduce":
         if not _reduce_head_ok(head, backend_name):
@@ -226,9 +226,15 @@ def _reduce_head_ok(call: Call, backend_name: str) -> bool:
     return supports_reduce(call)
 
 
-def _matmul_head_ok(call: Call) -> bool:
+def _matmul_head_ok(call: Call, backend_name: str) -> bool:
     a, a_view, b, b_view = call.args
-    return len(a_view.shape) == 2 and len(b_view.shape) == 2
+    if len(a_view.shape) != 2 or len(b_view.shape) != 2:
+        return False
+    if backend_name == "numpy":
+        return True
+    from .codegen_triton import supports_matmul
+
+    return supports_matmul(call)
 
 
 def group_shape(call: Call) -> tuple[int, ...]:
