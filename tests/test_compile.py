@@ -232,3 +232,25 @@ def test_viz_draws_fused_kernels_as_clusters():
     assert f"{eager} primitive calls in eager mode -> {launches} kernel launches" in source
     assert source.count("subgraph cluster_fused_") == len(compiled.kernels())
     assert "matmul\\nLinear" in source and "input 0" in source
+
+
+def test_fused_select_gives_the_eager_where_bits():
+    from tinygrad_edu.kernels import contiguous_view
+    from tinygrad_edu.kernels.elementwise import where_reference
+
+    from tinygrad_edu.compile.fusion import select
+
+    rng = np.random.default_rng(0)
+    c = rng.random((40, 64)) < 0.5  # data: no pattern (the branch-free path, > 1024 elements)
+    a = rng.standard_normal((40, 64)).astype(np.float32)
+    a[0, :4] = [np.nan, -0.0, np.inf, -np.inf]
+    b = np.zeros((), np.float32)
+    view = contiguous_view((40, 64))
+    expected = where_reference(c.reshape(-1), view, a.reshape(-1), view,
+                               np.zeros(1, np.float32), type(view)((40, 64), (0, 0), 0))
+    out = np.empty((40, 64), np.float32)
+    select(out, c, a, np.broadcast_to(b, (40, 64)))
+    np.testing.assert_array_equal(out.view(np.int32).reshape(-1), expected.view(np.int32))
+    aliased = a.copy()
+    select(aliased, ~c, b.reshape(1, 1) + np.zeros((40, 64), np.float32), aliased)  # out is b
+    np.testing.assert_array_equal(aliased, np.where(~c, 0, a))

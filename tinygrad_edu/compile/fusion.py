@@ -310,8 +310,8 @@ def _numpy_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
                     f"out={target})")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
-            code = (f"np.copyto({target}, np.where({operand(c.value, c_view)}, "
-                    f"{operand(a.value, a_view)}, {operand(b.value, b_view)}))")
+            code = (f"select({target}, {operand(c.value, c_view)}, {operand(a.value, a_view)}, "
+                    f"{operand(b.value, b_view)})")
         elif call.primitive == "cast":
             x, x_view, _ = call.args
             code = f"np.copyto({target}, {operand(x.value, x_view)}, casting='unsafe')"
@@ -333,13 +333,32 @@ def _numpy_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
     if not quiet:
         header += '    with np.errstate(all="ignore"):  # as the eager primitives\n'
     source = header + body + "\n"
-    namespace: dict[str, Any] = {"np": np}
+    namespace: dict[str, Any] = {"np": np, "select": select}
     exec(compile(source, f"<tinygrad_edu.compile {name}>", "exec"), namespace)  # noqa: S102
     function = namespace[name]
     kernel = FusedKernel(name, source, calls, operands, final, shape, out_dtype)
     kernel.extra["temps"] = [np.empty(shape, dtype) for _, dtype in temps]
     kernel.run = _numpy_runner(function, kernel)
     return kernel
+
+
+_BITS = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def select(out: np.ndarray, c: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """out = a where c else b: the eager where's branch-free select for large arrays (ReLU's mask
+    is data, and np.where mispredicts half its branches), (a & m) | (b & ~m) on the elements read
+    as integers: the same bits as kernels/elementwise.py's where_reference."""
+    if (c.size <= 1024 or c.dtype != np.bool_ or a.dtype != b.dtype or a.dtype != out.dtype
+            or a.dtype.itemsize not in _BITS):
+        np.copyto(out, np.where(c, a, b))
+        return
+    bits = _BITS[a.dtype.itemsize]
+    mask = np.negative(c.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
+    other = b.view(bits) & ~mask  # read b before out is written (out may be b's buffer)
+    result = out.view(bits)
+    np.bitwise_and(a.view(bits), mask, out=result)
+    result |= other
 
 
 def _numpy_runner(function: Any, kernel: FusedKernel) -> Any:
