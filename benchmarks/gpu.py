@@ -129,6 +129,21 @@ def matmul(bench: Bench) -> None:
                        2 * n**3, "TFLOP/s")
 
 
+def reductions(bench: Bench) -> None:
+    """Few outputs from much data: a full x.sum() (the two-stage reduction) and a skinny product
+    like the ConvNet's fc1, a long K for one tile of outputs (split-K)."""
+    n = 2**12 if bench.tiny else 2**26
+    ours, theirs = bench.both(np.random.default_rng(7).standard_normal(n).astype(np.float32))
+    bench.pair("sum to one value", f"{n:,}", lambda t: t.sum(), (ours,), (theirs,), 4 * n,
+               "GB/s")
+    m, k, n = (4, 256, 8) if bench.tiny else (128, 9216, 128)
+    rng = np.random.default_rng(8)
+    (oa, ta), (ob, tb) = (bench.both(rng.standard_normal(shape).astype(np.float32))
+                          for shape in ((m, k), (k, n)))
+    bench.pair("matmul fc1-like (split-K)", f"{m}x{k}x{n}", lambda a, b: a @ b, (oa, ob),
+               (ta, tb), 2 * m * k * n, "TFLOP/s")
+
+
 def conv_forward_backward(functional, x, w, dy):
     """Forward, then backward from a given output gradient (no .sum(): a full reduction would be
     timed too, and it is not part of a convolution)."""
@@ -231,16 +246,17 @@ def main() -> None:
                         help="markdown table to write (default: benchmarks/gpu_results.md on a "
                              "GPU, nothing with --tiny)")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="run only these sections: elementwise softmax matmul conv "
-                             "training overhead")
+                        help="run only these sections: elementwise softmax reductions matmul "
+                             "conv training overhead")
     args = parser.parse_args()
     if not args.tiny and not torch.cuda.is_available():
         parser.error("no CUDA GPU: run with --tiny to check the script under the interpreter")
     torch.backends.cuda.matmul.allow_tf32 = False  # exact float32 products, like ours
     torch.backends.cudnn.allow_tf32 = False
     bench = Bench(args.tiny)
-    sections = {"elementwise": elementwise, "softmax": softmax, "matmul": matmul, "conv": conv,
-                "training": training_step, "overhead": launch_overhead}
+    sections = {"elementwise": elementwise, "softmax": softmax, "reductions": reductions,
+                "matmul": matmul, "conv": conv, "training": training_step,
+                "overhead": launch_overhead}
     for name, section in sections.items():
         if args.only is None or name in args.only:
             section(bench)

@@ -114,8 +114,9 @@ def attention_backward_reference(q, q_view, k, k_view, v, v_view, bias, bias_vie
 # Triton
 # ----------------------------------------------------------------------------------------------
 # What you will learn: a tiled kernel with running statistics.
-#   * Program (i, bh) owns BLOCK_M queries of one (batch, head): its Q block, m, l and acc stay
-#     in registers while K and V stream past in tiles of BLOCK_N; memory holds O and lse only.
+#   * A program owns BLOCK_M queries of one (batch, head): its Q block, m, l and acc stay in
+#     registers while K and V stream past in tiles of BLOCK_N; memory holds O and lse only.
+#     (batch * head, query tile) pairs are numbered on grid axis 0, heads outermost (_tile).
 #   * Backward is two kernels with no atomics: one program per key tile accumulates dK and dV
 #     over every query block, one program per query block accumulates dQ over every key tile.
 #     Both recompute P from lse.
@@ -129,14 +130,28 @@ from .triton_support import (  # noqa: E402
     compute_type,
     empty,
     float_bits,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
+    small_launches,
     tl,
     triton_kernel,
 )
 
 BLOCK_M = 16  # queries per program (tl.dot needs at least 16 on a GPU)
 BLOCK_N = 16  # keys per tile
+
+
+@triton_kernel
+def _tile(length, BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """(batch * head, tile number) of this program. Both share grid axis 0, heads outermost (the
+    programs of one head run side by side and share its K, V in L2): axis 1 would stop at
+    65 535 batch * head pairs on a GPU."""
+    program = program_number(INT64)
+    tiles = (length + BLOCK - 1) // BLOCK
+    return program // tiles, program % tiles
 
 
 @triton_kernel
@@ -180,19 +195,20 @@ def attention_kernel(q_ptr, q_off, qs0, qs1, qs2, qs3,   # Q (B, H, L, D) view
                      heads, n_q, n_k, dim, dim_v,        # H, L, S, D, Dv
                      scale_bits,                         # scale as float64 bits
                      HAS_BIAS: tl.constexpr, CAUSAL: tl.constexpr, BLOCK_M: tl.constexpr,
-                     BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr):
-    bh = tl.program_id(1)
+                     BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr,
+                     INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    bh, block = _tile(n_q, BLOCK_M, INT64)
     b, h = bh // heads, bh % heads
-    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)  # (BLOCK_M,) query positions
-    d, dv = tl.arange(0, BLOCK_D), tl.arange(0, BLOCK_DV)
+    rows = block * BLOCK_M + lane_positions(BLOCK_M, INT64)  # (BLOCK_M,) query positions
+    d, dv = lane_positions(BLOCK_D, INT64), lane_positions(BLOCK_DV, INT64)
     q = _block(q_ptr, q_off, qs0, qs1, qs2, qs3, b, h, rows, d, n_q, dim)  # (BLOCK_M, BLOCK_D)
     scale = bits_to_float64(scale_bits).to(q.dtype)
     m = tl.full((BLOCK_M,), float("-inf"), q.dtype)  # running maximum
     total = tl.zeros((BLOCK_M,), q.dtype)  # running sum of e^(s - m)
     acc = tl.zeros((BLOCK_M, BLOCK_DV), q.dtype)  # running output
-    end = tl.minimum(n_k, (tl.program_id(0) + 1) * BLOCK_M) if CAUSAL else n_k
+    end = tl.minimum(n_k, (block + 1) * BLOCK_M) if CAUSAL else n_k
     for start in range(0, end, BLOCK_N):
-        cols = start + tl.arange(0, BLOCK_N)  # (BLOCK_N,) key positions
+        cols = start + lane_positions(BLOCK_N, INT64)  # (BLOCK_N,) key positions
         k = _block(k_ptr, k_off, ks0, ks1, ks2, ks3, b, h, cols, d, n_k, dim)
         v = _block(v_ptr, v_off, vs0, vs1, vs2, vs3, b, h, cols, dv, n_k, dim_v)
         s = _scores(q, k, bias_ptr, bias_off, bs0, bs1, bs2, bs3, b, h, rows, cols, n_q, n_k,
@@ -232,19 +248,20 @@ def attention_backward_kv_kernel(q_ptr, q_off, qs0, qs1, qs2, qs3,
                                  heads, n_q, n_k, dim, dim_v, scale_bits,
                                  HAS_BIAS: tl.constexpr, CAUSAL: tl.constexpr,
                                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                                 BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr):
-    bh = tl.program_id(1)
+                                 BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr,
+                                 INT64: tl.constexpr = False):
+    bh, block = _tile(n_k, BLOCK_N, INT64)
     b, h = bh // heads, bh % heads
-    cols = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)  # this program's keys
-    d, dv = tl.arange(0, BLOCK_D), tl.arange(0, BLOCK_DV)
+    cols = block * BLOCK_N + lane_positions(BLOCK_N, INT64)  # this program's keys
+    d, dv = lane_positions(BLOCK_D, INT64), lane_positions(BLOCK_DV, INT64)
     k = _block(k_ptr, k_off, ks0, ks1, ks2, ks3, b, h, cols, d, n_k, dim)  # (BLOCK_N, BLOCK_D)
     v = _block(v_ptr, v_off, vs0, vs1, vs2, vs3, b, h, cols, dv, n_k, dim_v)
     scale = bits_to_float64(scale_bits).to(k.dtype)
     dk = tl.zeros((BLOCK_N, BLOCK_D), k.dtype)
     dv_acc = tl.zeros((BLOCK_N, BLOCK_DV), k.dtype)
-    first = (tl.program_id(0) * BLOCK_N // BLOCK_M) * BLOCK_M if CAUSAL else 0
+    first = (block * BLOCK_N // BLOCK_M) * BLOCK_M if CAUSAL else 0
     for start in range(first, n_q, BLOCK_M):
-        rows = start + tl.arange(0, BLOCK_M)
+        rows = start + lane_positions(BLOCK_M, INT64)
         q = _block(q_ptr, q_off, qs0, qs1, qs2, qs3, b, h, rows, d, n_q, dim)
         do = _block(do_ptr, do_off, ds0, ds1, ds2, ds3, b, h, rows, dv, n_q, dim_v)
         o = _block(o_ptr, o_off, os0, os1, os2, os3, b, h, rows, dv, n_q, dim_v)
@@ -276,11 +293,12 @@ def attention_backward_q_kernel(q_ptr, q_off, qs0, qs1, qs2, qs3,
                                 heads, n_q, n_k, dim, dim_v, scale_bits,
                                 HAS_BIAS: tl.constexpr, CAUSAL: tl.constexpr,
                                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                                BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr):
-    bh = tl.program_id(1)
+                                BLOCK_D: tl.constexpr, BLOCK_DV: tl.constexpr,
+                                INT64: tl.constexpr = False):
+    bh, block = _tile(n_q, BLOCK_M, INT64)
     b, h = bh // heads, bh % heads
-    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)
-    d, dv = tl.arange(0, BLOCK_D), tl.arange(0, BLOCK_DV)
+    rows = block * BLOCK_M + lane_positions(BLOCK_M, INT64)
+    d, dv = lane_positions(BLOCK_D, INT64), lane_positions(BLOCK_DV, INT64)
     q = _block(q_ptr, q_off, qs0, qs1, qs2, qs3, b, h, rows, d, n_q, dim)
     do = _block(do_ptr, do_off, ds0, ds1, ds2, ds3, b, h, rows, dv, n_q, dim_v)
     o = _block(o_ptr, o_off, os0, os1, os2, os3, b, h, rows, dv, n_q, dim_v)
@@ -289,9 +307,9 @@ def attention_backward_q_kernel(q_ptr, q_off, qs0, qs1, qs2, qs3,
     delta = tl.sum(do * o, axis=1)  # D_i = sum_k dO_ik O_ik
     scale = bits_to_float64(scale_bits).to(q.dtype)
     dq = tl.zeros((BLOCK_M, BLOCK_D), q.dtype)
-    end = tl.minimum(n_k, (tl.program_id(0) + 1) * BLOCK_M) if CAUSAL else n_k
+    end = tl.minimum(n_k, (block + 1) * BLOCK_M) if CAUSAL else n_k
     for start in range(0, end, BLOCK_N):
-        cols = start + tl.arange(0, BLOCK_N)
+        cols = start + lane_positions(BLOCK_N, INT64)
         k = _block(k_ptr, k_off, ks0, ks1, ks2, ks3, b, h, cols, d, n_k, dim)
         v = _block(v_ptr, v_off, vs0, vs1, vs2, vs3, b, h, cols, dv, n_k, dim_v)
         s = _scores(q, k, bias_ptr, bias_off, bs0, bs1, bs2, bs3, b, h, rows, cols, n_q, n_k,
@@ -320,6 +338,13 @@ def _sizes(q_view: View, k_view: View, v_view: View) -> dict[str, int]:
 
 
 def _blocks(size: dict[str, int]) -> dict[str, int]:
+    """Tile sizes. Under the interpreter, whole sequences up to 128 per tile (fewer programs and
+    loop steps); the kernels are correct for any power-of-two tiles of at least 16 (tl.dot)."""
+    if small_launches():
+        return {"BLOCK_M": max(BLOCK_M, min(next_power_of_2(size["n_q"]), 128)),
+                "BLOCK_N": max(BLOCK_N, min(next_power_of_2(size["n_k"]), 128)),
+                "BLOCK_D": max(16, next_power_of_2(size["dim"])),
+                "BLOCK_DV": max(16, next_power_of_2(size["dim_v"]))}
     return {"BLOCK_M": BLOCK_M, "BLOCK_N": BLOCK_N,
             "BLOCK_D": max(16, next_power_of_2(size["dim"])),
             "BLOCK_DV": max(16, next_power_of_2(size["dim_v"]))}
@@ -338,11 +363,13 @@ def attention_triton(q, q_view, k, k_view, v, v_view, bias, bias_view, causal: b
     lse = empty(groups * size["n_q"], _statistics_dtype(dtype))
     if not out.numel():
         return out, lse
-    attention_kernel[(cdiv(size["n_q"], BLOCK_M), groups)](
+    blocks = _blocks(size)
+    attention_kernel[(cdiv(size["n_q"], blocks["BLOCK_M"]) * groups,)](
         *_view_arguments(q, q_view), *_view_arguments(k, k_view), *_view_arguments(v, v_view),
         *_bias_arguments(bias, bias_view, q), out, lse, size["heads"], size["n_q"], size["n_k"],
         size["dim"], size["dim_v"], float_bits(scale), HAS_BIAS=bias is not None,
-        CAUSAL=bool(causal), **_blocks(size))
+        CAUSAL=bool(causal), INT64=needs_int64(q_view, k_view, v_view, bias_view, out.numel()),
+        **blocks)
     return out, lse
 
 
@@ -365,9 +392,12 @@ def attention_backward_triton(q, q_view, k, k_view, v, v_view, bias, bias_view, 
               lse, *lse_view.strides, lse_view.offset)
     tail = (size["heads"], size["n_q"], size["n_k"], size["dim"], size["dim_v"],
             float_bits(scale))
-    options = {"HAS_BIAS": bias is not None, "CAUSAL": bool(causal), **_blocks(size)}
-    attention_backward_kv_kernel[(cdiv(size["n_k"], BLOCK_N), groups)](
+    blocks = _blocks(size)
+    options = {"HAS_BIAS": bias is not None, "CAUSAL": bool(causal), **blocks,
+               "INT64": needs_int64(q_view, k_view, v_view, bias_view, out_view, dout_view,
+                                    lse_view, dq.numel(), dk.numel(), dv.numel())}
+    attention_backward_kv_kernel[(cdiv(size["n_k"], blocks["BLOCK_N"]) * groups,)](
         *common, dk, dv, *tail, **options)
-    attention_backward_q_kernel[(cdiv(size["n_q"], BLOCK_M), groups)](
+    attention_backward_q_kernel[(cdiv(size["n_q"], blocks["BLOCK_M"]) * groups,)](
         *common, dq, *tail, **options)
     return dq, dk, dv

@@ -225,11 +225,14 @@ def with_complex_paths(implementations: dict[str, Callable[..., Any]], backend: 
 # masked loads, computes, and stores both parts of the result next to each other again.
 
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     compute_type,
     convert,
     empty,
+    launch_block,
     merge_dims,
+    needs_int64,
     strided_offsets,
     tl,
     triton_kernel,
@@ -333,8 +336,9 @@ def complex_unary_kernel(x_ptr,                 # float view of the complex inpu
                          x_offset,              # its offset in complex elements
                          OP: tl.constexpr,      # op name
                          REAL: tl.constexpr,    # True: store only the real result (abs, angle)
-                         BLOCK: tl.constexpr):  # complex elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) row-major positions
+                         BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False):  # complex elements per program
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) row-major positions
     mask = index < numel
     where = 2 * (x_offset + strided_offsets(index, shape, x_strides))  # real part's float offset
     a = compute_type(tl.load(x_ptr + where, mask=mask, other=1))
@@ -381,8 +385,9 @@ def complex_binary_kernel(a_ptr, b_ptr,          # float views of the two comple
                           b_strides, b_offset,   # b's complex view
                           OP: tl.constexpr,      # "mul", "div", "pow", "eq" or "ne"
                           BOOL: tl.constexpr,    # True for eq / ne: one bool per element
-                          BLOCK: tl.constexpr):  # complex elements per program
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                          BLOCK: tl.constexpr,
+                          INT64: tl.constexpr = False):  # complex elements per program
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     a_where = 2 * (a_offset + strided_offsets(index, shape, a_strides))
     b_where = 2 * (b_offset + strided_offsets(index, shape, b_strides))
@@ -405,9 +410,10 @@ def _complex_unary_launch(op: str, x: Any, x_view: View, real_result: bool) -> A
     out = empty(numel if real_result else 2 * numel, real)
     if numel:
         shape, (strides,) = merge_dims(x_view.shape, x_view.strides)
-        complex_unary_kernel[(cdiv(numel, COMPLEX_BLOCK),)](
+        block = launch_block(numel, COMPLEX_BLOCK)
+        complex_unary_kernel[(cdiv(numel, block),)](
             as_real_triton(x), out, numel, shape, strides, x_view.offset, OP=op,
-            REAL=real_result, BLOCK=COMPLEX_BLOCK)
+            REAL=real_result, BLOCK=block, INT64=needs_int64(pair_view(x_view), 2 * numel))
     return out if real_result else as_complex_triton(out)
 
 
@@ -450,10 +456,12 @@ def _triton_paths(launchers: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         if numel:
             shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides,
                                                        b_view.strides)
-            complex_binary_kernel[(cdiv(numel, COMPLEX_BLOCK),)](
+            block = launch_block(numel, COMPLEX_BLOCK)
+            complex_binary_kernel[(cdiv(numel, block),)](
                 as_real_triton(a), as_real_triton(b), out, numel, shape, a_strides,
                 a_view.offset, b_strides, b_view.offset, OP=op, BOOL=boolean,
-                BLOCK=COMPLEX_BLOCK)
+                BLOCK=block, INT64=needs_int64(pair_view(a_view), pair_view(b_view),
+                                               2 * numel))
         return out if boolean else float_result(out)
 
     def reduce_path(op: str, x: Any, x_view: View, axes: tuple[int, ...]) -> Any:

@@ -273,11 +273,15 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
+from .matmul import split_k  # noqa: E402
 from .triton_support import (  # noqa: E402
     cdiv,
     empty,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
     small_launches,
     tl,
     triton_kernel,
@@ -336,45 +340,53 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                                                                    # padding: (top, left)
                        channels_per_group, outs_per_group, out_channels,
                        M, N, K,                     # this mode's matmul sizes
+                       splits, k_chunk,             # split-K ("weight" mode): K in pieces
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
-                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                       INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
     tiles_n = tl.cdiv(N, BLOCK_N)
     tiles = tl.cdiv(M, BLOCK_M) * tiles_n
-    group = tl.program_id(0) // tiles  # groups are folded into grid axis 0 (axis 1 stops at
-    tile = tl.program_id(0) % tiles    # 65 535)
-    rows = (tile // tiles_n) * BLOCK_M + tl.arange(0, BLOCK_M)                     # (BLOCK_M,)
-    columns = (tile % tiles_n) * BLOCK_N + tl.arange(0, BLOCK_N)                   # (BLOCK_N,)
+    program = program_number(INT64)
+    split = program % splits  # which piece of K (split-K: out holds `splits` partial sums)
+    program = program // splits
+    group = program // tiles  # groups are folded into grid axis 0 (axis 1 stops at 65 535)
+    tile = program % tiles
+    rows = (tile // tiles_n) * BLOCK_M + lane_positions(BLOCK_M, INT64)            # (BLOCK_M,)
+    columns = (tile % tiles_n) * BLOCK_N + lane_positions(BLOCK_N, INT64)          # (BLOCK_N,)
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:
         accumulator = accumulator.to(tl.float64)
     k_size = channels_per_group * kernel[0] * kernel[1]
-    p_size = x_shape[0] * out_hw[0] * out_hw[1]
-    for start in range(0, K, BLOCK_K):
-        ks = start + tl.arange(0, BLOCK_K)                                          # (BLOCK_K,)
+    batch = tl.cast(x_shape[0], tl.int64) if INT64 else x_shape[0]  # N * Ho * Wo can pass 2^31
+    p_size = batch * out_hw[0] * out_hw[1]
+    k_end = tl.minimum((split + 1) * k_chunk, K)
+    for start in range(split * k_chunk, k_end, BLOCK_K):
+        ks = start + lane_positions(BLOCK_K, INT64)                                 # (BLOCK_K,)
+        k_ok = ks < k_end  # this piece's columns of A, rows of B
         if MODE == "forward":   # A = W[rows, ks], B = cols[ks, columns]
             a_at, a_mask = _weight(w_ptr, rows[:, None], ks[None, :], group, w_strides, kernel,
                                    outs_per_group, k_size)
             b_at, b_mask, _ = _cols(x_ptr, ks[:, None], columns[None, :], group, x_shape,
                                     x_strides, kernel, stride, padding, dilation, out_hw,
                                     channels_per_group)
-            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask, other=0)
-            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask, other=0)
+            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
+            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
         elif MODE == "weight":  # A = dY[rows, ks], B = cols[columns, ks]^T
             a_at, a_mask = _gradient(dy_ptr, rows[:, None], ks[None, :], group, dy_strides,
                                      out_hw, outs_per_group, p_size)
             b_at, b_mask, _ = _cols(x_ptr, columns[None, :], ks[:, None], group, x_shape,
                                     x_strides, kernel, stride, padding, dilation, out_hw,
                                     channels_per_group)
-            a = tl.load(dy_ptr + dy_offset + a_at, mask=a_mask, other=0)
-            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask, other=0)
+            a = tl.load(dy_ptr + dy_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
+            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
         else:                   # A = W[ks, rows]^T, B = dY[ks, columns]
             a_at, a_mask = _weight(w_ptr, ks[None, :], rows[:, None], group, w_strides, kernel,
                                    outs_per_group, k_size)
             b_at, b_mask = _gradient(dy_ptr, ks[:, None], columns[None, :], group, dy_strides,
                                      out_hw, outs_per_group, p_size)
-            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask, other=0)
-            b = tl.load(dy_ptr + dy_offset + b_at, mask=b_mask, other=0)
+            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
+            b = tl.load(dy_ptr + dy_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
         if USE_DOT:
             accumulator = tl.dot(a, b, accumulator, input_precision=PRECISION)
         else:
@@ -388,8 +400,9 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
         at = ((n[None, :] * out_channels + group * outs_per_group + rows[:, None])
               * (out_hw[0] * out_hw[1]) + pixel[None, :])
         tl.store(out_ptr + at, result, mask=inside)
-    elif MODE == "weight":  # dW[group * O/g + row, k] (contiguous)
-        at = (group * outs_per_group + rows[:, None]) * k_size + columns[None, :]
+    elif MODE == "weight":  # dW[group * O/g + row, k] (contiguous), of this piece of K
+        at = ((split * out_channels + group * outs_per_group + rows[:, None]) * k_size
+              + columns[None, :])
         tl.store(out_ptr + at, result, mask=inside)
     else:  # col2im: add dcols[k, p] where cols[k, p] was read from (padding: nowhere)
         _, valid, at = _cols(x_ptr, rows[:, None], columns[None, :], group, x_shape, x_strides,
@@ -400,7 +413,9 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
 def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None, dy: Any,
             dy_view: View | None, out: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
             stride: Pair, padding: Padding, dilation: Pair, groups: int,
-            out_hw: Pair, dtype: np.dtype) -> None:
+            out_hw: Pair, dtype: np.dtype) -> Any:
+    """Launch one mode of the implicit GEMM into out; returns out (or, after a split-K weight
+    gradient, the summed pieces, a new buffer)."""
     n, channels = x_shape[:2]
     out_channels, channels_per_group, kh, kw = w_shape
     outs_per_group = out_channels // groups
@@ -420,14 +435,28 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
         blocks["BLOCK_K"] = min(blocks["BLOCK_K"], 8)
     unused = View((1, 1, 1, 1), (0, 0, 0, 0), 0)  # the operand a mode does not read
     x_view, w_view, dy_view = x_view or unused, w_view or unused, dy_view or unused
-    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * groups,)
-    conv2d_gemm_kernel[grid](
+    programs = cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * groups
+    splits, k_chunk = (split_k(programs, K, blocks["BLOCK_K"], use_dot) if mode == "weight"
+                       else (1, K))
+    target = out if splits == 1 else empty(splits * out.numel(), np.dtype(np.float32))
+    conv2d_gemm_kernel[(programs * splits,)](
         x if x is not None else out, w if w is not None else out,
-        dy if dy is not None else out, out, tuple(x_shape), x_view.strides, w_view.strides,
+        dy if dy is not None else out, target, tuple(x_shape), x_view.strides, w_view.strides,
         dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
         (padding[0], padding[2]), tuple(dilation), tuple(out_hw), channels_per_group,
-        outs_per_group, out_channels, M, N, K, MODE=mode, USE_DOT=use_dot, PRECISION="ieee",
-        **blocks)
+        outs_per_group, out_channels, M, N, K, splits, k_chunk, MODE=mode, USE_DOT=use_dot,
+        PRECISION="ieee", INT64=needs_int64(x_view, w_view, dy_view, target.numel(), M * N,
+                                            N * K, M * K), **blocks)
+    if splits > 1:  # the weight gradient's pieces of K (N * Ho * Wo), summed into out
+        from .elementwise import cast_triton
+        from .reduce import reduce_triton
+
+        total = reduce_triton("sum", target, View((splits, out.numel()), (out.numel(), 1), 0),
+                              (0,))
+        if dtype != np.float32:
+            total = cast_triton(total, View((out.numel(),), (1,), 0), dtype)
+        return total
+    return out
 
 
 def conv2d_triton(x: Any, x_view: View, w: Any, w_view: View, stride: Pair, padding: Padding,
@@ -465,6 +494,6 @@ def conv2d_backward_weight_triton(dy: Any, dy_view: View, x: Any, x_view: View,
     dtype = numpy_dtype(dy)
     out = empty(weight_shape[0] * weight_shape[1] * weight_shape[2] * weight_shape[3], dtype)
     if out.numel():
-        _launch("weight", x, x_view, None, None, dy, dy_view, out, x_view.shape, weight_shape,
-                stride, padding, dilation, groups, dy_view.shape[2:], dtype)
+        return _launch("weight", x, x_view, None, None, dy, dy_view, out, x_view.shape,
+                       weight_shape, stride, padding, dilation, groups, dy_view.shape[2:], dtype)
     return out

@@ -148,8 +148,11 @@ from .triton_support import (  # noqa: E402
     error_slot,
     float_bits,
     interpreting,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
     record_bad_values,
     tl,
     triton_kernel,
@@ -193,11 +196,12 @@ def cross_entropy_kernel(x_ptr, x_offset, x_row_stride, x_column_stride,   # log
                          rows, C, ignore_index,
                          smoothing_bits,                                    # e, as float64 bits
                          WEIGHTED: tl.constexpr, SMOOTHING: tl.constexpr, BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False,  # int64 offsets (see needs_int64)
                          error_ptr=None, error_slot=0):  # where a bad target is recorded
-    row = tl.program_id(0)
+    row = program_number(INT64)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
     x_row = x_ptr + x_offset + row * x_row_stride
-    columns = tl.arange(0, BLOCK)                                                   # (BLOCK,)
+    columns = lane_positions(BLOCK, INT64)                                                # (BLOCK,)
     # pass 1: the online log-sum-exp, one running max and sum per lane
     m = tl.full([BLOCK], float("-inf"), compute)
     s = tl.zeros([BLOCK], compute)
@@ -253,10 +257,11 @@ def cross_entropy_backward_kernel(x_ptr, x_offset, x_row_stride, x_column_stride
                                   dx_ptr,                                           # (M, C)
                                   rows, C, ignore_index, smoothing_bits,
                                   WEIGHTED: tl.constexpr, SMOOTHING: tl.constexpr,
-                                  BLOCK: tl.constexpr):
-    row = tl.program_id(0)
+                                  BLOCK: tl.constexpr,
+                                  INT64: tl.constexpr = False):  # (see needs_int64)
+    row = program_number(INT64)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    columns = tl.arange(0, BLOCK)                                                   # (BLOCK,)
+    columns = lane_positions(BLOCK, INT64)                                                # (BLOCK,)
     counted, safe_target, target_weight = _row_target(
         target_ptr, target_offset, target_stride, row, rows, ignore_index, w_ptr, w_offset,
         w_stride, WEIGHTED, compute)
@@ -314,7 +319,8 @@ def cross_entropy_triton(x: Any, x_view: View, target: Any, target_view: View, w
             target_view.strides[0], *_weight_arguments(x, weight, weight_view), losses,
             row_weights, lse, rows, classes, int(ignore_index), float_bits(smoothing),
             WEIGHTED=weight is not None, SMOOTHING=bool(smoothing), BLOCK=_block(classes),
-            error_ptr=errors, error_slot=slot)
+            INT64=needs_int64(x_view, target_view, weight_view), error_ptr=errors,
+            error_slot=slot)
     return losses, row_weights, lse
 
 
@@ -331,5 +337,7 @@ def cross_entropy_backward_triton(x: Any, x_view: View, target: Any, target_view
             target_view.strides[0], *_weight_arguments(x, weight, weight_view), lse,
             lse_view.offset, lse_view.strides[0], dy, dy_view.offset, dy_view.strides[0], dx,
             rows, classes, int(ignore_index), float_bits(smoothing),
-            WEIGHTED=weight is not None, SMOOTHING=bool(smoothing), BLOCK=_block(classes))
+            WEIGHTED=weight is not None, SMOOTHING=bool(smoothing), BLOCK=_block(classes),
+            INT64=needs_int64(x_view, target_view, weight_view, lse_view, dy_view,
+                              rows * classes))
     return dx

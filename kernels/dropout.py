@@ -59,12 +59,14 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     compute_type,
     empty,
     float_bits,
     launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     signed_int64,
     strided_offsets,
@@ -86,8 +88,9 @@ def dropout_kernel(x_ptr,                  # input buffer
                    seed, offset,           # Philox key, and the counter of mask position 0
                    p,                      # drop probability (float32)
                    scale_bits,             # 1 / (1 - p) as float64 bits
-                   BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)                          # (BLOCK,)
+                   BLOCK: tl.constexpr,
+                   INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)                          # (BLOCK,)
     mask = index < numel
     x = compute_type(tl.load(x_ptr + x_offset + strided_offsets(index, shape, x_strides),
                              mask=mask, other=0))
@@ -116,5 +119,5 @@ def dropout_triton(x: Any, x_view: View, mask_shape: tuple[int, ...], seed: int,
     block = launch_block(x_view.numel, DROPOUT_BLOCK)
     dropout_kernel[(cdiv(x_view.numel, block),)](
         x, out, x_view.numel, shape, x_strides, mask_strides, x_view.offset, signed_int64(seed),
-        offset, float(p), float_bits(scale), BLOCK=block)
+        offset, float(p), float_bits(scale), BLOCK=block, INT64=needs_int64(x_view))
     return out

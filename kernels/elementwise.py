@@ -83,6 +83,9 @@ BINARY_OPS = {
     "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
     "left_shift": np.left_shift, "right_shift": np.right_shift,
 }
+# Defined on integer (and, for and/or/xor/not, bool) buffers only: the op layer refuses floats.
+INTEGER_ONLY_OPS = frozenset({"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+                              "left_shift", "right_shift"})
 
 # Ops that cannot raise a floating-point warning skip the cost of np.errstate (about 1 µs).
 _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "minimum", "eq", "ne",

@@ -80,7 +80,17 @@ def fft_reference(x: np.ndarray, x_view: View, inverse: bool) -> np.ndarray:
 # between two buffers. Other sizes: the DFT matrix is uploaded and multiplied in by the complex
 # matmul path (kernels/complex.py), four float matmuls.
 
-from .triton_support import cdiv, compute_type, convert, empty, tl, triton_kernel  # noqa: E402
+from .triton_support import (  # noqa: E402
+    cdiv,
+    compute_type,
+    convert,
+    empty,
+    launch_block,
+    needs_int64,
+    program_number,
+    tl,
+    triton_kernel,
+)
 
 FFT_BLOCK = 64
 
@@ -93,9 +103,13 @@ def stockham_stage_kernel(x_ptr,                  # float view of the (B, N) com
                           n,                      # this stage's sub-transform size
                           s,                      # this stage's stride (N / n)
                           SIGN: tl.constexpr,     # -1.0 forward, +1.0 inverse
-                          BLOCK: tl.constexpr):   # butterflies per program
-    row = tl.program_id(0)
-    j = tl.program_id(1) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) butterfly numbers
+                          BLOCK: tl.constexpr,    # butterflies per program
+                          INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    # rows and pieces of a row share grid axis 0 (axis 1 stops at 65 535 programs on a GPU)
+    program = program_number(INT64)
+    pieces = (half + BLOCK - 1) // BLOCK
+    row = program // pieces
+    j = (program % pieces) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) butterfly numbers
     mask = j < half
     p = j // s
     q = j - p * s
@@ -140,10 +154,12 @@ def fft_triton(x: Any, x_view: View, inverse: bool) -> Any:
         return as_complex_triton(source)
     target = empty(2 * rows * n, real_dtype_for(dtype))
     stage_n, s = n, 1
+    block = launch_block(n // 2, FFT_BLOCK)
+    int64 = needs_int64(2 * rows * n)  # float offsets into the pairs
     while stage_n > 1:
-        stockham_stage_kernel[(rows, cdiv(n // 2, FFT_BLOCK))](
+        stockham_stage_kernel[(rows * cdiv(n // 2, block),)](
             source, target, n // 2, n, stage_n, s, SIGN=1.0 if inverse else -1.0,
-            BLOCK=FFT_BLOCK)
+            BLOCK=block, INT64=int64)
         source, target = target, source
         stage_n, s = stage_n // 2, 2 * s
     return as_complex_triton(source)

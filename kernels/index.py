@@ -132,11 +132,13 @@ def nonzero_reference(x: np.ndarray, x_view: View) -> np.ndarray:
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     download,
     empty,
     error_slot,
     launch_block,
+    needs_int64,
     numpy_dtype,
     record_bad_values,
     strided_offsets,
@@ -187,8 +189,9 @@ def gather_kernel(x_ptr, index_ptr, out_ptr,      # x, int64 index, output (inde
                   x_strides, x_offset,            # x's strides with dim's stride set to 0
                   dim_stride, dim_size,           # x's stride and size along dim
                   error_ptr, error_slot,          # where a bad index is recorded
-                  BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) output positions
+                  BLOCK: tl.constexpr,
+                  INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,) output positions
     mask = position < numel
     index = tl.load(index_ptr + index_offset + strided_offsets(position, shape, index_strides),
                     mask=mask, other=0)
@@ -206,8 +209,9 @@ def scatter_add_kernel(out_ptr, index_ptr, source_ptr,  # out (contiguous), int6
                        out_strides,                     # out's strides with dim's set to 0
                        dim_stride, dim_size,            # out's stride and size along dim
                        error_ptr, error_slot,           # where a bad index is recorded
-                       BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                       BLOCK: tl.constexpr,
+                       INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     index = tl.load(index_ptr + index_offset + strided_offsets(position, shape, index_strides),
                     mask=mask, other=0)
@@ -229,7 +233,8 @@ def _gather(x: Any, x_view: View, dim: int, index: Any, index_strides: tuple[int
         gather_kernel[(cdiv(out.numel(), block),)](
             x, index, out, out.numel(), launch_shape, launch_index, index_offset, launch_x,
             x_view.offset, x_view.strides[dim] if x_view.shape else 0,
-            size, *_bounds_slot(size, dim), BLOCK=block)
+            size, *_bounds_slot(size, dim), BLOCK=block,
+            INT64=needs_int64(x_view, out.numel(), View(shape, index_strides, index_offset)))
     return out
 
 
@@ -252,7 +257,9 @@ def _scatter_add(base: Any, base_view: View, dim: int, index: Any,
         scatter_add_kernel[(cdiv(numel, block),)](
             out, index, source, numel, launch_shape, launch_index, index_offset, launch_source,
             source_view.offset, launch_out, out_strides[dim] if out_strides else 0,
-            size, *_bounds_slot(size, dim), BLOCK=block)
+            size, *_bounds_slot(size, dim), BLOCK=block,
+            INT64=needs_int64(base_view, source_view, numel,
+                              View(shape, index_strides, index_offset)))
     return out
 
 
@@ -303,8 +310,9 @@ def index_offsets_kernel(offsets_ptr,            # int64 output: buffer offsets,
                          dim_size, dim_stride,   # the size and stride of the dim it indexes
                          error_ptr, error_slot,  # where a bad index is recorded
                          FIRST: tl.constexpr,    # the first index array starts the offsets
-                         BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                         BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     if FIRST:
         offsets = base_offset + strided_offsets(position, shape, base_strides).to(tl.int64)
@@ -318,8 +326,9 @@ def index_offsets_kernel(offsets_ptr,            # int64 output: buffer offsets,
 
 @triton_kernel
 def take_kernel(x_ptr, offsets_ptr, out_ptr,    # out[p] = x[offsets[p]]
-                numel, BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                numel, BLOCK: tl.constexpr,
+                INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     offsets = tl.load(offsets_ptr + position, mask=mask, other=0)
     tl.store(out_ptr + position, tl.load(x_ptr + offsets, mask=mask), mask=mask)
@@ -330,8 +339,9 @@ def put_kernel(destination_ptr, offsets_ptr,    # destination[offsets[p]] = (or 
                values_ptr,                      # values, a view over the result's shape
                numel, shape, values_strides, values_offset,
                ACCUMULATE: tl.constexpr,        # add (atomically: repeats sum) instead of write
-               BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+               BLOCK: tl.constexpr,
+               INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     offsets = tl.load(offsets_ptr + position, mask=mask, other=0)
     values = tl.load(values_ptr + values_offset
@@ -381,7 +391,9 @@ def _advanced_offsets(view: View, indices: list) -> tuple[Any, tuple[int, ...]]:
         index_offsets_kernel[(cdiv(numel, block),)](
             offsets, numel, launch_shape, launch_base, view.offset, index, launch_index,
             index_view.offset, view.shape[d], view.strides[d], *_bounds_slot(view.shape[d], d),
-            FIRST=number == 0, BLOCK=block)
+            FIRST=number == 0, BLOCK=block,
+            INT64=needs_int64(view, numel, View(index_view.shape, index_view.strides,
+                                                index_view.offset)))
     return offsets, shape
 
 
@@ -391,7 +403,8 @@ def index_triton(x: Any, x_view: View, indices: list) -> Any:
     out = empty(prod(shape), numpy_dtype(x))
     if out.numel():
         block = launch_block(out.numel(), INDEX_BLOCK)
-        take_kernel[(cdiv(out.numel(), block),)](x, offsets, out, out.numel(), BLOCK=block)
+        take_kernel[(cdiv(out.numel(), block),)](x, offsets, out, out.numel(), BLOCK=block,
+                                                 INT64=needs_int64(out.numel()))
     return out
 
 
@@ -417,14 +430,16 @@ def index_put_triton(destination: Any, destination_view: View, indices: list, va
     block = launch_block(numel, INDEX_BLOCK)
     put_kernel[(cdiv(numel, block),)](destination, offsets, values, numel, launch_shape,
                                       launch_values, values_view.offset,
-                                      ACCUMULATE=accumulate, BLOCK=block)
+                                      ACCUMULATE=accumulate, BLOCK=block,
+                                      INT64=needs_int64(numel, values_view))
 
 
 @triton_kernel
 def count_nonzero_kernel(x_ptr, counts_ptr,     # x, int64 output: one count per block
                          numel, shape, x_strides, x_offset,
-                         BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                         BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(position, shape, x_strides), mask=mask)
     flags = ((x != 0) & mask).to(tl.int64)
@@ -435,8 +450,9 @@ def count_nonzero_kernel(x_ptr, counts_ptr,     # x, int64 output: one count per
 def write_nonzero_kernel(x_ptr, starts_ptr,     # x, int64: where each block's results start
                          out_ptr,               # int64 output: (count, ndim) coordinates
                          numel, shape, x_strides, x_offset,
-                         BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                         BLOCK: tl.constexpr,
+                         INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < numel
     x = tl.load(x_ptr + x_offset + strided_offsets(position, shape, x_strides), mask=mask)
     flags = ((x != 0) & mask).to(tl.int64)
@@ -457,13 +473,15 @@ def nonzero_triton(x: Any, x_view: View) -> Any:
     block = launch_block(numel, INDEX_BLOCK)
     blocks = cdiv(numel, block)
     counts = empty(blocks, np.int64)
+    int64 = needs_int64(x_view, numel)
     count_nonzero_kernel[(blocks,)](x, counts, numel, x_view.shape, x_view.strides,
-                                    x_view.offset, BLOCK=block)
+                                    x_view.offset, BLOCK=block, INT64=int64)
     # the output's size decides its allocation, so the counts come to the host here anyway
     counts_host = download(counts)
     starts = np.concatenate([[0], np.cumsum(counts_host)[:-1]]).astype(np.int64)
     out = empty(int(counts_host.sum()) * ndim, np.int64)
     if out.numel():
         write_nonzero_kernel[(blocks,)](x, upload(starts), out, numel, x_view.shape,
-                                        x_view.strides, x_view.offset, BLOCK=block)
+                                        x_view.strides, x_view.offset, BLOCK=block,
+                                        INT64=int64)
     return out

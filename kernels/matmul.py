@@ -41,11 +41,14 @@ def matmul_reference(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View) -
 #     Numbering tiles row by row makes neighbours share a row of a but need all of b; numbering
 #     them in groups of GROUP_M rows, column by column inside a group, makes them share both.
 #   * Strides go straight into the pointer arithmetic: a transposed operand is just other strides.
-#   * The batch is the grid's second axis; its (broadcast, stride-0) dims are another strided view.
+#   * The batch shares grid axis 0 with the tiles (axis 1 stops at 65 535); its (broadcast,
+#     stride-0) dims are another strided view. A skinny product with a long K splits K (split-K).
 #   * Precision: float16 inputs, float32 accumulation, rounded once. float32 inputs use full IEEE
 #     float32 products by default, as PyTorch does (torch.backends.cuda.matmul.allow_tf32 is
 #     False by default); set ALLOW_TF32 = True for TF32 tensor cores (10-bit mantissa products,
-#     about 8x faster on A100/H100). float64 and integers use exact multiply-adds (no tl.dot).
+#     about 8x faster on A100/H100), and TF32_PRECISION = "tf32x3" where exactness matters: three
+#     TF32 products (the operands split into high and low parts) give about float32 accuracy
+#     at about a third of TF32's speed. float64 and integers use exact multiply-adds (no tl.dot).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -64,6 +67,7 @@ from .triton_support import (  # noqa: E402
 )
 
 ALLOW_TF32 = False  # like torch.backends.cuda.matmul.allow_tf32 (False by default)
+TF32_PRECISION = "tf32"  # with ALLOW_TF32: "tf32" (one TF32 product) or "tf32x3" (three)
 
 
 @triton_kernel
@@ -74,6 +78,7 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
                   a_offset, b_offset,                # position of a[0..0], b[0..0]
                   stride_am, stride_ak,              # a's row and column strides
                   stride_bk, stride_bn,              # b's row and column strides
+                  splits, k_chunk,                   # split-K: K in `splits` pieces of k_chunk
                   USE_DOT: tl.constexpr,             # tensor-core tl.dot, or exact multiply-adds
                   PRECISION: tl.constexpr,           # tl.dot input precision: "ieee" or "tf32"
                   BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
@@ -86,6 +91,8 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     program = tl.program_id(0)
     if INT64:
         program = program.to(tl.int64)
+    split = program % splits  # which piece of K (split-K: c holds `splits` partial products)
+    program = program // splits
     batch = program // (tiles_m * tiles_n)
     tile = program % (tiles_m * tiles_n)
     tiles_per_group = GROUP_M * tiles_n
@@ -96,7 +103,7 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     tile_n = (tile % tiles_per_group) // group_rows
     a_ptr += a_offset + strided_offsets(batch, batch_shape, a_batch_strides)
     b_ptr += b_offset + strided_offsets(batch, batch_shape, b_batch_strides)
-    c_ptr += batch * M * N
+    c_ptr += (batch * splits + split) * M * N  # partials: (batch, splits, M, N)
     # --- walk along K -------------------------------------------------------------------------
     rows = tile_m * BLOCK_M + tl.arange(0, BLOCK_M)                                 # (BLOCK_M,)
     columns = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)                              # (BLOCK_N,)
@@ -107,9 +114,10 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr,               # a: (..., M, K), b: (..., 
     if not USE_DOT:  # float64 stays float64, integers add up in int64
         wide = a_ptr.dtype.element_ty if a_ptr.dtype.element_ty.is_floating() else tl.int64
         accumulator = accumulator.to(wide)
-    for k in range(0, K, BLOCK_K):
-        a_mask = (rows < M)[:, None] & (k + ks < K)[None, :]
-        b_mask = (k + ks < K)[:, None] & (columns < N)[None, :]
+    k_end = tl.minimum((split + 1) * k_chunk, K)
+    for k in range(split * k_chunk, k_end, BLOCK_K):
+        a_mask = (rows < M)[:, None] & (k + ks < k_end)[None, :]
+        b_mask = (k + ks < k_end)[:, None] & (columns < N)[None, :]
         a = tl.load(a_ptr + rows[:, None] * stride_am + (k + ks)[None, :] * stride_ak,
                     mask=a_mask, other=0)                                       # (BLOCK_M, BLOCK_K)
         b = tl.load(b_ptr + (k + ks)[:, None] * stride_bk + columns[None, :] * stride_bn,
@@ -139,6 +147,33 @@ def _matmul_blocks(M: int, N: int, K: int, use_dot: bool) -> dict[str, int]:
             "BLOCK_K": min(max(next_power_of_2(K), 16), 64 if largest == 128 else 32)}
 
 
+# Split-K: a skinny product (few output tiles, a long K: the ConvNet's fc1 is one tile) would run
+# on a few CTAs of 132. K is then cut into pieces, one program per (tile, piece), each writing a
+# float32 partial product; a sum over the pieces (kernels/reduce.py) finishes. GPU only.
+SPLIT_K_MIN_CHUNK = 512       # elements of K one program takes at least
+SPLIT_K_TARGET_PROGRAMS = 264  # about two programs per SM of an H100
+
+
+def _float32_precision() -> str:
+    """tl.dot's input precision for float32 operands, from ALLOW_TF32 and TF32_PRECISION."""
+    if not ALLOW_TF32:
+        return "ieee"
+    if TF32_PRECISION not in ("tf32", "tf32x3"):
+        raise ValueError(f"TF32_PRECISION must be 'tf32' or 'tf32x3', not {TF32_PRECISION!r}")
+    return TF32_PRECISION
+
+
+def split_k(programs: int, K: int, block_k: int, use_dot: bool) -> tuple[int, int]:
+    """(splits, k_chunk): (1, K) unless the launch is too small for the GPU and K is long."""
+    if small_launches() or not use_dot or programs >= SPLIT_K_TARGET_PROGRAMS // 2:
+        return 1, K
+    splits = min(K // SPLIT_K_MIN_CHUNK, cdiv(SPLIT_K_TARGET_PROGRAMS, programs))
+    if splits < 2:
+        return 1, K
+    k_chunk = cdiv(cdiv(K, splits), block_k) * block_k
+    return cdiv(K, k_chunk), k_chunk
+
+
 def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
     """c = a @ b for (..., M, K) @ (..., K, N) with equal batch shapes, on the GPU."""
     *batch, M, K = a_view.shape
@@ -158,11 +193,23 @@ def matmul_triton(a: Any, a_view: View, b: Any, b_view: View) -> Any:
                                                  b_view.strides[:-2])
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
     blocks = _matmul_blocks(M, N, K, use_dot)
-    grid = (cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * batch_count,)
+    programs = cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * batch_count
+    splits, k_chunk = split_k(programs, K, blocks["BLOCK_K"], use_dot)
+    out = c if splits == 1 else empty(batch_count * splits * M * N, np.dtype(np.float32))
     big = blocks["BLOCK_M"] * blocks["BLOCK_N"] >= 128 * 128
-    matmul_kernel[grid](a, b, c, M, N, K, batch_shape, a_batch, b_batch,
-                        a_view.offset, b_view.offset, *a_view.strides[-2:], *b_view.strides[-2:],
-                        USE_DOT=use_dot, PRECISION="tf32" if ALLOW_TF32 else "ieee",
-                        GROUP_M=8, num_warps=8 if big else 4, num_stages=3,
-                        INT64=needs_int64(a_view, b_view, c.numel()), **blocks)
-    return c
+    matmul_kernel[(programs * splits,)](
+        a, b, out, M, N, K, batch_shape, a_batch, b_batch, a_view.offset, b_view.offset,
+        *a_view.strides[-2:], *b_view.strides[-2:], splits, k_chunk, USE_DOT=use_dot,
+        PRECISION=_float32_precision(), GROUP_M=8, num_warps=8 if big else 4,
+        num_stages=3, INT64=needs_int64(a_view, b_view, out.numel()), **blocks)
+    if splits == 1:
+        return c
+    from .reduce import reduce_triton  # the partials of each output, summed over the pieces
+
+    total = reduce_triton("sum", out, View((batch_count, splits, M * N),
+                                           (splits * M * N, M * N, 1), 0), (1,))
+    if dtype == np.float32:
+        return total
+    from .elementwise import cast_triton
+
+    return cast_triton(total, View((batch_count * M * N,), (1,), 0), dtype)

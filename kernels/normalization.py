@@ -159,13 +159,17 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 from .strided import contiguous_strides  # noqa: E402
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     empty,
     float_bits,
+    lane_positions,
     launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     precise_sqrt,
+    program_number,
     strided_offsets,
     tl,
     triton_kernel,
@@ -197,9 +201,9 @@ def _parameter_block(ptr, group_base, index, mask, element_shape, element_stride
 
 @triton_kernel
 def _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
-                      compute: tl.constexpr, BLOCK: tl.constexpr):
+                      compute: tl.constexpr, BLOCK: tl.constexpr, INT64: tl.constexpr):
     """(mean, biased var) of one group: pass 1 sums x, pass 2 sums (x - mean)^2."""
-    lanes = tl.arange(0, BLOCK)
+    lanes = lane_positions(BLOCK, INT64)
     total = tl.zeros([BLOCK], compute)
     for start in range(0, count, BLOCK):
         mask = start + lanes < count
@@ -228,15 +232,16 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
                      BATCH_STATISTICS: tl.constexpr,   # False: eval-mode batch norm
                      UPDATE_MEAN: tl.constexpr, UPDATE_VAR: tl.constexpr,
                      HAS_WEIGHT: tl.constexpr,
-                     HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr):
-    group = tl.program_id(0)
+                     HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr,
+                     INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    group = program_number(INT64)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
     valid = group < groups  # always true (one program per group); no load goes unguarded
     x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
     eps = bits_to_float64(eps_bits).to(compute)
     if BATCH_STATISTICS:
         mean, var = _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
-                                      compute, BLOCK)
+                                      compute, BLOCK, INT64)
         momentum = bits_to_float64(momentum_bits).to(compute)
         if UPDATE_MEAN:
             mean_at = running_mean_ptr + running_mean_offset + group * running_mean_stride
@@ -261,7 +266,7 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
     out_base = strided_offsets(group, group_shape, out_group_strides)
     w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
     b_base = b_offset + strided_offsets(group, group_shape, b_group_strides)
-    lanes = tl.arange(0, BLOCK)
+    lanes = lane_positions(BLOCK, INT64)
     for start in range(0, count, BLOCK):
         mask = start + lanes < count
         x = _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
@@ -287,8 +292,9 @@ def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offse
                               TRAINING: tl.constexpr,      # False: the statistics are constants
                               HAS_WEIGHT: tl.constexpr,
                               GROUP_PARAMS: tl.constexpr,  # batch norm: store dw, db per group
-                              BLOCK: tl.constexpr):
-    group = tl.program_id(0)
+                              BLOCK: tl.constexpr,
+                              INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    group = program_number(INT64)
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
     valid = group < groups  # always true (one program per group); no load goes unguarded
     mean = tl.load(mean_ptr + group, mask=valid, other=0).to(compute)
@@ -296,7 +302,7 @@ def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offse
     dy_base = dy_offset + strided_offsets(group, group_shape, dy_group_strides)
     x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
     w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
-    lanes = tl.arange(0, BLOCK)
+    lanes = lane_positions(BLOCK, INT64)
     # pass 1: sum(g), sum(g x_hat) (and sum(dy), sum(dy x_hat) for per-group parameters)
     sum_g = tl.zeros([BLOCK], compute)
     sum_g_x_hat = tl.zeros([BLOCK], compute)
@@ -342,17 +348,18 @@ def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, r
                                  dw_ptr, db_ptr,                  # outputs, (count,) each
                                  groups, group_shape, dy_group_strides, x_group_strides,
                                  count, element_shape, dy_element_strides, x_element_strides,
-                                 BLOCK_G: tl.constexpr, BLOCK_E: tl.constexpr):
+                                 BLOCK_G: tl.constexpr, BLOCK_E: tl.constexpr,
+                                 INT64: tl.constexpr = False):  # (see needs_int64)
     """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums."""
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    elements = tl.program_id(0) * BLOCK_E + tl.arange(0, BLOCK_E)                   # (BLOCK_E,)
+    elements = block_positions(BLOCK_E, INT64)                                      # (BLOCK_E,)
     element_mask = elements < count
     dy_columns = dy_offset + strided_offsets(elements, element_shape, dy_element_strides)
     x_columns = x_offset + strided_offsets(elements, element_shape, x_element_strides)
     sum_dy_x_hat = tl.zeros([BLOCK_G, BLOCK_E], compute)
     sum_dy = tl.zeros([BLOCK_G, BLOCK_E], compute)
     for start in range(0, groups, BLOCK_G):
-        rows = start + tl.arange(0, BLOCK_G)                                        # (BLOCK_G,)
+        rows = start + lane_positions(BLOCK_G, INT64)                               # (BLOCK_G,)
         row_mask = rows < groups
         mask = row_mask[:, None] & element_mask[None, :]                    # (BLOCK_G, BLOCK_E)
         dy_rows = strided_offsets(rows, group_shape, dy_group_strides)
@@ -430,7 +437,7 @@ def _normalize(x, x_view, weight, weight_view, bias, bias_view, group_dims, para
         UPDATE_MEAN=batch_statistics and running[0][0] is not None,
         UPDATE_VAR=batch_statistics and running[1][0] is not None,
         HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None,
-        BLOCK=launch_block(count, NORM_BLOCK))
+        BLOCK=launch_block(count, NORM_BLOCK), INT64=needs_int64(x_view, x_view.numel))
     return out, mean, rstd
 
 
@@ -472,7 +479,7 @@ def _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
         dy, dy_view.offset, x, x_view.offset, *_buffer_or(weight, weight_view, x), mean, rstd,
         dx, dw, db, groups, group_shape, *group_strides, count, element_shape, *element_strides,
         TRAINING=training, HAS_WEIGHT=weight is not None, GROUP_PARAMS=group_params,
-        BLOCK=launch_block(count, NORM_BLOCK))
+        BLOCK=launch_block(count, NORM_BLOCK), INT64=needs_int64(dy_view, x_view, x_view.numel))
     return dx, dw, db
 
 
@@ -504,5 +511,5 @@ def layer_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean
         column_parameter_grad_kernel[(cdiv(count, block_e),)](
             dy, dy_view.offset, x, x_view.offset, mean, rstd, dw, db, x_view.numel // count,
             group_shape, *group_strides, count, element_shape, *element_strides,
-            BLOCK_G=block_g, BLOCK_E=block_e)
+            BLOCK_G=block_g, BLOCK_E=block_e, INT64=needs_int64(dy_view, x_view))
     return dx, dw, db

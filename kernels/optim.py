@@ -102,10 +102,12 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     float_bits,
     launch_block,
     merge_dims,
+    needs_int64,
     precise_sqrt,
     strided_offsets,
     tl,
@@ -127,8 +129,9 @@ def sgd_step_kernel(p_ptr, g_ptr, b_ptr,        # parameter, gradient, momentum 
                     p_strides, p_offset, g_strides, g_offset, b_strides, b_offset,  # views
                     lr, momentum, one_minus_dampening, weight_decay,  # float64 bits
                     MOMENTUM: tl.constexpr, NESTEROV: tl.constexpr, MAXIMIZE: tl.constexpr,
-                    DECAY: tl.constexpr, FIRST_STEP: tl.constexpr, BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                    DECAY: tl.constexpr, FIRST_STEP: tl.constexpr, BLOCK: tl.constexpr,
+                    INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     p_at = p_ptr + p_offset + strided_offsets(index, shape, p_strides)
     p = tl.load(p_at, mask=mask)
@@ -169,7 +172,8 @@ def sgd_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
         p_strides, param_view.offset, g_strides, grad_view.offset, b_strides, buffer_view.offset,
         float_bits(lr), float_bits(momentum), float_bits(1 - dampening), float_bits(weight_decay),
         MOMENTUM=has_momentum, NESTEROV=nesterov, MAXIMIZE=maximize, DECAY=weight_decay != 0,
-        FIRST_STEP=first_step, BLOCK=block)
+        FIRST_STEP=first_step, BLOCK=block,
+        INT64=needs_int64(numel, param_view, grad_view, buffer_view))
 
 
 @triton_kernel
@@ -180,8 +184,9 @@ def adam_step_kernel(p_ptr, g_ptr, m_ptr, v_ptr, vmax_ptr,  # param, grad, momen
                      decay, one_minus_beta1, beta2, one_minus_beta2,   # float64 bits
                      step_size, bias_correction2_sqrt, eps,             # float64 bits
                      DECAY: tl.constexpr,        # weight decay: "none", "adam" or "adamw"
-                     AMSGRAD: tl.constexpr, MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                     AMSGRAD: tl.constexpr, MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr,
+                     INT64: tl.constexpr = False):
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     p_at = p_ptr + p_offset + strided_offsets(index, shape, p_strides)
     m_at = m_ptr + m_offset + strided_offsets(index, shape, m_strides)
@@ -238,4 +243,5 @@ def adam_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
         float_bits(decay), float_bits(1 - beta1), float_bits(beta2), float_bits(1 - beta2),
         float_bits(lr / (1 - beta1 ** step)), float_bits(math.sqrt(1 - beta2 ** step)),
         float_bits(eps), DECAY=decay_kind, AMSGRAD=amsgrad, MAXIMIZE=maximize,
-        BLOCK=block)
+        BLOCK=block, INT64=needs_int64(numel, param_view, grad_view, exp_avg_view,
+                                       exp_avg_sq_view, vmax_view))

@@ -195,10 +195,12 @@ def avg_pool2d_backward_reference(dy: np.ndarray, dy_view: View, input_shape: tu
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
+    block_positions,
     cdiv,
     empty,
     launch_block,
     merge_dims,
+    needs_int64,
     numpy_dtype,
     strided_offsets,
     tl,
@@ -231,8 +233,9 @@ def pool2d_kernel(x_ptr,                    # input (..., H, W), any strides
                   size, out_hw, kernel, stride, padding, dilation,  # tuples: (h, w) pairs
                   override,                 # avg: divisor_override, or 0
                   MAX: tl.constexpr,        # max pool (else average)
-                  INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) output positions
+                  INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr,
+                  INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,) output positions
     mask = position < total
     j = position % out_hw[1]
     i = (position // out_hw[1]) % out_hw[0]
@@ -273,8 +276,9 @@ def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo) any strides
                            indices_shape, indices_strides, indices_offset,
                            size, out_hw, kernel, stride, padding,  # tuples: (h, w) pairs
                            override,
-                           MAX: tl.constexpr, INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr):
-    position = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                           MAX: tl.constexpr, INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr,
+                           INT64: tl.constexpr = False):
+    position = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = position < total
     dy = tl.load(dy_ptr + dy_offset + strided_offsets(position, dy_shape, dy_strides),
                  mask=mask, other=0).to(dx_ptr.dtype.element_ty)
@@ -311,7 +315,8 @@ def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilat
             x, out, indices if is_max else out, total, plane_shape, plane_strides,
             x_view.strides[-2], x_view.strides[-1], x_view.offset, tuple(shape[-2:]),
             tuple(out_shape[-2:]), tuple(kernel), tuple(stride), tuple(padding), tuple(dilation),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block)
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
+            INT64=needs_int64(x_view, total))
     return out, indices
 
 
@@ -334,7 +339,8 @@ def _pool_backward(dy: Any, dy_view: View, indices: Any, indices_view: View,
             dy, indices, dx, total, dy_shape, dy_strides, dy_view.offset, indices_shape,
             indices_strides, indices_view.offset, tuple(input_shape[-2:]),
             tuple(dy_view.shape[-2:]), tuple(kernel), tuple(stride), tuple(padding),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block)
+            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
+            INT64=needs_int64(dy_view, indices_view, numel))
     return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
 
 

@@ -63,10 +63,12 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     bits_to_float64,
+    block_positions,
     cdiv,
     empty,
     float_bits,
     launch_block,
+    needs_int64,
     signed_int64,
     tl,
     triton_kernel,
@@ -93,8 +95,9 @@ def random_kernel(out_ptr,                  # output buffer
                   a, b,                     # uniform: low, high; normal: mean, std (float bits)
                                             # randint: low, high - low (ints)
                   KIND: tl.constexpr,       # "uniform", "normal" or "randint"
-                  BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+                  BLOCK: tl.constexpr,
+                  INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     r0, r1, r2, r3 = tl.randint4x(seed, offset + index.to(tl.int64))  # 4 x (BLOCK,) uint32
     WIDE: tl.constexpr = out_ptr.dtype.element_ty == tl.float64
@@ -121,7 +124,8 @@ def _draw(kind: str, numel: int, seed: int, offset: int, a: int, b: int, dtype: 
     if numel:
         block = launch_block(numel, RANDOM_BLOCK)
         random_kernel[(cdiv(numel, block),)](out, numel, signed_int64(seed), offset, a, b,
-                                             KIND=kind, BLOCK=block)
+                                             KIND=kind, BLOCK=block,
+                                             INT64=needs_int64(numel))
     return out
 
 
@@ -146,9 +150,10 @@ def randint_triton(numel: int, seed: int, offset: int, low: int, high: int, dtyp
 
 
 @triton_kernel
-def random_keys_kernel(keys_ptr, n, seed, offset, BLOCK: tl.constexpr):
+def random_keys_kernel(keys_ptr, n, seed, offset, BLOCK: tl.constexpr,
+                       INT64: tl.constexpr = False):
     """keys[i] = 64 random bits (as int64) from counter offset + i."""
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,)
     r0, r1, _, _ = tl.randint4x(seed, offset + index.to(tl.int64))
     key = ((r0.to(tl.uint64) << 32) | r1.to(tl.uint64)).to(tl.int64, bitcast=True)
     tl.store(keys_ptr + index, key, mask=index < n)
@@ -178,6 +183,7 @@ def randperm_triton(n: int, seed: int, offset: int, dtype: np.dtype) -> Any:
     if n:
         keys = empty(n, np.int64)
         block = launch_block(n, RANDOM_BLOCK)
-        random_keys_kernel[(cdiv(n, block),)](keys, n, signed_int64(seed), offset, BLOCK=block)
+        random_keys_kernel[(cdiv(n, block),)](keys, n, signed_int64(seed), offset, BLOCK=block,
+                                              INT64=needs_int64(n))
         rank_kernel[(cdiv(n, 64),)](keys, out, n, BLOCK_I=64, BLOCK_J=256)
     return out

@@ -134,7 +134,17 @@ def gru_cell_backward_reference(gi: np.ndarray, gi_view: View, gh: np.ndarray, g
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .elementwise import _tanh  # noqa: E402
-from .triton_support import cdiv, compute_type, empty, numpy_dtype, tl, triton_kernel  # noqa: E402
+from .triton_support import (  # noqa: E402
+    block_positions,
+    cdiv,
+    compute_type,
+    empty,
+    launch_block,
+    needs_int64,
+    numpy_dtype,
+    tl,
+    triton_kernel,
+)
 
 RECURRENT_BLOCK = 256
 
@@ -158,8 +168,9 @@ def lstm_cell_kernel(a_ptr, a_off, a_s0, a_s1,   # gate pre-activations (B, 4H) 
                      c_ptr, c_off, c_s0, c_s1,   # cell state (B, H)
                      h_out_ptr, c_out_ptr,       # outputs h', c': (B, H) row-major
                      numel, hidden,              # B * H, H
-                     BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # (BLOCK,) positions in (B, H)
+                     BLOCK: tl.constexpr,
+                     INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    index = block_positions(BLOCK, INT64)  # (BLOCK,) positions in (B, H)
     mask = index < numel
     row, col = index // hidden, index % hidden
     i = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, col, mask))
@@ -181,8 +192,9 @@ def lstm_cell_backward_kernel(a_ptr, a_off, a_s0, a_s1,      # gate pre-activati
                               da_ptr,                        # output dgates (B, 4H) row-major
                               dc_out_ptr,                    # output dc (B, H) row-major
                               numel, hidden,
-                              BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                              BLOCK: tl.constexpr,
+                              INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
     i = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, col, mask))
@@ -208,8 +220,9 @@ def gru_cell_kernel(gi_ptr, gi_off, gi_s0, gi_s1,   # input gates x W_ih^T + b_i
                     h_ptr, h_off, h_s0, h_s1,       # hidden state h (B, H)
                     out_ptr,                        # output h' (B, H) row-major
                     numel, hidden,
-                    BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                    BLOCK: tl.constexpr,
+                    INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
     r = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, col, mask)
@@ -230,8 +243,9 @@ def gru_cell_backward_kernel(gi_ptr, gi_off, gi_s0, gi_s1,   # input gates (B, 3
                              dgi_ptr, dgh_ptr,               # outputs (B, 3H) row-major
                              dh_ptr,                         # output dh (B, H) row-major
                              numel, hidden,
-                             BLOCK: tl.constexpr):
-    index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+                             BLOCK: tl.constexpr,
+                             INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
     r = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, col, mask)
@@ -267,8 +281,10 @@ def _launch(kernel: Any, views: list[tuple[Any, View]], outputs: list[Any], batc
     if not numel:
         return
     arguments = [value for pair in views for value in _arguments(*pair)]
-    kernel[(cdiv(numel, RECURRENT_BLOCK),)](*arguments, *outputs, numel, hidden,
-                                            BLOCK=RECURRENT_BLOCK)
+    block = launch_block(numel, RECURRENT_BLOCK)
+    # the gate buffers are 3-4x the state: `row * 4H` passes 2^31 before B * H does
+    kernel[(cdiv(numel, block),)](*arguments, *outputs, numel, hidden, BLOCK=block,
+                                  INT64=needs_int64(4 * numel, *(view for _, view in views)))
 
 
 def lstm_cell_triton(gates: Any, gates_view: View, c: Any, c_view: View) -> tuple[Any, Any]:

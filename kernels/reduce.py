@@ -52,13 +52,17 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .triton_support import (  # noqa: E402
     INTERPRETER_BLOCK,
+    block_positions,
     cdiv,
     compute_type,
     convert,
     empty,
+    lane_positions,
     merge_dims,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
     small_launches,
     strided_offsets,
     tl,
@@ -96,23 +100,30 @@ def _accumulator_type(x, OP: tl.constexpr):
 
 @triton_kernel
 def reduce_kernel(x_ptr,                      # input buffer
-                  out_ptr,                    # output: M values, row-major over the kept axes
+                  out_ptr,                    # output: M x parts values, row-major
                   M, N,                       # number of outputs, elements combined per output
                   kept_shape, kept_strides,   # tuples: the kept axes of x's view
                   reduced_shape, reduced_strides,  # tuples: the reduced axes of x's view
                   x_offset,                   # position of x[0, ..., 0]
+                  parts, chunk,               # each output in `parts` pieces of `chunk` (or 1, N)
                   OP: tl.constexpr,           # "sum", "prod", "max" or "min"
-                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)                      # (BLOCK_M,)
+                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                  INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    program = program_number(INT64)
+    part = program % parts  # which piece of the rows' elements this program combines
+    rows = (program // parts) * BLOCK_M + lane_positions(BLOCK_M, INT64)           # (BLOCK_M,)
+    lane = lane_positions(BLOCK_N, INT64)                                          # (BLOCK_N,)
+    first = part * chunk
+    end = tl.minimum(first + chunk, N)
     row_mask = rows < M
     row_offsets = x_offset + strided_offsets(rows, kept_shape, kept_strides)       # (BLOCK_M,)
     zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=x_ptr.dtype.element_ty)
     neutral = _neutral_like(_accumulator_type(zeros, OP), OP)                 # (BLOCK_M, BLOCK_N)
     accumulator = neutral
-    for start in range(0, N, BLOCK_N):
-        columns = start + tl.arange(0, BLOCK_N)                                    # (BLOCK_N,)
+    for start in range(first, end, BLOCK_N):
+        columns = start + lane                                                    # (BLOCK_N,)
         column_offsets = strided_offsets(columns, reduced_shape, reduced_strides)
-        mask = row_mask[:, None] & (columns < N)[None, :]                      # (BLOCK_M, BLOCK_N)
+        mask = row_mask[:, None] & (columns < end)[None, :]                    # (BLOCK_M, BLOCK_N)
         x = tl.load(x_ptr + row_offsets[:, None] + column_offsets[None, :], mask=mask)
         x = tl.where(mask, _accumulator_type(x, OP), neutral)
         if OP == "sum":
@@ -133,7 +144,8 @@ def reduce_kernel(x_ptr,                      # input buffer
         result = tl.max(clean, axis=1) if OP == "max" else tl.min(clean, axis=1)
         if accumulator.dtype.is_floating():
             result = tl.where(has_nan, float("nan"), result)
-    tl.store(out_ptr + rows, convert(result, out_ptr.dtype.element_ty), mask=row_mask)
+    tl.store(out_ptr + rows * parts + part, convert(result, out_ptr.dtype.element_ty),
+             mask=row_mask)
 
 
 @triton_kernel
@@ -144,14 +156,16 @@ def arg_reduce_kernel(x_ptr,                  # input buffer
                       axis_stride,            # stride of the reduced axis
                       x_offset,               # position of x[0, ..., 0]
                       OP: tl.constexpr,       # "argmax" or "argmin"
-                      BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)                      # (BLOCK_M,)
+                      BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                      INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    rows = block_positions(BLOCK_M, INT64)                                         # (BLOCK_M,)
+    lane = lane_positions(BLOCK_N, INT64)
     row_mask = rows < M
     row_offsets = x_offset + strided_offsets(rows, kept_shape, kept_strides)
     best = compute_type(tl.zeros([BLOCK_M, BLOCK_N], dtype=x_ptr.dtype.element_ty))  # per lane
     best_index = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.int64) + N                  # N: none yet
     for start in range(0, N, BLOCK_N):
-        columns = start + tl.arange(0, BLOCK_N)
+        columns = start + lane
         mask = row_mask[:, None] & (columns < N)[None, :]
         x = compute_type(tl.load(x_ptr + row_offsets[:, None] + columns[None, :] * axis_stride,
                                  mask=mask))
@@ -184,6 +198,36 @@ def _reduce_blocks(op: str, M: int, N: int) -> tuple[int, int]:
     return block_m, block_n
 
 
+# Two-stage reductions: with few outputs (x.sum() has one), one program per block of rows would
+# leave most of a GPU idle (1 CTA of an H100's 132 SMs). The rows' elements are then cut into
+# `parts` pieces, one program each, writing M x parts partial results (in the accumulator's
+# dtype), and a second, small launch reduces those. Never under the interpreter (one program is
+# what it wants).
+SPLIT_MIN_CHUNK = 16384       # elements one program of a split reduction takes at least
+SPLIT_TARGET_PROGRAMS = 264   # about two programs per SM of an H100
+
+
+def _parts(op: str, M_programs: int, N: int, block_n: int) -> tuple[int, int]:
+    """(parts, chunk): how many pieces each output's N elements are cut into, and their size
+    (a multiple of block_n); (1, N) when one program per row block keeps the GPU busy."""
+    if small_launches() or op not in _VALUE_REDUCTIONS or N < 2 * SPLIT_MIN_CHUNK:
+        return 1, max(N, 1)
+    parts = min(cdiv(N, SPLIT_MIN_CHUNK), cdiv(SPLIT_TARGET_PROGRAMS, M_programs))
+    if parts < 2:
+        return 1, N
+    chunk = cdiv(cdiv(N, parts), block_n) * block_n
+    return cdiv(N, chunk), chunk
+
+
+def _partial_dtype(op: str, dtype: np.dtype) -> np.dtype:
+    """The accumulator's dtype (what _accumulator_type computes in), for partial results."""
+    if op in ("sum", "prod"):
+        if dtype.kind == "f":
+            return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
+        return np.dtype(np.int64)
+    return dtype
+
+
 def reduce_triton(op: str, x: Any, x_view: View, axes: tuple[int, ...]) -> Any:
     """Reduce the given axes of x with op, on the GPU; same contract as reduce_reference."""
     if op not in _VALUE_REDUCTIONS and op not in _INDEX_REDUCTIONS:
@@ -206,10 +250,24 @@ def reduce_triton(op: str, x: Any, x_view: View, axes: tuple[int, ...]) -> Any:
     if op in _INDEX_REDUCTIONS:
         (axis,) = axes
         arg_reduce_kernel[grid](x, out, M, N, kept_shape, kept_strides, strides[axis],
-                                x_view.offset, OP=op, BLOCK_M=block_m, BLOCK_N=block_n)
+                                x_view.offset, OP=op, BLOCK_M=block_m, BLOCK_N=block_n,
+                                INT64=needs_int64(x_view, M + block_m))
         return out
     reduced_shape, (reduced_strides,) = merge_dims(tuple(shape[d] for d in sorted(axes)),
                                                    tuple(strides[d] for d in sorted(axes)))
-    reduce_kernel[grid](x, out, M, N, kept_shape, kept_strides, reduced_shape, reduced_strides,
-                        x_view.offset, OP=op, BLOCK_M=block_m, BLOCK_N=block_n)
-    return out
+    parts, chunk = _parts(op, grid[0], N, block_n)
+    dtype = numpy_dtype(x)
+    partials = out if parts == 1 else empty(M * parts, _partial_dtype(op, dtype))
+    reduce_kernel[(grid[0] * parts,)](x, partials, M, N, kept_shape, kept_strides, reduced_shape,
+                                      reduced_strides, x_view.offset, parts, chunk, OP=op,
+                                      BLOCK_M=block_m, BLOCK_N=block_n,
+                                      INT64=needs_int64(x_view, (M + block_m) * parts))
+    if parts == 1:
+        return out
+    # stage 2: the partials of each output, (M, parts) row-major; prod's partials multiply
+    combined = reduce_triton(op, partials, View((M, parts), (parts, 1), 0), (1,))
+    if numpy_dtype(combined) == dtype:
+        return combined
+    from .elementwise import cast_triton
+
+    return cast_triton(combined, View((M,), (1,), 0), dtype)

@@ -86,7 +86,10 @@ from .triton_support import (  # noqa: E402
     compute_type,
     convert,
     empty,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
+    program_number,
     strided_offsets,
     tl,
     triton_kernel,
@@ -133,36 +136,37 @@ def scan_kernel(x_ptr,                  # input buffer
                 out_stride,             # the output's stride along the scanned dim
                 x_offset,               # position of x[0, ..., 0]
                 OP: tl.constexpr,       # "sum", "prod", "max", "min" or "logsumexp"
-                BLOCK: tl.constexpr):   # piece of the row scanned per step, a power of two
-    row = tl.program_id(0)  # one program per row
+                BLOCK: tl.constexpr,    # piece of the row scanned per step, a power of two
+                INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    row = program_number(INT64)  # one program per row
     x_row = x_ptr + x_offset + strided_offsets(row, outer_shape, x_outer_strides)
     out_row = strided_offsets(row, outer_shape, out_outer_strides)
-    lanes = tl.arange(0, BLOCK)  # (BLOCK,)
+    lane = lane_positions(BLOCK, INT64)  # (BLOCK,)
     first = tl.load(x_row, mask=n > 0)
     carry = compute_type(first)  # the result so far (its value is replaced by the first piece)
     carry_index = (row * 0).to(tl.int64)
     for start in range(0, n, BLOCK):
-        position = start + lanes
+        position = start + lane
         mask = position < n
         if OP == "sum":
             x = compute_type(tl.load(x_row + position * x_stride, mask=mask, other=0))
             y = tl.cumsum(x, 0)
             if start > 0:
                 y = y + carry
-            carry = tl.sum(tl.where(lanes == BLOCK - 1, y, 0), 0)
+            carry = tl.sum(tl.where(lane == BLOCK - 1, y, 0), 0)
         elif OP == "prod":
             x = compute_type(tl.load(x_row + position * x_stride, mask=mask, other=1))
             y = tl.cumprod(x, 0)
             if start > 0:
                 y = y * carry
-            carry = tl.sum(tl.where(lanes == BLOCK - 1, y, 0), 0)
+            carry = tl.sum(tl.where(lane == BLOCK - 1, y, 0), 0)
         elif OP == "logsumexp":
             x = compute_type(tl.load(x_row + position * x_stride, mask=mask,
                                      other=float("-inf")))
             y = tl.associative_scan(x, 0, _log_add_exp)
             if start > 0:
                 y = _log_add_exp(y, carry)
-            carry = tl.sum(tl.where(lanes == BLOCK - 1, y, 0), 0)  # the last lane's value
+            carry = tl.sum(tl.where(lane == BLOCK - 1, y, 0), 0)  # the last lane's value
         else:
             # masked lanes repeat the row's first element: they never win against real ones
             x = compute_type(tl.load(x_row + position * x_stride, mask=mask, other=first))
@@ -176,7 +180,7 @@ def scan_kernel(x_ptr,                  # input buffer
                 y, y_index = tl.associative_scan((x, index), 0, _later_min)
                 if start > 0:
                     y, y_index = _later_min(carry, carry_index, y, y_index)
-            last = lanes == BLOCK - 1
+            last = lane == BLOCK - 1
             carry = tl.sum(tl.where(last, y, 0), 0)
             carry_index = tl.sum(tl.where(last, y_index, 0), 0)
             tl.store(index_ptr + out_row + position * out_stride, y_index, mask=mask)
@@ -205,5 +209,6 @@ def scan_triton(op: str, x: Any, x_view: View, dim: int) -> tuple[Any, Any]:
     block = min(next_power_of_2(n), SCAN_BLOCK_MAX)
     scan_kernel[(numel // n,)](x, out, out if indices is None else indices, n, outer_shape,
                                x_outer, out_outer, x_view.strides[dim], out_strides[dim],
-                               x_view.offset, OP=op, BLOCK=block)
+                               x_view.offset, OP=op, BLOCK=block,
+                               INT64=needs_int64(x_view, numel))
     return out, indices

@@ -51,9 +51,12 @@ from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 from .triton_support import (  # noqa: E402
     empty,
     interpreting,
+    lane_positions,
     merge_dims,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
     strided_offsets,
     tl,
     triton_kernel,
@@ -79,11 +82,12 @@ def softmax_kernel(x_ptr,                       # input buffer
                    x_offset,                    # position of x[0, ..., 0]
                    LOG: tl.constexpr,           # log_softmax instead of softmax
                    BLOCK: tl.constexpr,         # columns per block (a power of two)
-                   ONE_BLOCK: tl.constexpr):    # the whole row fits in one block
-    row = tl.program_id(0)
+                   ONE_BLOCK: tl.constexpr,     # the whole row fits in one block
+                   INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    row = program_number(INT64)
     x_row = x_ptr + x_offset + strided_offsets(row, row_shape, row_strides)
     out_row = out_ptr + strided_offsets(row, row_shape, out_row_strides)
-    columns = tl.arange(0, BLOCK)                                                   # (BLOCK,)
+    columns = lane_positions(BLOCK, INT64)                                          # (BLOCK,)
     if ONE_BLOCK:
         mask = columns < N
         x = tl.load(x_row + columns * column_stride, mask=mask, other=float("-inf"))
@@ -144,5 +148,6 @@ def softmax_triton(x: Any, x_view: View, dim: int, log: bool) -> Any:
     softmax_kernel[(rows,)](x, out, N, row_shape_merged, row_strides, strides[dim],
                             out_strides[dim], out_row_strides,
                             x_view.offset, LOG=log, BLOCK=block, ONE_BLOCK=N <= block,
+                            INT64=needs_int64(x_view, x_view.numel),
                             num_warps=min(max(block // 256, 1), 16))
     return out

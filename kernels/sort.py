@@ -60,14 +60,19 @@ from .triton_support import (  # noqa: E402
     cdiv,
     compute_type,
     empty,
+    lane_positions,
+    needs_int64,
     next_power_of_2,
     numpy_dtype,
+    program_number,
+    small_launches,
     strided_offsets,
     tl,
     triton_kernel,
 )
 
 SORT_BLOCK = 64  # elements per side of one comparison table
+SORT_INTERPRETER_BLOCK = 512  # the same under the interpreter (it pays per program and step)
 
 
 @triton_kernel
@@ -101,17 +106,22 @@ def sort_kernel(x_ptr,                  # input buffer
                 x_offset,               # position of x[0, ..., 0]
                 DESCENDING: tl.constexpr,
                 BLOCK_I: tl.constexpr,  # elements ranked per program
-                BLOCK_J: tl.constexpr):  # elements compared against per step
-    row = tl.program_id(0)
+                BLOCK_J: tl.constexpr,  # elements compared against per step
+                INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
+    # rows and the pieces of a row share grid axis 0: axis 1 stops at 65 535 programs on a GPU
+    program = program_number(INT64)
+    pieces = (n + BLOCK_I - 1) // BLOCK_I
+    row = program // pieces
     x_row = x_ptr + x_offset + strided_offsets(row, outer_shape, x_outer_strides)
     out_row = strided_offsets(row, outer_shape, out_outer_strides)
-    i = tl.program_id(1) * BLOCK_I + tl.arange(0, BLOCK_I)  # (BLOCK_I,) positions to rank
+    i = (program % pieces) * BLOCK_I + tl.arange(0, BLOCK_I)  # (BLOCK_I,) positions to rank
     i_mask = i < n
     x_i = tl.load(x_row + i * x_stride, mask=i_mask)
     key_i = compute_type(x_i)
     rank = tl.zeros((BLOCK_I,), dtype=tl.int64)
+    lane = lane_positions(BLOCK_J, INT64)
     for start in range(0, n, BLOCK_J):
-        j = start + tl.arange(0, BLOCK_J)  # (BLOCK_J,) positions to compare with
+        j = start + lane  # (BLOCK_J,) positions to compare with
         j_mask = j < n
         key_j = compute_type(tl.load(x_row + j * x_stride, mask=j_mask))
         a = key_j[None, :]  # (1, BLOCK_J) against (BLOCK_I, 1)
@@ -139,9 +149,11 @@ def sort_triton(x: Any, x_view: View, dim: int, descending: bool) -> tuple[Any, 
     outer_shape = tuple(shape[d] for d in others) or (1,)
     x_outer = tuple(x_view.strides[d] for d in others) or (0,)
     out_outer = tuple(out_strides[d] for d in others) or (0,)
-    block = min(next_power_of_2(n), SORT_BLOCK)
-    grid = (numel // n, cdiv(n, block))
+    # under the interpreter, bigger comparison tables: fewer programs and loop steps
+    block = min(next_power_of_2(n), SORT_INTERPRETER_BLOCK if small_launches() else SORT_BLOCK)
+    grid = ((numel // n) * cdiv(n, block),)
     sort_kernel[grid](x, values, indices, n, outer_shape, x_outer, out_outer,
                       x_view.strides[dim], out_strides[dim], x_view.offset,
-                      DESCENDING=descending, BLOCK_I=block, BLOCK_J=block)
+                      DESCENDING=descending, BLOCK_I=block, BLOCK_J=block,
+                      INT64=needs_int64(x_view, numel + block))
     return values, indices

@@ -47,11 +47,12 @@ MATH_BINARY_OPS = {
 # ----------------------------------------------------------------------------------------------
 from .triton_support import precise_sqrt, tl, triton_kernel  # noqa: E402
 
-_HALF_PI = 1.5707963267948966
-_PI = 3.141592653589793
-_LN2 = 0.6931471805599453
-_LOG10_2 = 0.30102999566398120
-_HUGE = 1e10  # beyond this, sqrt(1 + x^2) == |x| in float64: asinh/acosh take log(2|x|)
+# The constants are written out as literals inside the kernels: a compiled Triton kernel may read
+# a module-level global only if it is a tl.constexpr (the interpreter reads any), and tl is not
+# imported yet when this module is. A literal is rounded to the dtype of the tensor it meets.
+#   1.5707963267948966 = pi / 2      3.141592653589793 = pi      0.6931471805599453 = ln 2
+#   0.30102999566398120 = log10(2)
+#   1e10: beyond it sqrt(1 + x^2) == |x| in float64, so asinh / acosh take log(2|x|)
 
 
 @triton_kernel
@@ -81,10 +82,12 @@ def _atan(x):
     r = r / (1.0 + precise_sqrt(1.0 + r * r))  # <= tan(pi/16) ~ 0.2
     r2 = r * r
     series = r * 0.0 + 1.0 / 23.0
-    for n in range(10, -1, -1):  # Horner: sum over n of (-r^2)^n / (2n + 1)
+    # Horner: sum over n of (-r^2)^n / (2n + 1). static_range: n is a Python int, so 1 / (2n + 1)
+    # is a float64 constant; a runtime n (an int32) would make it a float32 on a GPU
+    for n in tl.static_range(10, -1, -1):
         series = 1.0 / (2 * n + 1) - r2 * series
     angle = 4.0 * r * series
-    angle = tl.where(reflected, _HALF_PI - angle, angle)
+    angle = tl.where(reflected, 1.5707963267948966 - angle, angle)
     return tl.where(x < 0, -angle, angle)
 
 
@@ -113,21 +116,21 @@ def math_unary(x, OP: tl.constexpr):
         y = (tl.exp(x) + tl.exp(-x)) * 0.5
     elif OP == "asinh":
         a = tl.abs(x)
-        small = tl.minimum(a, _HUGE)
-        y = tl.where(a < _HUGE, _log1p(small + small * small / (1.0 + precise_sqrt(1.0 + small
+        small = tl.minimum(a, 1e10)
+        y = tl.where(a < 1e10, _log1p(small + small * small / (1.0 + precise_sqrt(1.0 + small
                                                                                   * small))),
-                     tl.log(a) + _LN2)
+                     tl.log(a) + 0.6931471805599453)
         y = tl.where(x < 0, -y, y)
     elif OP == "acosh":
-        t = tl.minimum(x, _HUGE) - 1.0
+        t = tl.minimum(x, 1e10) - 1.0
         root = precise_sqrt(tl.where(x < 1.0, -1.0, t * (t + 2.0)))  # NaN below 1
-        y = tl.where(x < _HUGE, _log1p(t + root), tl.log(x) + _LN2)
+        y = tl.where(x < 1e10, _log1p(t + root), tl.log(x) + 0.6931471805599453)
     elif OP == "atanh":
         y = 0.5 * _log1p(2.0 * x / (1.0 - x))
     elif OP == "log2":
         y = tl.log2(x)
     elif OP == "log10":
-        y = tl.log2(x) * _LOG10_2
+        y = tl.log2(x) * 0.30102999566398120
     elif OP == "exp2":
         y = tl.exp2(x)
     else:
@@ -141,11 +144,11 @@ def atan2(y, x):
     """The angle of (x, y) in (-pi, pi], with C's rules for zeros and infinities."""
     ay = tl.abs(y)
     ax = tl.abs(x)
-    angle = tl.where(ay <= ax, _atan(ay / ax), _HALF_PI - _atan(ax / ay))
+    angle = tl.where(ay <= ax, _atan(ay / ax), 1.5707963267948966 - _atan(ax / ay))
     angle = tl.where((ax == 0) & (ay == 0), 0.0, angle)
     both_infinite = (ax == float("inf")) & (ay == float("inf"))
-    angle = tl.where(both_infinite, 0.5 * _HALF_PI, angle)
-    angle = tl.where(_sign_bit(x), _PI - angle, angle)
+    angle = tl.where(both_infinite, 0.7853981633974483, angle)
+    angle = tl.where(_sign_bit(x), 3.141592653589793 - angle, angle)
     angle = tl.where(_sign_bit(y), -angle, angle)
     return tl.where((x != x) | (y != y), x + y, angle)
 

@@ -471,6 +471,26 @@ def block_positions(BLOCK: tl.constexpr, INT64: tl.constexpr):
 
 
 @triton_kernel
+def program_number(INT64: tl.constexpr):
+    """tl.program_id(0), as int64 when the launcher asked for it: a row or tile number that
+    multiplies a row length or stride, so every offset computed from it is int64 too."""
+    program = tl.program_id(0)
+    if INT64:
+        program = program.to(tl.int64)
+    return program
+
+
+@triton_kernel
+def lane_positions(BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """0 .. BLOCK - 1, int64 when the launcher asked for it: `column * stride` inside one long
+    row or axis can pass 2^31 by itself, whatever the program number's type."""
+    positions = tl.arange(0, BLOCK)
+    if INT64:
+        positions = positions.to(tl.int64)
+    return positions
+
+
+@triton_kernel
 def record_bad_values(error_ptr, slot, value, bad):
     """Record in error slot `slot` whether any lane is bad, and the largest and smallest bad
     value (int64). One reduction and three scalar atomics per program; nothing when all is good."""

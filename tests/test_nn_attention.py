@@ -225,6 +225,18 @@ def test_transformer_matches_torch():
     assert [k for k in ours.state_dict()] == [k for k in theirs.state_dict()]
 
 
+def test_transformer_state_dict_moves_from_ours_to_torch():
+    """The other direction of check_module's torch -> ours: our initialised weights load into
+    torch's module (strict) and both give the same output."""
+    ours, theirs = pair("Transformer", 8, 2, 1, 1, 16, dropout=0.0, norm_first=True)
+    theirs.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
+                            for k, v in ours.state_dict().items()})
+    src, tgt = randn(4, 2, 8), randn(3, 2, 8)
+    expected = theirs(torch.from_numpy(src), torch.from_numpy(tgt)).detach().numpy()
+    np.testing.assert_allclose(ours(tinygrad_edu.tensor(src), tinygrad_edu.tensor(tgt))
+                               .detach().numpy(), expected, atol=1e-5)
+
+
 def test_encoder_stack_matches_torch_on_cuda():
     ours, theirs = pair("TransformerEncoderLayer", 4, 2, 8, 0.0, norm_first=True)
     ours = tinygrad_edu.nn.TransformerEncoder(ours, 2, tinygrad_edu.nn.LayerNorm(4))

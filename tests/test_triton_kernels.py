@@ -126,8 +126,7 @@ def test_backend_builds_and_buffers_are_torch_tensors():
 
 # --- elementwise -----------------------------------------------------------------------------
 
-INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
-                "right_shift"}
+INTEGER_ONLY = elementwise.INTEGER_ONLY_OPS
 SAFE_INPUTS = {"log": (0.1, 4), "sqrt": (0, 4), "rsqrt": (0.1, 4), "log1p": (-0.9, 4),
                "reciprocal": (0.2, 4)}
 

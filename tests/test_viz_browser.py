@@ -137,3 +137,26 @@ def test_player_shows_a_gradient_only_from_the_step_that_computes_it(page):
         shown = set(driver.execute_script(visible_grads))
         assert shown == computed, (index, steps[index]["title"])
     assert computed  # by the last step every drawn gradient is shown
+
+
+def test_player_side_panel_shows_each_attention_heads_heat_map(tmp_path):
+    mha = torch.nn.MultiheadAttention(8, 4, batch_first=True)
+    x = torch.randn(1, 5, 8)
+    with viz.trace(params=mha) as t:
+        mha(x, x, x, attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(5),
+            need_weights=False)
+    driver = _browser()
+    try:
+        driver.get(t.to_html(tmp_path / "attention.html").as_uri())
+        index = driver.execute_script(
+            "return window.tracePlayer.steps.findIndex((s) => s.attention)")
+        assert index >= 0
+        assert driver.execute_script("return document.querySelector('.attention')") is None
+        driver.execute_script(f"window.tracePlayer.go({index})")
+        sizes = driver.execute_script("return [...document.querySelectorAll("
+                                      "'.attention canvas')].map((c) => [c.width, c.height])")
+        assert len(sizes) == 4 and all(w == h > 0 for w, h in sizes)  # 4 heads, 5 x 5 each
+        assert driver.execute_script("return document.querySelector('.attention figcaption')"
+                                     ".textContent") == "head 0"
+    finally:
+        driver.quit()

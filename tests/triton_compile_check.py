@@ -40,6 +40,20 @@ def _with_ints(value, replacement):
 INT_VARIANTS = (None, 1, 16)
 
 
+INT64_COMPILED: set = set()  # kernels compiled with INT64=True at least once
+LOWERED_THRESHOLD = "int64:"  # a call named "int64:<primitive>" runs with needs_int64 -> True
+
+
+def _launched_kernels() -> dict[str, bool]:
+    """{name: has an INT64 parameter} of every kernel a launcher launches (named *_kernel)."""
+    import inspect
+
+    from tinygrad_edu.kernels import triton_support
+
+    return {p.function.__name__: "INT64" in inspect.signature(p.function).parameters
+            for p in triton_support._PENDING if p.function.__name__.endswith("_kernel")}
+
+
 def _install_compiling_launch(failures: dict, compiled: set) -> None:
     import triton
     from triton.backends.compiler import GPUTarget
@@ -77,6 +91,8 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
         options_in = {k: v for k, v in kwargs.items() if k not in names}
         arguments.update({k: v for k, v in kwargs.items() if k in names})
         constexpr = {p.name for p in self.params if p.is_constexpr}
+        if arguments.get("INT64") is True:
+            INT64_COMPILED.add(self.__name__)
         for replacement in INT_VARIANTS:
             varied = {name: value if name in constexpr else _with_ints(value, replacement)
                       for name, value in arguments.items()}
@@ -96,11 +112,20 @@ def _calls(quick: bool):
     vector = View((4,), (1,), 0)
     for dtype in floats + ints:
         x = np.ones(12, dtype)
+        integer = dtype in ints and dtype != "bool"
         ops = elementwise.UNARY_OPS if not quick or dtype == "float32" else ["neg"]
         for op in ops:
-            yield "unary", (op, x, view)
+            if _defined(op, dtype, integer):
+                yield "unary", (op, x, view)
         for op in elementwise.BINARY_OPS if not quick or dtype == "float32" else ["add"]:
-            yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
+            if _defined(op, dtype, integer):
+                yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
+        if quick and integer:  # the integer-only ops once
+            for op in sorted(elementwise.INTEGER_ONLY_OPS & set(elementwise.UNARY_OPS)):
+                yield "unary", (op, x, view)
+            for op in sorted(elementwise.INTEGER_ONLY_OPS & set(elementwise.BINARY_OPS)):
+                yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
+        yield from _breadth_calls(dtype)
         yield "where", (np.ones(12, bool), view, x, view, x, view)
         for target in floats + ints:
             yield "cast", (x, view, np.dtype(target))
@@ -159,11 +184,72 @@ def _calls(quick: bool):
         yield "avg_pool2d_backward", (image[:72], pooled, (2, 4, 6, 6), (2, 2), (2, 2), (0, 0),
                                       False, True, None)
         yield from _nn_calls(dtype)
+        yield from _sequence_calls(dtype)
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
     yield from _complex_calls()
     del reduce
+
+
+def _defined(op: str, dtype: str, integer: bool) -> bool:
+    """Whether the op layer sends op to a buffer of this dtype: the integer-only ops take
+    integers, and bool for and / or / xor / not."""
+    from tinygrad_edu.kernels.elementwise import INTEGER_ONLY_OPS
+
+    if op not in INTEGER_ONLY_OPS:
+        return True
+    return integer or (dtype == "bool" and op not in ("left_shift", "right_shift"))
+
+
+
+def _breadth_calls(dtype: str):
+    """Scans and sorts (kernels/scan.py, kernels/sort.py), along a strided dim and a long one."""
+    from tinygrad_edu.kernels import View
+
+    x = np.ones(12, dtype)
+    across, down = View((3, 4), (4, 1), 0), View((3, 4), (1, 3), 0)
+    for op in ("sum", "prod", "max", "min", "logsumexp"):
+        if op != "logsumexp" or dtype.startswith("float"):
+            yield "scan", (op, x, down, 1)
+    yield "scan", ("sum", np.ones(2048, dtype), View((2, 1024), (1024, 1), 0), 1)  # two pieces
+    for descending in (False, True):
+        yield "sort", (x, across, 1, descending)
+    yield "sort", (x, down, 0, False)
+    yield "sort", (np.ones(200, dtype), View((200,), (1,), 0), 0, False)  # several pieces
+
+
+def _sequence_calls(dtype: str):
+    """The sequence-model kernels: LSTM / GRU gate math and attention (forward, backward)."""
+    from tinygrad_edu.kernels import View
+
+    batch, hidden = 2, 3
+    state = View((batch, hidden), (hidden, 1), 0)
+    state_t = View((batch, hidden), (1, batch), 0)  # a transposed view
+    s = np.ones(batch * hidden, dtype)
+    gates = np.ones(batch * 4 * hidden, dtype)
+    yield "lstm_cell", (gates, View((batch, 4 * hidden), (4 * hidden, 1), 0), s, state_t)
+    yield "lstm_cell_backward", (gates, View((batch, 4 * hidden), (4 * hidden, 1), 0), s, state,
+                                 s, state, s, state_t, s, state)
+    three = View((batch, 3 * hidden), (3 * hidden, 1), 0)
+    yield "gru_cell", (gates[:batch * 3 * hidden], three, gates[:batch * 3 * hidden], three, s,
+                       state)
+    yield "gru_cell_backward", (gates[:batch * 3 * hidden], three, gates[:batch * 3 * hidden],
+                                three, s, state, s, state_t)
+    b, h, length, keys, dim = 2, 2, 5, 7, 4
+    q = np.ones(b * h * length * dim, dtype)
+    kv = np.ones(b * h * keys * dim, dtype)
+    q_view = View((b, h, length, dim), (h * length * dim, length * dim, dim, 1), 0)
+    kv_view = View((b, h, keys, dim), (h * keys * dim, keys * dim, 1, keys), 0)  # transposed
+    bias = np.ones(length * keys, dtype)
+    bias_view = View((b, h, length, keys), (0, 0, keys, 1), 0)  # broadcast over batch, heads
+    lse = np.ones(b * h * length, "float64" if dtype == "float64" else "float32")
+    lse_view = View((b, h, length), (h * length, length, 1), 0)
+    for with_bias, causal in ((False, False), (True, True)):
+        extra = (bias, bias_view) if with_bias else (None, None)
+        yield "attention", (q, q_view, kv, kv_view, kv, kv_view, *extra, causal, 0.5)
+        yield "attention_backward", (q, q_view, kv, kv_view, kv, kv_view, *extra, q, q_view, q,
+                                     q_view, lse, lse_view, causal, 0.5)
 
 
 def _int64_calls(floats: list[str]):
@@ -181,8 +267,88 @@ def _int64_calls(floats: list[str]):
         yield "cast", (x, huge, np.dtype("float64"))
         yield "copy", (x, huge)
         yield "matmul", (x, View((1, 3, 4), (0, 4, 1), far), x, View((1, 4, 3), (0, 1, 4), 0))
+        yield "softmax", (x, View((3, 4), (1, 3), far), 1, True)
+        yield "reduce", ("sum", x, View((3, 4), (1, 3), far), (1,))
+        yield "reduce", ("argmax", x, View((3, 4), (1, 3), far), (1,))
+        target, column = np.zeros(3, np.int64), View((3,), (1,), 0)
+        yield "cross_entropy", (x, View((3, 4), (far, 1), 0), target, column, None, None, -100,
+                                0.0)
+        yield "cross_entropy_backward", (x, View((3, 4), (far, 1), 0), target, column, None, None,
+                                         x, column, x, column, -100, 0.0)
+        yield "dropout", (x, View((3, 4), (1, 3), far), (3, 4), 5, 3, 0.5)
+        image = View((1, 2, 2, 3), (6, 3, 1, 2), far)
+        yield "max_pool2d", (x, image, (2, 2), (1, 1), (0, 0), (1, 1), False)
+        yield "avg_pool2d_backward", (x, View((1, 2, 1, 2), (4, 2, 2, 1), far), (1, 2, 2, 3),
+                                      (2, 2), (1, 1), (0, 0), False, True, None)
+        yield "max_pool2d_backward", (x, View((1, 2, 1, 2), (4, 2, 2, 1), far),
+                                      np.zeros(4, np.int64), View((1, 2, 1, 2), (4, 2, 2, 1), 0),
+                                      (1, 2, 2, 3))
+        yield "sgd_step", (x, View((3, 4), (1, 3), far), x, View((3, 4), (4, 1), 0), x,
+                           View((3, 4), (4, 1), 0), 0.1, 0.9, 0.0, 0.0, False, False, False)
+        yield "adam_step", (x, View((3, 4), (1, 3), far), x, View((3, 4), (4, 1), 0), x,
+                            View((3, 4), (4, 1), 0), x, View((3, 4), (4, 1), 0), None, None, 2,
+                            1e-3, 0.9, 0.999, 1e-8, 0.0, False, False)
+        stats = View((2,), (1,), 0)
+        yield "layer_norm", (x, View((2, 6), (far, 1), 0), x, View((6,), (1,), 0), x,
+                             View((6,), (1,), 0), 1, 1e-5)
+        yield "layer_norm_backward", (x, View((2, 6), (far, 1), 0), x, View((2, 6), (6, 1), 0),
+                                      x, View((6,), (1,), 0), x, stats, x, stats, 1, True)
+        yield "batch_norm", (x, View((2, 3, 2), (far, 2, 1), 0), None, None, None, None, None,
+                             None, None, None, True, 0.1, 1e-5)
+        yield "batch_norm_backward", (x, View((2, 3, 2), (far, 2, 1), 0), x,
+                                      View((2, 3, 2), (6, 2, 1), 0), None, None, x,
+                                      View((3,), (1,), 0), x, View((3,), (1,), 0), True, True)
+        yield "scan", ("max", x, View((3, 4), (1, 3), far), 1)
+        yield "sort", (x, View((3, 4), (1, 3), far), 0, False)
+        state = View((2, 6), (6, 1), 0)
+        yield "lstm_cell", (x, View((2, 6), (far, 1), 0), x, state)  # B * 4H past 2^31
+        yield "gru_cell_backward", (x, View((2, 6), (far, 1), 0), x, state, x, state, x, state)
+        q_view = View((1, 2, 3, 2), (12, 6, 2, 1), far)
+        lse_view = View((1, 2, 3), (6, 3, 1), 0)
+        yield "attention", (x, q_view, x, q_view, x, q_view, None, None, True, 0.5)
+        yield "attention_backward", (x, q_view, x, q_view, x, q_view, None, None, x, q_view, x,
+                                     q_view, x, lse_view, True, 0.5)
+    # launches whose INT64 choice follows an element count (a buffer that size cannot be
+    # allocated here): compiled with the threshold lowered, as tests/test_triton_scale.py runs them
+    state, three = View((2, 3), (3, 1), 0), View((2, 9), (9, 1), 0)
+    small = {
+        "full": (12, 1.5, np.dtype("float32")),
+        "arange": (0.5, 1, 12, np.dtype("float32")),
+        "gru_cell": (np.ones(18, "float32"), three, np.ones(18, "float32"), three,
+                     np.ones(6, "float32"), state),
+        "lstm_cell_backward": (np.ones(24, "float32"), View((2, 12), (12, 1), 0),
+                               *[np.ones(6, "float32"), state] * 4),
+        "fft": (np.ones(16, "complex64"), View((2, 8), (8, 1), 0), False),
+        "uniform": (10, 3, 5, 0.0, 1.0, np.dtype("float32")),
+        "randperm": (10, 3, 0, np.dtype("int64")),
+    }
+    # advanced indexing's offsets, take and put kernels follow the result's size
+    position, vector = np.array([0, 2, 1, 0], np.int64), View((4,), (1,), 0)
+    x, square = np.ones(16, "float32"), View((4, 4), (4, 1), 0)
+    small["index"] = (x, square, [(position, vector), None])
+    small["index_put"] = (x, square, [(position, vector), None], x, square, True)
+    small["nonzero"] = (x, square)
+    for name, arguments in small.items():
+        yield LOWERED_THRESHOLD + name, arguments
     yield "binary", ("div_floor", np.ones(12, np.int64), View((3, 4), (1, 3), far),
                      np.ones(12, np.int64), View((3, 4), (4, 1), 0))
+    for dtype in ("complex64", "complex128"):
+        z = np.ones(16, dtype)
+        yield "complex_unary", ("abs", z, View((4, 4), (1, 4), far))
+        yield "binary", ("mul", z, View((4, 4), (1, 4), far), z, View((4, 4), (4, 1), 0))
+    x, far_image = np.ones(288, "float32"), View((2, 4, 6, 6), (144, 36, 6, 1), far)
+    w, w_view = np.ones(108, "float32"), View((6, 2, 3, 3), (18, 9, 3, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield "conv2d", (x, far_image, w, w_view, *geometry)
+    yield "conv2d_backward_weight", (x, far_image, x, View((2, 4, 6, 6), (144, 36, 6, 1), 0),
+                                     (6, 2, 3, 3), *geometry)
+    dy_far = View((2, 6, 6, 6), (216, 36, 6, 1), far)
+    yield "conv2d_backward_input", (x, dy_far, w, w_view, (2, 4, 6, 6), *geometry)
+    position, vector = np.array([0, 2, 1, 0], np.int64), View((4,), (1,), 0)
+    far_rows = View((3, 4), (far, 1), 0)
+    yield "gather", (x, far_rows, 0, position, vector)
+    yield "scatter_add", (x, far_rows, 1, position, vector, x, vector)
+    yield "index_select", (x, far_rows, 1, position, vector)
     image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
     yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
                      View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
@@ -248,24 +414,54 @@ def main() -> int:
     failures: dict = {}
     compiled: set = set()
     _install_compiling_launch(failures, compiled)
+    from tinygrad_edu.kernels import View
     from tinygrad_edu.kernels.complex import with_complex_paths
     from tinygrad_edu.kernels.triton_backend import triton_implementations
 
     launchers = with_complex_paths(triton_implementations(), "triton")
     upload = launchers["from_host"]
+    # nonzero sizes its output from counts it downloads (never computed here): say one per block
+    from tinygrad_edu.kernels import index
+
+    index.download = lambda buffer: np.ones(buffer.numel(), np.int64)
     for name, arguments in _calls(args.quick):
         converted = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]
         converted = [[(upload(e[0]), e[1]) if e else None for e in a] if isinstance(a, list)
                      else a for a in converted]
+        lowered = name.startswith(LOWERED_THRESHOLD)
+        name = name.removeprefix(LOWERED_THRESHOLD)
+        threshold = triton_support.INT32_MAX
+        triton_support.INT32_MAX = 8 if lowered else threshold
         try:
             launchers[name](*converted)
         except Exception:  # noqa: BLE001 - launchers read results that were never computed
             failures.setdefault(("launcher", name), traceback.format_exc(limit=2)[-500:])
+        finally:
+            triton_support.INT32_MAX = threshold
+    # the TF32 options of float32 products (off by default): one TF32 product, and three
+    from tinygrad_edu.kernels import matmul
+
+    matmul.ALLOW_TF32 = True
+    for precision in ("tf32", "tf32x3"):
+        matmul.TF32_PRECISION = precision
+        x, view = upload(np.ones(32 * 32, np.float32)), View((32, 32), (32, 1), 0)
+        launchers["matmul"](x, view, x, view)
+    matmul.ALLOW_TF32, matmul.TF32_PRECISION = False, "tf32"
     real = {k: v for k, v in failures.items() if k[0] != "launcher"}
     for key, message in real.items():
         print(f"FAILED {key[0]} {key[2][:200]}\n  {message[-700:]}\n")
-    print(f"{len(compiled)} kernel specialisations compiled, {len(real)} failed")
-    return 1 if real else 0
+    # every launched kernel (by convention named *_kernel) must have been compiled at least once,
+    # and its INT64 variant too where it has one: a kernel left out here is a kernel unchecked
+    kernels = _launched_kernels()
+    missing = sorted(set(kernels) - {key[0] for key in compiled})
+    for name in missing:
+        print(f"NOT COMPILED {name}: no call in tests/triton_compile_check.py reaches it")
+    no_int64 = sorted({name for name, has_flag in kernels.items() if has_flag} - INT64_COMPILED)
+    for name in no_int64:
+        print(f"NOT COMPILED {name} with INT64=True: add a view past 2^31 to _int64_calls")
+    print(f"{len(compiled)} kernel specialisations compiled, {len(real)} failed, "
+          f"{len(missing) + len(no_int64)} kernels not compiled")
+    return 1 if real or missing or no_int64 else 0
 
 
 if __name__ == "__main__":

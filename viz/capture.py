@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tinygrad_edu.kernels import numpy_backend, triton_support
 
 from tinygrad_edu.autograd.grad_mode import GradMode
@@ -56,6 +57,7 @@ class OpRecord:
     module: str
     grad_enabled: bool
     phase: str = "forward"    # forward | backward (inside a backward node) | accumulate
+    attention: Any = None     # an attention op's weights (..., L, S), NumPy (see on_attention)
     saved: list[tuple[tuple[int, ...], str, int, bool]] = field(default_factory=list)
 
     @property
@@ -115,6 +117,7 @@ class Trace:
         self._active = False
         self.group_labels: dict[str, str] = {}  # cluster path -> "nll_loss(input, target, ...)"
         self._argument_names: dict[int, str] = {}  # id(tensor) -> its parameter name in a group
+        self.time_steps: dict[str, int] = {}  # cluster path of a recurrent time step -> t
         if params is not None and hasattr(params, "named_modules"):
             self._modules.add_root(params)
 
@@ -186,7 +189,8 @@ class Trace:
             self.events.append(record)
         if node is not None:  # draw() of this graph can then show module and kernels too
             node.metadata.update({"viz.module": record.module, "viz.kernels": record.kernels,
-                                  "viz.backend": backend})
+                                  "viz.backend": backend, "viz.group_labels": self.group_labels,
+                                  "viz.time_steps": self.time_steps})
         if self._previous is not None:
             self._previous.on_forward(function, node, args, kwargs, outputs, seconds)
 
@@ -247,6 +251,47 @@ class Trace:
         if self._previous is not None and hasattr(self._previous, "on_composite_end"):
             self._previous.on_composite_end()
 
+    def on_group_begin(self, name: str, label: str, step: int | None = None) -> None:
+        """A named group of ops starts (autograd.tracing.group_hooks): a recurrent layer's
+        "layer 0" or one of its time steps ("t = 3", step=3); its ops form one cluster."""
+        parent = self._modules.path
+        path = f"{parent}.{name}" if parent else name
+        count = 1
+        while path in self.group_labels:  # the same layer run again: a cluster of its own
+            count += 1
+            path = f"{parent}.{name}_{count}" if parent else f"{name}_{count}"
+        self.group_labels[path] = label  # in English: graph.layer_labels translates it
+        if step is not None:
+            self.time_steps[path] = step
+        self._modules.stack.append((None, path))
+
+    def on_group_end(self) -> None:
+        if self._modules.stack and self._modules.stack[-1][0] is None:
+            self._modules.stack.pop()
+
+    def on_attention(self, output: Any, weights: Any) -> None:
+        """An attention op returned `output`; keep its weights (computed by `weights()`, without
+        recording anything) on the op's record, for the heat maps (viz.attention)."""
+        record = next((e for e in reversed(self.events) if isinstance(e, OpRecord)
+                       and any(t is output for t in e.outputs)), None)
+        if record is None:
+            return
+        previous, Tracing.active = Tracing.active, None
+        self._kernels.quiet += 1
+        grad_mode, GradMode.enabled = GradMode.enabled, False
+        try:
+            record.attention = np.asarray(weights(), dtype=np.float32)
+        finally:
+            GradMode.enabled = grad_mode
+            self._kernels.quiet -= 1
+            Tracing.active = previous
+
+    def attention_maps(self) -> list[tuple[str, Any]]:
+        """[(label, weights (..., L, S))] of every attention op recorded, in order; the label
+        names the op and its module ("ScaledDotProductFlashAttention in encoder.layers.0...")."""
+        return [(f"{e.name} ({e.module})" if e.module else e.name, e.attention)
+                for e in self.ops if e.attention is not None]
+
     # --- helpers -------------------------------------------------------------------------------
     def _remember_inputs(self, record: OpRecord) -> None:
         """Snapshot tensors first seen as inputs; note what the op saved for backward."""
@@ -273,14 +318,15 @@ class Trace:
     def graph(self, *, show_values: bool = True, show_grads: bool = True,
               show_saved: bool = False, show_strides: bool = False, depth: int | None = None,
               max_nodes: int | None = None, include_backward: bool = True,
-              language: str | None = None) -> Graph:
+              max_steps: int | None = None, language: str | None = None) -> Graph:
         """The recorded graph, after depth= collapsing and the max_nodes guard (language: "en" or
-        "zh" for the picture's own words; default viz.set_language's)."""
+        "zh" for the picture's own words; default viz.set_language's); max_steps: draw only the
+        first and last time steps of each unrolled recurrent layer."""
         with use_language(language):
             return fit(self.raw_graph(show_values=show_values, show_grads=show_grads,
                                       show_saved=show_saved, show_strides=show_strides,
                                       include_backward=include_backward),
-                       depth, self.max_nodes if max_nodes is None else max_nodes)
+                       depth, self.max_nodes if max_nodes is None else max_nodes, max_steps)
 
     def raw_graph(self, *, show_values: bool = True, show_grads: bool = True,
                   show_saved: bool = False, show_strides: bool = False,

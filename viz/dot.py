@@ -54,10 +54,37 @@ EDGE_STYLES: dict[str, dict[str, str]] = {
 
 
 def html_label(node: Node) -> str:
-    """A Graphviz HTML-like label: the title in bold, then one smaller line per detail."""
+    """A Graphviz HTML-like label: the title in bold, then one smaller line per detail (and, for
+    an attention op in a trace, a small heat map of each head's weights under them)."""
     rows = [f"<b>{escape(node.title)}</b>"]
     rows += [f'<font point-size="9">{escape(line)}</font>' for line in node.lines if line]
-    return "<" + "<br/>".join(rows) + ">"
+    attention = node.data.get("attention")
+    if not attention:
+        return "<" + "<br/>".join(rows) + ">"
+    heads = attention["heads"][:HEAT_HEADS]
+    top = max((v for grid in heads for row in grid for v in row), default=0.0) or 1.0
+    maps = "".join(f"<TD>{_heat_table(grid, top)}</TD>" for grid in heads)
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3"><TR><TD COLSPAN="{len(heads)}">'
+            f'{"<br/>".join(rows)}</TD></TR><TR>{maps}</TR></TABLE>>')
+
+
+HEAT_HEADS, HEAT_SIDE = 4, 16  # the heat maps drawn in an attention op's node (first ones)
+
+
+def _heat_table(grid: list[list[float]], top: float) -> str:
+    """One head's weights as a table of tiny coloured cells: white 0, dark blue the largest."""
+    cells = []
+    for row in grid[:HEAT_SIDE]:
+        cells.append("<TR>" + "".join(
+            f'<TD WIDTH="7" HEIGHT="7" FIXEDSIZE="TRUE" BGCOLOR="{_blue(v / top)}"></TD>'
+            for v in row[:HEAT_SIDE]) + "</TR>")
+    return ('<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" COLOR="#999999">'
+            + "".join(cells) + "</TABLE>")
+
+
+def _blue(t: float) -> str:
+    t = min(max(t, 0.0), 1.0)
+    return "#" + "".join(f"{round(255 + (end - 255) * t):02x}" for end in (8, 48, 107))
 
 
 def _node_attributes(node: Node) -> dict[str, str]:

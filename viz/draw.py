@@ -23,7 +23,7 @@ from .walk import graph_of
 
 def draw(output: Any, *, params: Any = None, show_values: bool = True, show_grads: bool = True,
          show_saved: bool = False, show_strides: bool = False, depth: int | None = None,
-         rankdir: str = "TB", max_nodes: int | None = 500,
+         rankdir: str = "TB", max_nodes: int | None = 500, max_steps: int | None = None,
          language: str | None = None) -> Digraph:
     """The graph that produced `output`, walked back from its grad_fn.
 
@@ -32,6 +32,8 @@ def draw(output: Any, *, params: Any = None, show_values: bool = True, show_grad
     show_strides: show strides and contiguity, and dashed view -> base edges.
     depth: draw modules nested deeper than this as one node (for graphs recorded in a trace).
     max_nodes: above this many nodes, collapse modules and then summarise the middle of the graph.
+    max_steps: a recurrent layer recorded in a trace is drawn unrolled, one cluster per time step;
+        keep only the first and last max_steps of them (the middle ones become one box).
     language: "en" or "zh" for the picture's own words (default: viz.set_language's, "en").
     """
     if not hasattr(output, "_view"):
@@ -40,4 +42,4 @@ def draw(output: Any, *, params: Any = None, show_values: bool = True, show_grad
                "show_strides": show_strides}
     with use_language(language):
         graph = graph_of(output, parameter_names(params), options)
-        return to_digraph(fit(graph, depth, max_nodes), rankdir=rankdir, name="draw")
+        return to_digraph(fit(graph, depth, max_nodes, max_steps), rankdir=rankdir, name="draw")

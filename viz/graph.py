@@ -58,6 +58,8 @@ class Graph:
         self.notes: list[str] = []  # shown under the picture (e.g. what a summary left out)
         # cluster path -> its label, for a group that is not a module: "nll_loss(input, target)"
         self.group_labels: dict[str, str] = {}
+        # cluster path of a recurrent layer's time step -> t (see limit_steps)
+        self.time_steps: dict[str, int] = {}
 
     def add(self, node: Node) -> Node:
         self.nodes[node.id] = node
@@ -84,6 +86,7 @@ def collapse(graph: Graph, depth: int) -> Graph:
     result, renamed = Graph(), {}
     result.notes = list(graph.notes)
     result.group_labels = dict(graph.group_labels)
+    result.time_steps = dict(graph.time_steps)
     members: dict[str, Counter] = {}
     for node in graph.nodes.values():
         if not node.module or len(node.module.split(".")) <= depth:
@@ -138,6 +141,7 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     counts = Counter(graph.nodes[i].title for i in middle)
     result = Graph()
     result.group_labels = dict(graph.group_labels)
+    result.time_steps = dict(graph.time_steps)
     for node_id in ids[:keep]:
         result.add(graph.nodes[node_id])
     result.add(Node(summary_id, "summary", tr("... {count} nodes not drawn ...", count=len(middle)),
@@ -152,12 +156,98 @@ def summarise(graph: Graph, max_nodes: int) -> Graph:
     return result
 
 
-def fit(graph: Graph, depth: int | None, max_nodes: int | None) -> Graph:
-    """Apply depth=, then collapse modules further and finally summarise until max_nodes fits."""
+def layer_labels(graph: Graph) -> Graph:
+    """Name the recurrent layers (the clusters that hold time steps) in the picture's language:
+    "layer 0, reverse" -> "第 0 层, 逆序方向". They are recorded in English, whatever the language
+    was while the trace ran."""
+    for path in {p.rpartition(".")[0] for p in graph.time_steps}:
+        label = graph.group_labels.get(path, "")
+        graph.group_labels[path] = ", ".join(
+            tr("layer {k}", k=word[6:]) if word.startswith("layer ") else tr(word)
+            for word in label.split(", ")) if label else label
+    return graph
+
+
+def limit_steps(graph: Graph, max_steps: int) -> Graph:
+    """Keep the first and last time steps of each unrolled recurrent layer (max_steps in all);
+    the steps between become one box per phase (forward, backward) that counts them.
+
+    A recurrent layer traced step by step (nn.RNN/LSTM/GRU inside viz.trace) has one cluster per
+    time step; a 100-step sequence would be 100 clusters. What a reader needs is the pattern (the
+    same cell again and again, the state passed on) and both ends (where the gradient enters, how
+    far back it reaches), which a few steps show."""
+    if max_steps < 1:
+        raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+    layers: dict[str, list[tuple[int, str]]] = {}
+    for path, step in graph.time_steps.items():
+        layers.setdefault(path.rpartition(".")[0], []).append((step, path))
+    dropped: dict[str, tuple[str, int, int, int]] = {}  # step path -> (parent, first, last, count)
+    for parent, steps in layers.items():
+        if len(steps) <= max_steps:
+            continue
+        steps.sort()
+        head = (max_steps + 1) // 2
+        middle = steps[head:len(steps) - (max_steps - head)]
+        for _, path in middle:
+            dropped[path] = (parent, middle[0][0], middle[-1][0], len(middle))
+    if not dropped:
+        return graph
+    result, renamed = Graph(), {}
+    result.notes = list(graph.notes)
+    result.group_labels = {p: label for p, label in graph.group_labels.items()
+                           if not any(p == d or p.startswith(d + ".") for d in dropped)}
+    result.time_steps = {p: t for p, t in graph.time_steps.items() if p not in dropped}
+    for node in graph.nodes.values():
+        step_path = _step_of(node.module, dropped)
+        if step_path is None:
+            result.add(node)
+            continue
+        parent, first, last, count = dropped[step_path]
+        box_id = f"steps_{node.phase}_{parent}".replace(".", "_")
+        renamed[node.id] = box_id
+        if box_id not in result.nodes:
+            title = (tr("t = {first} ... {last}", first=first, last=last) if count > 1
+                     else f"t = {first}")
+            if node.phase == "backward":
+                title = tr("{name} (backward)", name=title)
+            result.add(Node(box_id, "module", title,
+                            [tr("{count} time steps not drawn (max_steps={limit})"
+                                if count > 1 else "1 time step not drawn (max_steps={limit})",
+                                count=count, limit=max_steps)], module=parent,
+                            style="module" if node.phase == "forward" else "module_backward",
+                            data={"members": []}))
+        result.nodes[box_id].data["members"].append(node.id)
+    _reconnect(graph, result, renamed)
+    return result
+
+
+def _step_of(module: str, dropped: dict[str, Any]) -> str | None:
+    """The dropped time step path that `module` is (or lies inside), if any."""
+    parts = module.split(".") if module else []
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in dropped:
+            return prefix
+    return None
+
+
+def fit(graph: Graph, depth: int | None, max_nodes: int | None,
+        max_steps: int | None = None) -> Graph:
+    """Apply max_steps= and depth=, then (while the graph has more than max_nodes nodes) keep
+    fewer time steps, collapse modules further and finally summarise."""
+    if max_steps is not None:
+        graph = limit_steps(graph, max_steps)
     if depth is not None:
         graph = collapse(graph, depth)
     if max_nodes is None or len(graph) <= max_nodes:
         return graph
+    if graph.time_steps and (max_steps is None or max_steps > 4):
+        fewer = limit_steps(graph, 4)
+        if len(fewer) <= max_nodes:
+            fewer.notes.append(tr("more than max_nodes={limit} nodes: only 4 time steps of each "
+                                  "recurrent layer are drawn", limit=max_nodes))
+            return fewer
+        graph = fewer
     for shallower in range(graph.module_depth() - 1, -1, -1):
         collapsed = collapse(graph, shallower)
         if len(collapsed) <= max_nodes:

@@ -36,8 +36,9 @@ def player_data(trace: Any, **options: Any) -> dict[str, Any]:
     depth = options.pop("depth", None)
     max_nodes = options.pop("max_nodes", trace.max_nodes)
     rankdir = options.pop("rankdir", "TB")
+    max_steps = options.pop("max_steps", None)
     raw = trace.raw_graph(**options)
-    drawn = fit(raw, depth, max_nodes)
+    drawn = fit(raw, depth, max_nodes, max_steps)
     source = to_digraph(drawn, rankdir=rankdir, name="trace").source
     svg = _inline_svg(pipe(source, "svg").decode()) if dot_available() else None
     return {"dot": source, "svg": svg, "steps": steps(trace, raw, drawn), "notes": drawn.notes,
@@ -64,6 +65,9 @@ SCRIPT_TEXTS = {
     "step": "step {index} / {count}", "module": "module: {name}", "play": "▶ play",
     "pause": "pause", "no_steps": "the trace recorded no steps",
     "heat": "blue: negative, white: zero, red: positive (scaled by the largest |value|)",
+    "head": "head {k}",
+    "attention": "attention weights of batch item 0 (rows: queries, columns: keys; darker = more "
+                 "weight); {shown} of {heads} heads",
 }
 
 

@@ -115,6 +115,24 @@ ZH: dict[str, str] = {
     "work. DOT source:":
         "没有找到 Graphviz 的 dot 程序，所以计算图没有排版；安装它（apt-get install graphviz、"
         "brew install graphviz）即可看到图。下面的各个步骤照常可用。DOT 源码：",
+    # recurrent layers unrolled in time, attention heat maps
+    "layer {k}": "第 {k} 层",
+    "reverse": "逆序方向",
+    "t = {first} ... {last}": "t = {first} …… {last}",
+    "{count} time steps not drawn (max_steps={limit})":
+        "未画出的 {count} 个时间步（max_steps={limit}）",
+    "1 time step not drawn (max_steps={limit})": "未画出的 1 个时间步（max_steps={limit}）",
+    "more than max_nodes={limit} nodes: only 4 time steps of each recurrent layer are drawn":
+        "节点数超过 max_nodes={limit}：每个循环层只画 4 个时间步",
+    "attention weights: {heads} heads, {length} x {source}":
+        "注意力权重：{heads} 个头，{length} x {source}",
+    "head {k}": "头 {k}",
+    "rows: queries, columns: keys; darker = more weight (darkest: {top})":
+        "行：查询，列：键；颜色越深权重越大（最深：{top}）",
+    "attention weights of batch item 0 (rows: queries, columns: keys; darker = more weight); "
+    "{shown} of {heads} heads":
+        "第 0 个样本的注意力权重（行：查询，列：键；颜色越深权重越大）；"
+        "共 {heads} 个头，画出 {shown} 个",
 }
 
 _TABLES = {"en": {}, "zh": ZH}

@@ -60,7 +60,8 @@ def _forward_step(index: int, record: OpRecord, raw: Graph) -> dict[str, Any]:
             "module": record.module, "raw": [node.id],
             "extra": inputs + outputs + node.data["saved"], "formula": forward_text,
             "derivative": derivative, "details": details,
-            "tensors": [t for t in tensors if t is not None], "grads": []}
+            "tensors": [t for t in tensors if t is not None], "grads": [],
+            "attention": node.data.get("attention")}
 
 
 def _backward_step(index: int, record: BackwardRecord, raw: Graph) -> dict[str, Any]:

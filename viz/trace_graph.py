@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .attention import attention_json
 from .capture import AccumulateRecord, BackwardRecord, OpRecord, Trace
-from .graph import Graph, Node
+from .graph import Graph, Node, layer_labels
 from .labels import formula, grad_line, join_args, kernel_line, owner_module, tensor_lines
 from .language import tr
 from .summary import Snapshot, format_bytes, format_shape
@@ -86,6 +87,12 @@ class _Builder:
                             style="op" if record.grad_enabled else "op_no_grad",
                             data={"formula": forward_text, "derivative": derivative,
                                   "inputs": [], "outputs": [], "saved": []}))
+        if record.attention is not None:  # an attention op: its weights, one heat map per head
+            self.graph.nodes[op_id].data["attention"] = attention_json(record.attention)
+            lines.append(tr("attention weights: {heads} heads, {length} x {source}",
+                            heads=len(self.graph.nodes[op_id].data["attention"]["heads"]),
+                            length=record.attention.shape[-2],
+                            source=record.attention.shape[-1]))
         for tensor in record.inputs:
             source = self.input_tensor(tensor, record.module)
             self.graph.connect(source, op_id, format_shape(tensor._view.shape))
@@ -201,13 +208,25 @@ class _Builder:
 
     def accumulate(self, index: int, record: AccumulateRecord) -> None:
         node_id = f"a{index}"
-        self.graph.add(Node(node_id, "sum", "+", [tr("grads meet")],
+        # inside an unrolled recurrent layer, the sum sits in that layer's cluster (h_t's two
+        # gradients: from the output and from step t + 1; W_hh's from every step)
+        incoming = self.graph.nodes.get(self.grad_sources.get(id(record.incoming), ""))
+        module = self._layer_of(incoming.module) if incoming is not None else ""
+        self.graph.add(Node(node_id, "sum", "+", [tr("grads meet")], module=module,
                             data={"derivative": tr("total = existing + incoming")}))
         for grad in (record.existing, record.incoming):
             source = self.grad_sources.get(id(grad))
             if source is not None:
                 self.graph.connect(source, node_id, format_shape(grad._view.shape), kind="grad")
         self.grad_sources[id(record.total)] = node_id
+
+    def _layer_of(self, module: str) -> str:
+        """The recurrent layer (the parent of a time step) that `module` lies in, else ""."""
+        parts = module.split(".") if module else []
+        for end in range(len(parts), 0, -1):
+            if ".".join(parts[:end]) in self.trace.time_steps:
+                return ".".join(parts[:end - 1])
+        return ""
 
     @staticmethod
     def _backend(record: BackwardRecord) -> str:
@@ -218,6 +237,8 @@ def build(trace: Trace, options: dict[str, bool], include_backward: bool = True)
     """The graph of everything a trace recorded (forward only with include_backward=False)."""
     builder = _Builder(trace, options)
     builder.graph.group_labels = dict(trace.group_labels)
+    builder.graph.time_steps = dict(trace.time_steps)
+    layer_labels(builder.graph)
     for index, event in enumerate(trace.events):
         if isinstance(event, OpRecord):
             builder.forward(index, event)

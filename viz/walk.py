@@ -18,7 +18,7 @@ from typing import Any
 from tinygrad_edu.autograd.function import AccumulateGrad, BackwardContext
 from tinygrad_edu.device import backend_for
 
-from .graph import Graph, Node
+from .graph import Graph, Node, layer_labels
 from .labels import (
     ctx_arguments,
     formula,
@@ -117,6 +117,11 @@ def graph_of(output: Any, names: dict[int, str], options: dict[str, bool]) -> Gr
     if root is None:
         return walk.graph
     nodes = _visit_order(root)
+    for node in nodes:  # ops recorded in a trace: the labels of its groups and time steps
+        metadata = getattr(node, "metadata", {})
+        walk.graph.group_labels.update(metadata.get("viz.group_labels", {}))
+        walk.graph.time_steps.update(metadata.get("viz.time_steps", {}))
+    layer_labels(walk.graph)
     for node in nodes:
         walk.ids[id(node)] = (walk.leaf(node) if isinstance(node, AccumulateGrad)
                               else walk.op(node))

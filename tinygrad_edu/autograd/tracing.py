@@ -66,3 +66,25 @@ def composite(function: F) -> F:
             tracer.on_composite_end()  # type: ignore[union-attr]
 
     return wrapper  # type: ignore[return-value]
+
+
+def group_hooks() -> tuple[Callable[[str, str, int | None], None], Callable[[], None]] | None:
+    """(begin, end) of a tracer that draws named groups of ops, or None (the usual case).
+
+    A loop that wants its iterations drawn as clusters (a recurrent layer's time steps) asks once,
+    then calls `begin(name, label, step)` / `end()` around each iteration; `step` numbers a time
+    step (None for an ordinary group such as "layer 0"). Without such a tracer it costs nothing
+    more than this one call."""
+    tracer = Tracing.active
+    begin = getattr(tracer, "on_group_begin", None)
+    if begin is None:
+        return None
+    return begin, tracer.on_group_end  # type: ignore[union-attr]
+
+
+def observe_attention(output: Any, weights: Callable[[], Any]) -> None:
+    """Tell a tracer that shows attention which tensor an attention op returned; `weights()`
+    computes that op's attention weights (..., L, S) as a NumPy array, only when it is asked."""
+    hook = getattr(Tracing.active, "on_attention", None)
+    if hook is not None:
+        hook(output, weights)

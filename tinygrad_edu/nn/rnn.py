@@ -36,6 +36,7 @@ import numbers
 import warnings
 from typing import Any
 
+from ..autograd.tracing import group_hooks
 from ..creation import empty, zeros
 from ..ops.dropout import dropout as _dropout
 from ..ops.indexing import index_select
@@ -226,8 +227,16 @@ class RNNBase(Module):
             outputs = []
             for direction in range(self.num_directions):
                 index = layer * self.num_directions + direction
-                out, states = self._direction(layer, direction, data, batch_sizes,
-                                              tuple(h[index] for h in hx))
+                hooks = group_hooks()  # viz: one cluster per layer/direction and time step
+                if hooks is not None:
+                    hooks[0](f"layer{layer}" + ("_reverse" if direction else ""),
+                             f"layer {layer}" + (", reverse" if direction else ""), None)
+                try:
+                    out, states = self._direction(layer, direction, data, batch_sizes,
+                                                  tuple(h[index] for h in hx), hooks)
+                finally:
+                    if hooks is not None:
+                        hooks[1]()
                 outputs.append(out)
                 for kept, state in zip(finals, states):
                     kept.append(state)
@@ -237,8 +246,10 @@ class RNNBase(Module):
         return data, tuple(stack(kept, 0) for kept in finals)
 
     def _direction(self, layer: int, direction: int, data: Tensor, batch_sizes: list[int],
-                   state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
-        """One layer in one direction: (outputs (N, H), final states, each (B, H))."""
+                   state: tuple[Tensor, ...], hooks: Any = None
+                   ) -> tuple[Tensor, tuple[Tensor, ...]]:
+        """One layer in one direction: (outputs (N, H), final states, each (B, H)); hooks: a
+        tracer's (begin, end) that draws each time step as a cluster (autograd.tracing)."""
         suffix = "_reverse" if direction == 1 else ""
 
         def weight(name: str) -> Tensor | None:
@@ -263,7 +274,14 @@ class RNNBase(Module):
                 state = tuple(s[:size] for s in state)
             elif size > current:  # reverse pass: longer sequences start here from h_0
                 state = tuple(cat([s, s0[current:size]], 0) for s, s0 in zip(state, initial))
-            state = self._step(steps[t], state, w_hh, b_hh, w_hr)
+            if hooks is None:
+                state = self._step(steps[t], state, w_hh, b_hh, w_hr)
+            else:
+                hooks[0](f"t{t}", f"t = {t}", t)
+                try:
+                    state = self._step(steps[t], state, w_hh, b_hh, w_hr)
+                finally:
+                    hooks[1]()
             outputs[t] = state[0]
         if finished:
             state = tuple(cat([s, *[f[i] for f in reversed(finished)]], 0)

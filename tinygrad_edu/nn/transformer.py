@@ -24,6 +24,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from ..autograd.tracing import observe_attention
 from ..creation import arange, empty, full, zeros
 from ..dtypes import bool_
 from ..ops.attention import attention_weights, scaled_dot_product_attention
@@ -180,6 +181,7 @@ class MultiheadAttention(Module):
         if need_weights:
             weights = attention_weights(q, k, mask, False, head_dim ** -0.5)  # (N, H, L, S)
             attended = (_dropout(weights, p, True) if p > 0 else weights) @ v
+            observe_attention(attended, lambda: weights.detach().numpy())  # viz: heat maps
         else:
             attended = scaled_dot_product_attention(q, k, v, mask, p, causal_only)
         merged = attended.permute(2, 0, 1, 3).reshape(length, batch, e)  # (L, N, E)

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.tracing import observe_attention
 from ..creation import arange, full
 from ..dtypes import bool_
 from ..tensor import Tensor
@@ -158,9 +159,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     bias = _as_bias(attn_mask, query.dtype)
     if dropout_p > 0 or (bias is not None and bias.requires_grad):
         weights = attention_weights(query, key, bias, is_causal, scale)
-        if dropout_p > 0:
-            weights = _dropout(weights, dropout_p, True)
-        return weights @ value
+        kept = _dropout(weights, dropout_p, True) if dropout_p > 0 else weights
+        output = kept @ value
+        observe_attention(output, lambda: weights.detach().numpy())  # viz: heat maps
+        return output
     lead = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2],
                             *([bias.shape[:-2]] if bias is not None else []))
     shape = (*lead, query.shape[-2], value.shape[-1])
@@ -168,4 +170,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         bias = bias.expand(*lead, query.shape[-2], key.shape[-2])
     q4, k4, v4 = (_four_d(t, lead) for t in (query, key, value))
     b4 = None if bias is None else _four_d(bias, lead)
-    return FlashAttention.apply(q4, k4, v4, b4, bool(is_causal), scale).reshape(shape)
+    output = FlashAttention.apply(q4, k4, v4, b4, bool(is_causal), scale)
+    # viz: the fused kernel never stores the weights; a trace that shows them recomputes them
+    observe_attention(output, lambda: attention_weights(q4, k4, b4, bool(is_causal), scale)
+                      .detach().numpy())
+    return output.reshape(shape)

@@ -50,6 +50,42 @@
     return t >= 0 ? `rgb(255,${fade},${fade})` : `rgb(${fade},${fade},255)`;
   }
 
+  // An attention op's weights: one map per head, white (0) to dark blue (the largest weight).
+  function attentionBox(attention) {
+    const box = document.createElement("div");
+    box.className = "attention";
+    const note = document.createElement("div");
+    note.className = "tensor-summary";
+    note.textContent = say("attention", { shown: attention.heads.length,
+                                          heads: attention.all_heads });
+    box.append(note);
+    let top = 0;
+    attention.heads.forEach((grid) => grid.forEach((row) => row.forEach((v) => {
+      top = Math.max(top, v);
+    })));
+    attention.heads.forEach((grid, k) => {
+      const figure = document.createElement("figure");
+      const caption = document.createElement("figcaption");
+      caption.textContent = say("head", { k });
+      const rows = grid.length, cols = grid[0].length;
+      const cell = Math.max(3, Math.min(14, Math.floor(160 / Math.max(rows, cols))));
+      const canvas = document.createElement("canvas");
+      canvas.className = "heat attention-head";
+      canvas.width = cols * cell;
+      canvas.height = rows * cell;
+      const context = canvas.getContext("2d");
+      grid.forEach((row, r) => row.forEach((v, c) => {
+        const t = top > 0 ? Math.min(1, v / top) : 0;
+        const mix = (end) => Math.round(255 + (end - 255) * t);
+        context.fillStyle = `rgb(${mix(8)},${mix(48)},${mix(107)})`;
+        context.fillRect(c * cell, r * cell, cell, cell);
+      }));
+      figure.append(caption, canvas);
+      box.append(figure);
+    });
+    return box;
+  }
+
   function tensorBox(tensor) {
     const box = document.createElement("div");
     box.className = "tensor";
@@ -164,7 +200,9 @@
       item.textContent = d;
       return item;
     }));
-    byId("tensors").replaceChildren(...step.tensors.map(tensorBox));
+    const boxes = step.tensors.map(tensorBox);
+    if (step.attention) { boxes.push(attentionBox(step.attention)); }
+    byId("tensors").replaceChildren(...boxes);
     showGrads();
     showGraph(step, scroll);
   }
