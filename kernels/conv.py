@@ -8,16 +8,21 @@
     x: (N, C, H, W)   w: (O, C/groups, kh, kw)   y, dy: (N, O, Ho, Wo)
     Ho = (H + pad_top + pad_bottom - dh * (kh - 1) - 1) // sh + 1        (likewise Wo)
 
-im2col: copy every receptive field of x into a column of a matrix `cols` of shape
-(C * kh * kw, N * Ho * Wo). Then the convolution is one matmul, W (O, C*kh*kw) @ cols, which BLAS
-runs near peak speed; the backward products are the two other matmuls of the same three matrices:
+im2col: put every receptive field of x in a row of a matrix `cols` of shape
+(N * Ho * Wo, kh * kw * C). Then the convolution is one matmul, cols @ W^T with W seen as
+(O, kh*kw*C), which BLAS runs near peak speed; the backward products are the two other matmuls
+of the same three matrices:
 
-    y  = W @ cols          dW = dY @ cols^T          dcols = W^T @ dY   then col2im(dcols) = dx
+    Y = cols @ W^T          dW^T = cols^T @ dY          dcols = dY @ W   then col2im(dcols) = dx
 
-col2im adds each column back where it came from (receptive fields overlap, so sums). Groups split C
-and O into independent blocks: a batched matmul with the group as batch dim. The columns are built
-with kh * kw slice copies (not one element at a time), channels first, so the matmul's result is
-already laid out (O, N, Ho, Wo); with stride 1 each copy is one long contiguous run (_im2col).
+The rows of cols need no index arithmetic: once x is padded and stored channels last,
+(N, Hp, Wp, C), the receptive fields are a *strided view* of it (_windows, via as_strided): window
+(n, i, j) starts at x_padded[n, i*sh, j*sw] and steps dh rows and dw columns. Nothing is copied
+until the view is reshaped to the matrix, one NumPy copy. The channels-last layout is the one
+BLAS likes here: the long dim (N*Ho*Wo pixels) is the rows of both cols and Y.
+col2im, the adjoint, adds the kh * kw slices of dcols back into a padded (N, Hp, Wp, C) array
+(receptive fields overlap, so sums), one strided slice per kernel position.
+Groups split C and O into independent blocks: a batched matmul with the group as batch dim.
 
 padding is (top, bottom, left, right): asymmetric padding is what padding='same' needs for even
 kernels. float16 is computed in float32.
@@ -25,9 +30,8 @@ kernels. float16 is computed in float32.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .strided import View, as_numpy
 
@@ -54,36 +58,8 @@ def conv2d_output_shape(input_shape: tuple[int, ...], weight_shape: tuple[int, .
 # NumPy reference
 # ----------------------------------------------------------------------------------------------
 
-
 def _compute_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
-
-
-class Layout(NamedTuple):
-    """How the columns of one convolution are laid out (see _im2col)."""
-
-    out_h: int
-    out_w: int
-    mode: str  # "strided" (any stride), "wide" or "tight" (stride 1: long contiguous runs)
-    pitch: int  # distance between rows of the flattened padded image (wide: Wp, tight: W)
-
-    @property
-    def row_width(self) -> int:
-        """Output positions per row in the column matrix (wide rows carry Wp - Wo spare ones)."""
-        return self.out_w if self.mode == "strided" else self.pitch
-
-
-def _layout(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Padding,
-            dilation: Pair) -> Layout:
-    width = input_shape[3]
-    out_h = conv2d_output_size(input_shape[2], kernel[0], stride[0], padding[0], padding[1],
-                               dilation[0])
-    out_w = conv2d_output_size(width, kernel[1], stride[1], padding[2], padding[3], dilation[1])
-    if stride != (1, 1):
-        return Layout(out_h, out_w, "strided", 0)
-    if out_w == width:  # 'same' width: rows of exactly W, no spare outputs to compute
-        return Layout(out_h, out_w, "tight", width)
-    return Layout(out_h, out_w, "wide", width + padding[2] + padding[3])
 
 
 def _window_slice(offset: int, count: int, stride: int) -> slice:
@@ -91,167 +67,125 @@ def _window_slice(offset: int, count: int, stride: int) -> slice:
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
-def _padded_channels_first(x: np.ndarray, padding: Padding, dtype: np.dtype) -> np.ndarray:
-    """x (N, C, H, W) zero-padded and transposed to (C, N, Hp, Wp), contiguous."""
+def _padded_channels_last(x: np.ndarray, padding: Padding, dtype: np.dtype) -> np.ndarray:
+    """x (N, C, H, W) zero-padded and stored channels last: (N, Hp, Wp, C), contiguous."""
     n, c, h, w = x.shape
     top, bottom, left, right = padding
-    padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype)
-    padded[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
+    padded = np.zeros((n, h + top + bottom, w + left + right, c), dtype)
+    padded[:, top:top + h, left:left + w] = x.transpose(0, 2, 3, 1)
     return padded
 
 
-def _flat_padded(x: np.ndarray, padding: Padding, layout: Layout, dtype: np.dtype) -> np.ndarray:
-    """x as (C, N, L): each image flattened so that padded position (r, c) sits at r*pitch + c.
-
-    wide:  rows of Wp (the padding columns stored as zeros), one spare row at the end.
-    tight: rows of W; the left/right padding is not stored: position (r, c) with c outside the
-           image lands on the neighbouring row's edge, and _im2col zeroes those entries."""
-    n, c, h, w = x.shape
-    top, bottom, left, right = padding
-    if layout.mode == "wide":
-        padded = np.zeros((c, n, h + top + bottom + 1, layout.pitch), dtype)
-        padded[:, :, top:top + h, left:left + w] = x.transpose(1, 0, 2, 3)
-        return padded.reshape(c, n, -1)
-    flat = np.zeros((c, n, left + (h + top + bottom) * w + right), dtype)
-    start = left + top * w
-    flat[:, :, start:start + h * w] = x.transpose(1, 0, 2, 3).reshape(c, n, h * w)
-    return flat
+def _windows(padded: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
+             out_hw: Pair) -> np.ndarray:
+    """Every receptive field of padded (N, Hp, Wp, C) as a read-only view, no copy:
+    windows[n, i, j, a, b, c] = padded[n, i*sh + a*dh, j*sw + b*dw, c]   (N, Ho, Wo, kh, kw, C)."""
+    n, _, _, channels = padded.shape
+    image, row, column, channel = padded.strides  # in bytes
+    return as_strided(padded, (n, *out_hw, *kernel, channels),
+                      (image, row * stride[0], column * stride[1], row * dilation[0],
+                       column * dilation[1], channel), writeable=False)
 
 
-def _wrapped_columns(b: int, dilation: Pair, padding: Padding, layout: Layout) -> list[slice]:
-    """Tight layout, kernel column b: the output columns whose input column is padding."""
-    left, shift = padding[2], b * dilation[1]
-    return [slice(0, max(left - shift, 0)), slice(layout.pitch + left - shift, layout.out_w)]
+def _columns(windows: np.ndarray, groups: int) -> np.ndarray:
+    """The windows as the matrix cols, one per group: (G, N*Ho*Wo, kh*kw*C/g) (the one copy)."""
+    n, out_h, out_w, kh, kw, channels = windows.shape
+    split = windows.reshape(n, out_h, out_w, kh, kw, groups, channels // groups)
+    return split.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, n * out_h * out_w, -1)
 
 
-def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair,
-            layout: Layout, dtype: np.dtype) -> np.ndarray:
-    """cols (C, kh, kw, N, Ho, row_width): cols[c, a, b, n, i, j] = x_padded[n, c, i*sh + a*dh,
-    j*sw + b*dw].
-
-    With stride 1 the rows (c, a, b, n) of cols are each ONE contiguous run of the flattened
-    padded image, starting at a*dh*pitch + b*dw: copying kh*kw long runs is much faster than
-    copying Ho short rows each time (see _flat_padded for the two ways to flatten)."""
-    channels, n = x.shape[1], x.shape[0]
-    (kh, kw), out_h = kernel, layout.out_h
-    cols = np.empty((channels, kh, kw, n, out_h, layout.row_width), dtype)
-    if layout.mode != "strided":
-        flat, run = _flat_padded(x, padding, layout, dtype), out_h * layout.pitch
-        flat_cols = cols.reshape(channels, kh, kw, n, run)
-        for a in range(kh):
-            for b in range(kw):
-                start = a * dilation[0] * layout.pitch + b * dilation[1]
-                flat_cols[:, a, b] = flat[:, :, start:start + run]
-                if layout.mode == "tight":
-                    for columns in _wrapped_columns(b, dilation, padding, layout):
-                        cols[:, a, b, :, :, columns] = 0
-        return cols
-    padded = _padded_channels_first(x, padding, dtype)
-    for a in range(kh):
-        rows = _window_slice(a * dilation[0], out_h, stride[0])
-        for b in range(kw):
-            columns = _window_slice(b * dilation[1], layout.out_w, stride[1])
-            cols[:, a, b] = padded[:, :, rows, columns]
-    return cols
+def _weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
+    """w (O, C/g, kh, kw) as (G, O/g, kh*kw*C/g): the column order of _columns."""
+    out_channels, channels, kh, kw = w.shape
+    return w.transpose(0, 2, 3, 1).reshape(groups, out_channels // groups, kh * kw * channels)
 
 
-def _col2im(cols: np.ndarray, input_shape: tuple[int, ...], stride: Pair, padding: Padding,
-            dilation: Pair, layout: Layout) -> np.ndarray:
-    """The adjoint of _im2col: add every column entry back where it was read from; (N, C, H, W).
-    Entries that were read from padding are dropped (wide: they land in the padding columns;
-    tight: they are zeroed first, as _im2col zeroed them)."""
-    n, c, h, w = input_shape
-    top, bottom, left, right = padding
-    _, kh, kw, _, out_h, _ = cols.shape
-    if layout.mode == "strided":
-        padded = np.zeros((c, n, h + top + bottom, w + left + right), cols.dtype)
-        for a in range(kh):
-            rows = _window_slice(a * dilation[0], out_h, stride[0])
-            for b in range(kw):
-                columns = _window_slice(b * dilation[1], layout.out_w, stride[1])
-                padded[:, :, rows, columns] += cols[:, a, b]
-        return padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
-    flat = _flat_padded(np.zeros((n, c, h, w), cols.dtype), padding, layout, cols.dtype)
-    run = out_h * layout.pitch
-    flat_cols = cols.reshape(c, kh, kw, n, run)
-    for a in range(kh):
-        for b in range(kw):
-            if layout.mode == "tight":
-                for columns in _wrapped_columns(b, dilation, padding, layout):
-                    cols[:, a, b, :, :, columns] = 0
-            start = a * dilation[0] * layout.pitch + b * dilation[1]
-            flat[:, :, start:start + run] += flat_cols[:, a, b]
-    if layout.mode == "wide":
-        image = flat.reshape(c, n, -1, layout.pitch)[:, :, top:top + h, left:left + w]
-    else:
-        image = flat[:, :, left + top * w:left + (top + h) * w].reshape(c, n, h, w)
-    return image.transpose(1, 0, 2, 3)
+def _gradient_rows(dy: np.ndarray, groups: int) -> np.ndarray:
+    """dy (N, O, Ho, Wo) as (G, N*Ho*Wo, O/g): one row per output pixel, like cols."""
+    n, out_channels, out_h, out_w = dy.shape
+    split = dy.reshape(n, groups, out_channels // groups, out_h, out_w)
+    return split.transpose(1, 0, 3, 4, 2).reshape(groups, n * out_h * out_w, -1)
 
 
-def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
-    """(rows, cols) -> (groups, rows / groups, cols): the group becomes a batch dim."""
-    return matrix.reshape(groups, matrix.shape[0] // groups, matrix.shape[1])
-
-
-def _dy_matrix(dy: np.ndarray, layout: Layout, groups: int) -> np.ndarray:
-    """dy (N, O, Ho, Wo) as (G, O/g, N*Ho*row_width), zeros in the wide layout's extra columns."""
-    n, out_channels = dy.shape[:2]
-    if layout.row_width == layout.out_w:
-        return _grouped(dy.transpose(1, 0, 2, 3).reshape(out_channels, -1), groups)
-    rows = np.zeros((out_channels, n, layout.out_h, layout.row_width), dy.dtype)
-    rows[..., :layout.out_w] = dy.transpose(1, 0, 2, 3)
-    return _grouped(rows.reshape(out_channels, -1), groups)
-
-
-def _column_matrix(cols: np.ndarray, groups: int) -> np.ndarray:
-    """cols (C, kh, kw, N, Ho, row) as (G, C/g*kh*kw, N*Ho*row)."""
-    channels, kh, kw = cols.shape[:3]
-    return _grouped(cols.reshape(channels * kh * kw, -1), groups)
+def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dilation: Pair,
+              groups: int, dtype: np.dtype) -> np.ndarray:
+    """conv2d as cols @ W^T: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo) (a strided view)."""
+    n, out_channels, height, width = conv2d_output_shape(x.shape, w.shape, stride, padding,
+                                                         dilation)
+    padded = _padded_channels_last(x, padding, dtype)  # (N, Hp, Wp, C)
+    cols = _columns(_windows(padded, w.shape[2:], stride, dilation, (height, width)), groups)
+    y = np.matmul(cols, _weight_matrix(w, groups).transpose(0, 2, 1))  # (G, N*Ho*Wo, O/g)
+    y = y.reshape(groups, n, height, width, -1).transpose(1, 0, 4, 2, 3)  # (N, G, O/g, Ho, Wo)
+    return y.reshape(n, out_channels, height, width)
 
 
 def conv2d_reference(x: np.ndarray, x_view: View, w: np.ndarray, w_view: View, stride: Pair,
                      padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """y = conv2d(x, w) (no bias): (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
     dtype = _compute_dtype(x.dtype)
-    x_array, w_array = as_numpy(x, x_view), as_numpy(w, w_view).astype(dtype, copy=False)
-    n, out_channels, kernel = x_view.shape[0], w_view.shape[0], w_view.shape[2:]
-    layout = _layout(x_view.shape, kernel, stride, padding, dilation)
-    cols = _column_matrix(_im2col(x_array, kernel, stride, padding, dilation, layout, dtype),
-                          groups)
-    weights = _grouped(w_array.reshape(out_channels, -1), groups)  # (G, O/g, C/g*kh*kw)
-    y = np.matmul(weights, cols).reshape(out_channels, n, layout.out_h, layout.row_width)
-    y = y[..., :layout.out_w].transpose(1, 0, 2, 3)
+    w_array = as_numpy(w, w_view).astype(dtype, copy=False)
+    y = _convolve(as_numpy(x, x_view), w_array, stride, padding, dilation, groups, dtype)
     return np.ascontiguousarray(y, dtype=x.dtype).reshape(-1)
+
+
+def _flipped_padding(input_shape: tuple[int, ...], output_hw: Pair, kernel: Pair,
+                     padding: Padding, dilation: Pair) -> Padding:
+    """The padding of dy for which conv2d(dy, flipped w) is the input gradient (stride 1):
+    x row y meets dy row i = y + top - a*dh; with a' = kh-1-a that is y - top' + a'*dh where
+    top' = dh*(kh-1) - top, and bottom' makes the result H rows (likewise for columns)."""
+    top = dilation[0] * (kernel[0] - 1) - padding[0]
+    left = dilation[1] * (kernel[1] - 1) - padding[2]
+    bottom = input_shape[2] + dilation[0] * (kernel[0] - 1) - top - output_hw[0]
+    right = input_shape[3] + dilation[1] * (kernel[1] - 1) - left - output_hw[1]
+    return top, bottom, left, right
 
 
 def conv2d_backward_input_reference(dy: np.ndarray, dy_view: View, w: np.ndarray, w_view: View,
                                     input_shape: tuple[int, ...], stride: Pair, padding: Padding,
                                     dilation: Pair, groups: int) -> np.ndarray:
-    """dx (N, C, H, W) = col2im(W^T @ dY) for the conv2d that produced dy."""
+    """dx (N, C, H, W) for the conv2d that produced dy.
+
+    Stride 1: the input gradient is itself a convolution, of dy with the kernel flipped
+    (a -> kh-1-a, b -> kw-1-b) and its channel dims swapped in each group, so it reuses the
+    forward's one matmul. Otherwise col2im(dY @ W): dcols added back window by window."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
     w_array = as_numpy(w, w_view).astype(dtype, copy=False)
+    n, channels, height, width = input_shape
     out_channels, _, kh, kw = w_view.shape
-    layout = _layout(input_shape, (kh, kw), stride, padding, dilation)
-    weights = _grouped(w_array.reshape(out_channels, -1), groups)  # (G, O/g, C/g*kh*kw)
-    dcols = np.matmul(weights.transpose(0, 2, 1), _dy_matrix(dy_array, layout, groups))
-    dcols = dcols.reshape(input_shape[1], kh, kw, input_shape[0], layout.out_h, layout.row_width)
-    dx = _col2im(dcols, input_shape, stride, padding, dilation, layout)
-    return np.ascontiguousarray(dx, dtype=dy.dtype).reshape(-1)
+    out_h, out_w = dy_view.shape[2:]
+    flipped_padding = _flipped_padding(input_shape, (out_h, out_w), (kh, kw), padding, dilation)
+    if stride == (1, 1) and min(flipped_padding) >= 0:
+        flipped = w_array[:, :, ::-1, ::-1].reshape(groups, out_channels // groups, -1, kh, kw)
+        flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(channels, -1, kh, kw)  # (C, O/g, ..)
+        dx = _convolve(dy_array, flipped, stride, flipped_padding, dilation, groups, dtype)
+        return np.ascontiguousarray(dx, dtype=dy.dtype).reshape(-1)
+    top, bottom, left, right = padding
+    dcols = np.matmul(_gradient_rows(dy_array, groups), _weight_matrix(w_array, groups))
+    # (G, N*Ho*Wo, kh*kw*C/g) -> (N, Ho, Wo, kh, kw, G, C/g): a view
+    dcols = dcols.reshape(groups, n, out_h, out_w, kh, kw, -1).transpose(1, 2, 3, 4, 5, 0, 6)
+    dx = np.zeros((n, height + top + bottom, width + left + right, groups, channels // groups),
+                  dtype)  # padded, channels last
+    for a in range(kh):  # col2im: one strided slice per kernel position
+        rows = _window_slice(a * dilation[0], out_h, stride[0])
+        for b in range(kw):
+            dx[:, rows, _window_slice(b * dilation[1], out_w, stride[1])] += dcols[:, :, :, a, b]
+    dx = dx[:, top:top + height, left:left + width].reshape(n, height, width, channels)
+    return np.ascontiguousarray(dx.transpose(0, 3, 1, 2), dtype=dy.dtype).reshape(-1)
 
 
 def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarray, x_view: View,
                                      weight_shape: tuple[int, ...], stride: Pair,
                                      padding: Padding, dilation: Pair, groups: int
                                      ) -> np.ndarray:
-    """dW (O, C/g, kh, kw) = dY @ cols^T for the conv2d of x that produced dy."""
+    """dW (O, C/g, kh, kw) = (cols^T @ dY)^T for the conv2d of x that produced dy."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
-    kernel = weight_shape[2:]
-    layout = _layout(x_view.shape, kernel, stride, padding, dilation)
-    cols = _column_matrix(_im2col(as_numpy(x, x_view), kernel, stride, padding, dilation, layout,
-                                  dtype), groups)
-    dw = np.matmul(_dy_matrix(dy_array, layout, groups), cols.transpose(0, 2, 1))
+    out_channels, channels, kh, kw = weight_shape
+    padded = _padded_channels_last(as_numpy(x, x_view), padding, dtype)  # (N, Hp, Wp, C)
+    cols = _columns(_windows(padded, (kh, kw), stride, dilation, dy_view.shape[2:]), groups)
+    dw = np.matmul(cols.transpose(0, 2, 1), _gradient_rows(dy_array, groups))  # (G, K, O/g)
+    dw = dw.reshape(groups, kh, kw, channels, -1).transpose(0, 4, 3, 1, 2)  # (G, O/g, C/g, kh, kw)
     return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)
 
 

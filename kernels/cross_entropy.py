@@ -47,6 +47,17 @@ def _rows(x, x_view, target, target_view, weight, weight_view, ignore_index):
     return logits, counted, safe_target, weights
 
 
+def _plain_rows(x, x_view, target, target_view, weight, ignore_index, smoothing):
+    """(logits (M, C), targets (M,)) when there are no class weights, no label smoothing and no
+    ignored row (the usual training step), else None: the general path's masks do nothing then."""
+    if weight is not None or smoothing:
+        return None
+    target_rows = as_numpy(target, target_view)
+    if (target_rows == ignore_index).any():
+        return None
+    return as_numpy(x, x_view).astype(_compute_dtype(x.dtype), copy=False), target_rows
+
+
 def _log_sum_exp(logits: np.ndarray) -> np.ndarray:
     """(M,) log(sum_c exp(x[c])) of every row, max-subtracted (a row of -inf gives -inf)."""
     with np.errstate(all="ignore"):
@@ -60,6 +71,13 @@ def cross_entropy_reference(x: np.ndarray, x_view: View, target: np.ndarray, tar
                             ignore_index: int, smoothing: float
                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(losses (M,), row weights (M,), lse (M,)) of logits (M, C) against int64 targets (M,)."""
+    plain = _plain_rows(x, x_view, target, target_view, weight, ignore_index, smoothing)
+    if plain is not None:  # no weights, no smoothing, every row counted: the same arithmetic
+        logits, target_rows = plain  # without the masks (w[t] = 1, so -(1 - 0) * 1 * v = -v)
+        lse = _log_sum_exp(logits)
+        with np.errstate(all="ignore"):
+            losses = -(logits[np.arange(len(logits)), target_rows] - lse)
+        return (losses.astype(x.dtype, copy=False), np.ones(len(logits), x.dtype), lse)
     logits, counted, safe_target, weights = _rows(x, x_view, target, target_view, weight,
                                                   weight_view, ignore_index)
     rows, classes = logits.shape
@@ -82,6 +100,16 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
                                      dy: np.ndarray, dy_view: View, ignore_index: int,
                                      smoothing: float) -> np.ndarray:
     """dx (M, C) = dy * (p * coef - mass), p = exp(x - lse); flat, row-major."""
+    plain = _plain_rows(x, x_view, target, target_view, weight, ignore_index, smoothing)
+    if plain is not None:  # coef = 1, mass = onehot(t): dx = dy * (p - onehot(t)), same bits
+        logits, target_rows = plain
+        lse_rows = as_numpy(lse, lse_view).astype(logits.dtype, copy=False)
+        dy_rows = as_numpy(dy, dy_view).astype(logits.dtype, copy=False)
+        with np.errstate(all="ignore"):
+            p = np.exp(logits - lse_rows[:, None])
+            p[np.arange(len(p)), target_rows] -= 1
+            dx = np.multiply(dy_rows[:, None], p, out=p)
+        return dx.astype(x.dtype, copy=False).reshape(-1)
     logits, counted, safe_target, weights = _rows(x, x_view, target, target_view, weight,
                                                   weight_view, ignore_index)
     rows, classes = logits.shape

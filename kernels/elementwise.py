@@ -17,7 +17,7 @@ import numpy as np
 
 from .erf import erf as _erf
 from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
-from .strided import View, as_numpy
+from .strided import View, as_numpy, is_whole
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -106,7 +106,7 @@ def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def unary_reference(op: str, x: np.ndarray, x_view: View) -> np.ndarray:
     """y = f(x) for one named op; bool-valued ops (isnan, logical_not) return bool."""
     function = UNARY_OPS[op]
-    x_array = as_numpy(x, x_view)
+    x_array = x if is_whole(x, x_view) else as_numpy(x, x_view)
     if op in _QUIET_OPS:
         result = function(x_array)
     else:
@@ -120,7 +120,11 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
                      ) -> np.ndarray:
     """y = f(a, b) over two views of one shape (broadcast dims have stride 0)."""
     function = BINARY_OPS[op]
-    a_array, b_array = as_numpy(a, a_view), as_numpy(b, b_view)
+    # fresh results of one shape share one cached View object: `is` is the cheap first test
+    if a_view is b_view and a.size == b.size and is_whole(a, a_view):
+        a_array, b_array = a, b  # elementwise math needs no shape: both whole buffers, in order
+    else:
+        a_array, b_array = as_numpy(a, a_view), as_numpy(b, b_view)
     if op in _QUIET_OPS:
         result = function(a_array, b_array)
     else:

@@ -68,6 +68,12 @@ def _row_major(shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
     return contiguous_strides(shape), prod(shape)
 
 
+def is_whole(buffer: np.ndarray, view: View) -> bool:
+    """True when the view reads the whole flat buffer in row-major order (every fresh op result):
+    elementwise math can then run on the flat buffer itself, no shaped array needed."""
+    return view.offset == 0 and _row_major(view.shape) == (view.strides, buffer.size)
+
+
 def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
     """Look at a flat NumPy buffer through a view, without copying (NumPy wants byte strides).
 

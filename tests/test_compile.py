@@ -6,8 +6,9 @@
   number that changes every call (Adam's step) fall back to eager with one warning.
 - no_grad inference compiles; mutating an input between calls is seen; errors inside a replay
   name the user's line.
-- Fusion: elementwise chains become generated kernels (NumPy and Triton), listed by kernels()
-  with readable source(i), and a replay launches fewer kernels than eager mode calls primitives.
+- Fusion: elementwise chains (also after a matmul or a reduction: an epilogue) become generated
+  kernels (NumPy and Triton), listed by kernels() with readable source(i), and a replay launches
+  fewer kernels than eager mode calls primitives.
 """
 
 from __future__ import annotations
@@ -67,11 +68,13 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
         assert abs(expected.item() - got.item()) <= 1e-6
     assert compiled.program is not None  # the later steps were replays
     kernels = compiled.kernels()
-    if make_model is _mlp:
-        assert any("add (Linear) -> relu (Relu)" in k for k in kernels)
+    if make_model is _mlp:  # the Linear's bias and the ReLU: an epilogue of the matmul
+        assert any("matmul (Linear) -> add (Linear) -> relu (Relu)" in k for k in kernels)
     if device == "cuda" and make_model is _mlp:  # generated Triton kernels ran (interpreter)
         index = next(i for i, k in enumerate(kernels) if "relu (Relu)" in k)
         assert "@triton.jit" in compiled.source(index) and "tl.store" in compiled.source(index)
+        sgd = [compiled.source(i) for i, k in enumerate(kernels) if "sgd_step" in k]
+        assert sgd and "@triton.jit" in sgd[0] and "SGD updates" in sgd[0]  # one update kernel
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
@@ -181,12 +184,42 @@ def test_kernels_source_and_counts_show_the_fusion():
     source = compiled.source(0)
     assert "np.matmul(x0, x1, out=out)" in source and "np.maximum(out" in source
     assert any("SGD updates" in compiled.source(i) for i in range(len(kernels)))
+    assert any("sum (CrossEntropyIndices) -> div" in k for k in kernels)  # the mean: one kernel
     eager_calls, launches = compiled.kernel_counts()
     assert launches < eager_calls
+    # the memory plan: kernel outputs live in buffers allocated once, shared by values whose
+    # lifetimes do not overlap, and reused by every replay
+    planned = [s.kernel for s in compiled.program.steps
+               if s.kernel is not None and "pair" in s.kernel.extra]
+    total = sum(int(np.prod(k.output_shape)) * np.dtype(k.output_dtype).itemsize for k in planned)
+    assert 0 < compiled.program.planned_bytes < total
+    buffers = [k.extra["pair"][0] for k in planned]
+    compiled(x, y)
+    assert all(k.extra["pair"][0] is b for k, b in zip(planned, buffers))
     unfused = torch.compile(step, options={"fuse": False})
     for x, y in _batches((6, 8), 3, "cpu"):
         unfused(x, y)
     assert unfused.kernels() == [] and unfused.kernel_counts()[1] > launches
+
+
+def test_reduction_with_an_elementwise_epilogue_is_one_kernel(device):
+    x = torch.randn(4, 3, 5, device=device)
+    b = torch.randn(3, device=device)
+
+    def f(x, b):
+        with torch.no_grad():
+            return (x.sum(dim=(0, 2)) * 0.5 + b).relu(), x.sum() / 7
+
+    compiled = torch.compile(f)
+    for _ in range(4):
+        for got, expected in zip(compiled(x, b), f(x, b)):
+            np.testing.assert_allclose(got.cpu().numpy(), expected.cpu().numpy(), atol=1e-6)
+        x.mul_(-1.25)  # seen by the next replay
+    kernels = compiled.kernels()
+    assert any(k.split(": ")[1].startswith("sum (") and "relu" in k for k in kernels), kernels
+    assert any(k.split(": ")[1].startswith("sum (") and "div" in k for k in kernels), kernels
+    source = "\n".join(compiled.source(i) for i in range(len(kernels)))
+    assert ("tl.sum(" in source) if device == "cuda" else ("np.add.reduce(" in source)
 
 
 def test_viz_draws_fused_kernels_as_clusters():
@@ -199,3 +232,25 @@ def test_viz_draws_fused_kernels_as_clusters():
     assert f"{eager} primitive calls in eager mode -> {launches} kernel launches" in source
     assert source.count("subgraph cluster_fused_") == len(compiled.kernels())
     assert "matmul\\nLinear" in source and "input 0" in source
+
+
+def test_fused_select_gives_the_eager_where_bits():
+    from tinygrad_edu.kernels import contiguous_view
+    from tinygrad_edu.kernels.elementwise import where_reference
+
+    from tinygrad_edu.compile.fusion import select
+
+    rng = np.random.default_rng(0)
+    c = rng.random((40, 64)) < 0.5  # data: no pattern (the branch-free path, > 1024 elements)
+    a = rng.standard_normal((40, 64)).astype(np.float32)
+    a[0, :4] = [np.nan, -0.0, np.inf, -np.inf]
+    b = np.zeros((), np.float32)
+    view = contiguous_view((40, 64))
+    expected = where_reference(c.reshape(-1), view, a.reshape(-1), view,
+                               np.zeros(1, np.float32), type(view)((40, 64), (0, 0), 0))
+    out = np.empty((40, 64), np.float32)
+    select(out, c, a, np.broadcast_to(b, (40, 64)))
+    np.testing.assert_array_equal(out.view(np.int32).reshape(-1), expected.view(np.int32))
+    aliased = a.copy()
+    select(aliased, ~c, b.reshape(1, 1) + np.zeros((40, 64), np.float32), aliased)  # out is b
+    np.testing.assert_array_equal(aliased, np.where(~c, 0, a))

@@ -112,3 +112,26 @@ def test_adopted_gradient_is_not_copied(monkeypatch):
     layer = torch.nn.Linear(4, 3)
     layer(torch.randn(2, 4)).sum().backward()
     assert decisions == [True, True]  # dweight and dbias are fresh: stored without a copy
+
+
+def test_elementwise_on_whole_flat_buffers_matches_the_shaped_path():
+    """binary/unary_reference run on the flat buffers when both views are the whole buffer in
+    order (one View object); an equal but distinct View, a view of part of a larger buffer and a
+    0-d tensor take the shaped path: the same bits either way."""
+    from tinygrad_edu.kernels.elementwise import binary_reference, unary_reference
+
+    rng = np.random.default_rng(2)
+    shape = (3, 5)
+    a = rng.standard_normal(15).astype(np.float32)
+    b = rng.standard_normal(15).astype(np.float32)
+    whole = _view(shape)
+    for op in ("add", "mul", "div", "maximum", "lt"):
+        flat = binary_reference(op, a, whole, b, whole)
+        shaped = binary_reference(op, a, whole, b, _view(shape))  # equal, not the same object
+        assert flat.shape == (15,) and flat.tobytes() == shaped.tobytes()
+    assert unary_reference("exp", a, whole).tobytes() == np.exp(a).tobytes()
+    longer = np.concatenate([b, np.full(5, np.nan, np.float32)])  # view reads its first 15 only
+    assert np.array_equal(binary_reference("add", a, whole, longer, whole), a + b)
+    assert np.array_equal(unary_reference("neg", longer, whole), -b)
+    scalar = _view(())
+    assert binary_reference("add", a[:1], scalar, b[:1], scalar).tolist() == [a[0] + b[0]]

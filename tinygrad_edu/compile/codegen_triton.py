@@ -18,8 +18,14 @@ intermediate in registers, and writes only z:
         tl.store(out_ptr + index, t1, mask=mask)
 
 Each op is written with the same formula as the eager kernel in kernels/elementwise.py, so the
-results are the same bits. The source is written to a file (Triton reads a kernel's source) and
-imported once; the kernel is specialised to the shapes and strides of its capture.
+results are the same bits. A chain may start with a reduction: a sum loads a [BLOCK, RBLOCK] tile
+(output positions by reduced positions) and adds its rows with tl.sum, and a matmul is written as
+the reduction it is, y[i0, i1] = sum over k of a[i0, k] * b[k, i1] (a readable kernel, not a fast
+one: a GPU wants tl.dot on square tiles, as kernels/matmul.py does; here K must fit in one tile).
+The epilogue then runs on the reduced values in registers: relu(x @ W^T + b) is one kernel.
+
+The source is written to a file (Triton reads a kernel's source) and imported once; the kernel
+is specialised to the shapes and strides of its capture.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ BLOCK = 1024
 
 UNARY = {"neg": "-{0}", "abs": "tl.abs({0})", "relu": "tl.where({0} < 0, 0, {0})"}
 BINARY = {
-    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}",
+    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}",
     "maximum": "tl.where(({0} > {1}) | ({0} != {0}), {0}, {1})",
     "minimum": "tl.where(({0} < {1}) | ({0} != {0}), {0}, {1})",
     "eq": "{0} == {1}", "ne": "{0} != {1}", "lt": "{0} < {1}", "le": "{0} <= {1}",
@@ -54,6 +60,69 @@ def supports(call: Call) -> bool:
         return True
     table = UNARY if call.primitive == "unary" else BINARY if call.primitive == "binary" else {}
     return call.args[0] in table
+
+
+REDUCE_TILE = 4096  # at most this many reduced elements per output: one tile, no loop
+
+
+def supports_reduce(call: Call) -> bool:
+    """A sum the generator can write as a chain's head: each output's reduced elements fit in
+    one tile of the program (otherwise the eager reduce kernel, which loops, runs)."""
+    op, _, x_view, axes = call.args
+    return op == "sum" and int(np.prod([x_view.shape[d] for d in axes])) <= REDUCE_TILE
+
+
+def supports_matmul(call: Call) -> bool:
+    """A 2-D matmul the generator can write as a chain's head: K fits in one tile."""
+    _, a_view, _, _ = call.args
+    return a_view.shape[1] <= REDUCE_TILE
+
+
+def _matmul_load(index: int, a_view: Any, b_view: Any) -> tuple[list[str], int]:
+    """Source lines of a matmul head written as the reduction it is: output (i0, i1) is the sum
+    over k of a[i0, k] * b[k, i1]; a [BLOCK, RBLOCK] tile of each factor, k along the columns."""
+    k = a_view.shape[1]
+
+    def term(name: str, stride: int) -> str:
+        return name if stride == 1 else f"{name} * {stride}"
+
+    a_offset = f" + {a_view.offset}" if a_view.offset else ""
+    b_offset = f" + {b_view.offset}" if b_view.offset else ""
+    mask = f"mask=mask[:, None] & (r < {k})[None, :], other=0"
+    lines = [f"r = tl.arange(0, RBLOCK)  # positions along k ({k})",
+             f"x{index} = tl.load(x{index}_ptr + ({term('i0', a_view.strides[0])})[:, None] + "
+             f"({term('r', a_view.strides[1])})[None, :]{a_offset}, {mask})"
+             f"  # a {tuple(a_view.shape)} strides {tuple(a_view.strides)}: rows i0",
+             f"x{index + 1} = tl.load(x{index + 1}_ptr + ({term('i1', b_view.strides[1])})"
+             f"[:, None] + ({term('r', b_view.strides[0])})[None, :]{b_offset}, {mask})"
+             f"  # b {tuple(b_view.shape)} strides {tuple(b_view.strides)}: columns i1"]
+    return lines, k
+
+
+def _reduce_load(index: int, view: Any, axes: tuple[int, ...]) -> tuple[list[str], int]:
+    """Source lines loading a [BLOCK, RBLOCK] tile of the reduced input: row = output position
+    (coordinates i0.. of the kept dims), column = position r along the reduced dims."""
+    axes = tuple(sorted(axes))
+    kept = [d for d in range(len(view.shape)) if d not in axes]
+    sizes = [view.shape[d] for d in axes]
+    count = int(np.prod(sizes))
+    rows = [f"i{k} * {view.strides[d]}" if view.strides[d] != 1 else f"i{k}"
+            for k, d in enumerate(kept)
+            if view.strides[d] != 0 and view.shape[d] != 1] or ["index * 0"]
+    lines = ["r = tl.arange(0, RBLOCK)  # positions along the reduced dims " + str(tuple(sizes)),
+             "rest = r"]
+    for j in range(len(axes) - 1, 0, -1):
+        lines += [f"r{j} = rest % {sizes[j]}", f"rest = rest // {sizes[j]}"]
+    lines.append("r0 = rest")
+    columns = [f"r{j} * {view.strides[d]}" if view.strides[d] != 1 else f"r{j}"
+               for j, d in enumerate(axes)
+               if view.strides[d] != 0 and view.shape[d] != 1] or ["r * 0"]
+    offset = f" + {view.offset}" if view.offset else ""
+    lines.append(f"x{index} = tl.load(x{index}_ptr + ({' + '.join(rows)})[:, None] + "
+                 f"({' + '.join(columns)})[None, :]{offset}, "
+                 f"mask=mask[:, None] & (r < {count})[None, :], other=0)"
+                 f"  # {tuple(view.shape)} strides {tuple(view.strides)}")
+    return lines, count
 
 
 def _dtype_name(program: Any, number: int) -> str:
@@ -96,8 +165,21 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
         names[number] = f"x{index}"  # a value read twice is loaded once
         return f"x{index}"
 
+    reduced = 0  # elements per output of a reduction head (0: none)
     for position, call in enumerate(calls):
-        if call.primitive == "where":
+        if call.primitive == "matmul":  # the head: sum over k of a * b, tile by tile
+            a, a_view, b, b_view = call.args
+            operands += [Operand(a.value, a_view), Operand(b.value, b_view)]
+            tile, reduced = _matmul_load(len(operands) - 2, a_view, b_view)
+            loads.extend(tile)
+            expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "reduce":  # the head: one tile per block of outputs, summed
+            _, x, x_view, axes = call.args
+            operands.append(Operand(x.value, x_view))
+            tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
+            loads.extend(tile)
+            expression = f"tl.sum(x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
             expression = (f"tl.where({operand(c.value, c_view)} != 0, "
                           f"{operand(a.value, a_view)}, {operand(b.value, b_view)})")
@@ -118,24 +200,29 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
         coordinates.append("i0 = index")
     ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
     parameters = ", ".join([f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"])
+    rblock = max(2, 1 << (reduced - 1).bit_length()) if reduced else 0
+    numel = int(np.prod(shape))
+    block = BLOCK if not reduced else max(2, min(1 << max(numel - 1, 0).bit_length(),
+                                                 REDUCE_TILE // rblock))
     lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
               "index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # output positions",
               "mask = index < numel"] + coordinates + loads + body
              + [f"tl.store(out_ptr + index, t{len(calls) - 1}, mask=mask)"])
     source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
-              f"def {name}({parameters}, numel, BLOCK: tl.constexpr):\n"
+              f"def {name}({parameters}, numel, BLOCK: tl.constexpr"
+              + (", RBLOCK: tl.constexpr" if reduced else "") + "):\n"
               + "".join(f"    {line}\n" for line in lines))
     kernel_function = _load(name, source)
     kernel = FusedKernel(name, source, calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
-    numel = int(np.prod(shape))
     kernel.extra["allocate"] = _triton_allocate
-    grid = ((numel + BLOCK - 1) // BLOCK,)
+    grid = ((numel + block - 1) // block,)
+    sizes = {"BLOCK": block, **({"RBLOCK": rblock} if reduced else {})}
 
     def run(*buffers: Any) -> Any:
         flat = kernel.extra["out"]()[0]
         if numel:
-            kernel_function[grid](*buffers, flat, numel, BLOCK=BLOCK)
+            kernel_function[grid](*buffers, flat, numel, **sizes)
         return flat
 
     kernel.run = run
@@ -173,4 +260,51 @@ def _load(name: str, source: str) -> Any:
     return getattr(module, name)
 
 
-__all__ = ["supports", "triton_chain", "Ref"]
+def triton_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel | None:
+    """One kernel for the SGD updates of several parameters: each parameter owns a range of
+    program ids, and the update is the eager sgd_step_kernel's formula, in float32/float64:
+    b = b * momentum + (1 - dampening) * g;  p = p - lr * b."""
+    operands: list[Operand] = []
+    parameters: list[str] = []
+    lines = [f"# fused: {len(calls)} SGD updates ({calls[0].origin}), in place",
+             "pid = tl.program_id(0)"]
+    start = 0
+    for index, call in enumerate(calls):
+        (p, p_view, g, g_view, b, b_view, lr, momentum, dampening, _, _, _, _) = call.args
+        if momentum == 0 or any(v.offset != 0 or v.strides != _row_major_strides(v.shape)
+                                for v in (p_view, g_view, b_view)):
+            return None
+        if _dtype_name(program, p.value) != "float32":  # literals below are float32
+            return None
+        numel = int(np.prod(p_view.shape))
+        programs = (numel + BLOCK - 1) // BLOCK
+        operands += [Operand(p.value, p_view), Operand(g.value, g_view),
+                     Operand(b.value, b_view)]
+        parameters += [f"p{index}_ptr", f"g{index}_ptr", f"b{index}_ptr"]
+        keyword = "if" if index == 0 else "elif"
+        lines += [
+            f"{keyword} pid < {start + programs}:  # parameter {index}: {tuple(p_view.shape)}",
+            f"    index = (pid - {start}) * BLOCK + tl.arange(0, BLOCK)",
+            f"    mask = index < {numel}",
+            f"    p = tl.load(p{index}_ptr + index, mask=mask)",
+            f"    g = tl.load(g{index}_ptr + index, mask=mask)",
+            f"    b = tl.load(b{index}_ptr + index, mask=mask)",
+            f"    b = b * {float(momentum)!r} + {float(1 - dampening)!r} * g",
+            f"    tl.store(b{index}_ptr + index, b, mask=mask)",
+            f"    tl.store(p{index}_ptr + index, p - {float(lr)!r} * b, mask=mask)"]
+        start += programs
+    source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+              f"def {name}({', '.join(parameters)}, BLOCK: tl.constexpr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    kernel_function = _load(name, source)
+    kernel = FusedKernel(name, source, calls, operands, None, backend="triton")
+    grid = (start,)
+
+    def run(*buffers: Any) -> None:
+        kernel_function[grid](*buffers, BLOCK=BLOCK)
+
+    kernel.run = run
+    return kernel
+
+
+__all__ = ["supports", "supports_matmul", "supports_reduce", "triton_chain", "triton_sgd", "Ref"]

@@ -8,14 +8,19 @@ Two kinds of group are formed from the Program's steps, in order:
 
       matmul(x, W^T) -> add(_, b) -> relu(_)        one kernel: y = relu(x @ W^T + b)
 
+  or headed by a reduction (sum, prod, max, min) whose result only the chain reads: the epilogue
+  then works on the reduced values as they are produced (the mean of a loss: a sum, then a divide);
+
+      reduce sum(losses) -> div(_, total weight)    one kernel: y = sum(losses) / total weight
+
 * an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel.
 
 Each group gets generated source: on the NumPy backend a Python function of NumPy calls writing
 into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) one @triton.jit
-kernel per elementwise chain. The intermediate values of a chain never exist as buffers; a
-chain's output lives in a buffer of the *memory plan*: allocated once, reused by every replay, and
-shared by values whose lifetimes do not overlap (or written straight into a live buffer such as a
-parameter's .grad).
+kernel per chain (with its matmul or sum head) and one for the SGD updates. The intermediate
+values of a chain never exist as buffers; a chain's output lives in a buffer of the *memory
+plan*: allocated once, reused by every replay, and shared by values whose lifetimes do not
+overlap (or written straight into a live buffer such as a parameter's .grad).
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from .capture import Call, Ref
 from .program import Step
 
 ELEMENTWISE = frozenset({"unary", "binary", "where", "cast"})
+HEADS = frozenset({"matmul", "reduce"})  # a chain may start with one (its epilogue follows)
+# reduction -> the NumPy ufunc whose reduce the eager primitive calls (kernels/reduce.py)
+NUMPY_REDUCE = {"sum": "np.add", "prod": "np.multiply", "max": "np.maximum", "min": "np.minimum"}
 
 # op -> NumPy source writing into `out` ({0}, {1}, {2}: the operands).
 NUMPY_UNARY = {
@@ -85,12 +93,12 @@ class FusedKernel:
 
 
 def _describe(call: Call) -> str:
-    head = call.args[0] if call.primitive in ("unary", "binary") else call.primitive
+    head = call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
     return f"{head} ({call.origin})"
 
 
 def _op(call: Call) -> str:
-    return call.args[0] if call.primitive in ("unary", "binary") else call.primitive
+    return call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
 
 
 # --- grouping ------------------------------------------------------------------------------------
@@ -166,7 +174,7 @@ def _kind(calls: list[Call]) -> str | None:
     first = calls[0]
     if first.primitive == "sgd_step":
         return "sgd" if _plain_sgd(first) else None
-    chain = calls[1:] if first.primitive == "matmul" else calls
+    chain = calls[1:] if first.primitive in HEADS else calls
     if not chain or not all(c.primitive in ELEMENTWISE for c in chain):
         return None
     return "chain" if all(_fusable_elementwise(c, c.backend.name) for c in chain) else None
@@ -176,8 +184,7 @@ def _plain_sgd(call: Call) -> bool:
     """SGD without weight decay, nesterov, maximize or a first step: b = mu*b + (1-d)*g."""
     (_, _, _, _, _, _, lr, momentum, dampening, weight_decay, nesterov, maximize,
      first_step) = call.args
-    return weight_decay == 0 and not nesterov and not maximize and not first_step and (
-        call.backend.name == "numpy")
+    return weight_decay == 0 and not nesterov and not maximize and not first_step
 
 
 def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> bool:
@@ -190,7 +197,10 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
         return False
     head = group[0].calls[0]
     if head.primitive == "matmul":
-        if backend_name != "numpy" or not _matmul_head_ok(head):
+        if not _matmul_head_ok(head, backend_name):
+            return False
+    elif head.primitive == "reduce":
+        if not _reduce_head_ok(head, backend_name):
             return False
     elif not all(_fusable_elementwise(s.calls[0], backend_name) for s in group):
         return False
@@ -204,15 +214,36 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
     return produced in [n for n, _ in _operands_of(call)] and _output_shape(call) == shape
 
 
-def _matmul_head_ok(call: Call) -> bool:
+def _reduce_head_ok(call: Call, backend_name: str) -> bool:
+    """A value reduction (not argmax/argmin; float16 sums widen to float32 first: not fused)."""
+    op, x, x_view, axes = call.args
+    if op not in NUMPY_REDUCE or x_view.shape == () or not axes:
+        return False
+    if backend_name == "numpy":
+        return True
+    from .codegen_triton import supports_reduce
+
+    return supports_reduce(call)
+
+
+def _matmul_head_ok(call: Call, backend_name: str) -> bool:
     a, a_view, b, b_view = call.args
-    return len(a_view.shape) == 2 and len(b_view.shape) == 2
+    if len(a_view.shape) != 2 or len(b_view.shape) != 2:
+        return False
+    if backend_name == "numpy":
+        return True
+    from .codegen_triton import supports_matmul
+
+    return supports_matmul(call)
 
 
 def group_shape(call: Call) -> tuple[int, ...]:
     if call.primitive == "matmul":
         _, a_view, _, b_view = call.args
         return a_view.shape[:-1] + b_view.shape[-1:]
+    if call.primitive == "reduce":
+        _, _, x_view, axes = call.args
+        return tuple(size for d, size in enumerate(x_view.shape) if d not in axes)
     return _output_shape(call)
 
 
@@ -225,8 +256,12 @@ def _row_major(shape: tuple[int, ...]) -> View:
 # --- kernels ------------------------------------------------------------------------------------
 def build_kernel(name: str, kind: str, calls: list[Call], program: Any) -> FusedKernel | None:
     backend_name = calls[0].backend.name
-    if kind == "sgd":
+    if kind == "sgd" and backend_name == "numpy":
         return _numpy_sgd(name, calls, program)
+    if kind == "sgd":
+        from .codegen_triton import triton_sgd
+
+        return triton_sgd(name, calls, program)
     if backend_name == "numpy":
         return _numpy_chain(name, calls, program)
     from .codegen_triton import triton_chain
@@ -267,10 +302,16 @@ def _numpy_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
             if _numpy_dtype_of(program, a.value) == np.float16:  # computed via float32
                 return None
             code = f"np.matmul({operand(a.value, a_view)}, {operand(b.value, b_view)}, out=out)"
+        elif call.primitive == "reduce":
+            op, x, x_view, axes = call.args
+            if _numpy_dtype_of(program, x.value) == np.float16:  # summed in float32: not fused
+                return None
+            code = (f"{NUMPY_REDUCE[op]}.reduce({operand(x.value, x_view)}, axis={axes!r}, "
+                    f"out={target})")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
-            code = (f"np.copyto({target}, np.where({operand(c.value, c_view)}, "
-                    f"{operand(a.value, a_view)}, {operand(b.value, b_view)}))")
+            code = (f"select({target}, {operand(c.value, c_view)}, {operand(a.value, a_view)}, "
+                    f"{operand(b.value, b_view)})")
         elif call.primitive == "cast":
             x, x_view, _ = call.args
             code = f"np.copyto({target}, {operand(x.value, x_view)}, casting='unsafe')"
@@ -292,13 +333,32 @@ def _numpy_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
     if not quiet:
         header += '    with np.errstate(all="ignore"):  # as the eager primitives\n'
     source = header + body + "\n"
-    namespace: dict[str, Any] = {"np": np}
+    namespace: dict[str, Any] = {"np": np, "select": select}
     exec(compile(source, f"<tinygrad_edu.compile {name}>", "exec"), namespace)  # noqa: S102
     function = namespace[name]
     kernel = FusedKernel(name, source, calls, operands, final, shape, out_dtype)
     kernel.extra["temps"] = [np.empty(shape, dtype) for _, dtype in temps]
     kernel.run = _numpy_runner(function, kernel)
     return kernel
+
+
+_BITS = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def select(out: np.ndarray, c: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """out = a where c else b: the eager where's branch-free select for large arrays (ReLU's mask
+    is data, and np.where mispredicts half its branches), (a & m) | (b & ~m) on the elements read
+    as integers: the same bits as kernels/elementwise.py's where_reference."""
+    if (c.size <= 1024 or c.dtype != np.bool_ or a.dtype != b.dtype or a.dtype != out.dtype
+            or a.dtype.itemsize not in _BITS):
+        np.copyto(out, np.where(c, a, b))
+        return
+    bits = _BITS[a.dtype.itemsize]
+    mask = np.negative(c.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
+    other = b.view(bits) & ~mask  # read b before out is written (out may be b's buffer)
+    result = out.view(bits)
+    np.bitwise_and(a.view(bits), mask, out=result)
+    result |= other
 
 
 def _numpy_runner(function: Any, kernel: FusedKernel) -> Any:
