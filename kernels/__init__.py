@@ -13,7 +13,8 @@ kernel) side by side:
     copy.py         full, arange, from_host, to_host, copy, copy_into
     index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
     random.py       uniform, normal, randint, randperm
-    optim.py        sgd_step, adam_step (fused, in-place optimizer updates)
+    optim.py        sgd_step, adam_step (fused, in-place optimizer updates), and their foreach_
+                    forms over lists of parameters
     conv.py         conv2d, conv2d_backward_input, conv2d_backward_weight (im2col + matmul)
     pool.py         max_pool2d, max_pool2d_backward, avg_pool2d, avg_pool2d_backward
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
@@ -129,6 +130,9 @@ PRIMITIVES: dict[str, str] = {
     # op breadth, part A (issue 10): scan.py
     "scan": "running sum / prod / max / min (with indices) / logsumexp along one dim",
     "sort": "stable sort along one dim (NaN largest), with the original index of each value",
+    # triton (issue 15): multi-tensor optimizer steps, every parameter in one or a few launches
+    "foreach_sgd_step": "sgd_step over lists of parameters (one launch for many on a GPU)",
+    "foreach_adam_step": "adam_step over lists of parameters, each with its own step count",
 }
 
 

@@ -257,6 +257,41 @@ def adam_step(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor,
             state._storage.version += 1
 
 
+def _buffers_and_views(xs: list[Tensor] | None) -> tuple[list | None, list | None]:
+    if xs is None:
+        return None, None
+    return [x._storage.buffer for x in xs], [x._view for x in xs]
+
+
+def foreach_sgd_step(params: list[Tensor], grads: list[Tensor],
+                     momentum_buffers: list[Tensor] | None, *, lr: float, momentum: float,
+                     dampening: float, weight_decay: float, nesterov: bool, maximize: bool,
+                     first_steps: list[bool]) -> None:
+    """sgd_step over lists of parameters (all on one device), in place: one or a few launches."""
+    storage = same_device(*params, *grads, *(momentum_buffers or []))
+    storage.backend.foreach_sgd_step(*_buffers_and_views(params), *_buffers_and_views(grads),
+                                     *_buffers_and_views(momentum_buffers), lr, momentum,
+                                     dampening, weight_decay, nesterov, maximize,
+                                     list(first_steps))
+    for x in (*params, *(momentum_buffers or [])):
+        x._storage.version += 1
+
+
+def foreach_adam_step(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+                      exp_avg_sqs: list[Tensor], max_exp_avg_sqs: list[Tensor] | None, *,
+                      steps: list[int], lr: float, beta1: float, beta2: float, eps: float,
+                      weight_decay: float, decoupled: bool, maximize: bool) -> None:
+    """adam_step over lists of parameters (all on one device), each with its own step count."""
+    storage = same_device(*params, *grads, *exp_avgs, *exp_avg_sqs, *(max_exp_avg_sqs or []))
+    storage.backend.foreach_adam_step(*_buffers_and_views(params), *_buffers_and_views(grads),
+                                      *_buffers_and_views(exp_avgs),
+                                      *_buffers_and_views(exp_avg_sqs),
+                                      *_buffers_and_views(max_exp_avg_sqs), list(steps), lr,
+                                      beta1, beta2, eps, weight_decay, decoupled, maximize)
+    for x in (*params, *exp_avgs, *exp_avg_sqs, *(max_exp_avg_sqs or [])):
+        x._storage.version += 1
+
+
 # --- convolution and pooling (kernels/conv.py, kernels/pool.py) --------------------------------
 def conv2d(x: Tensor, weight: Tensor, stride: tuple, padding: tuple, dilation: tuple,
            groups: int) -> Tensor:
