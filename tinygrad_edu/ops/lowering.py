@@ -9,6 +9,8 @@ talks to a backend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from math import prod
 from typing import Any
@@ -221,6 +223,21 @@ def randperm(n: int, new_dtype: dtype, where: device, seed: int, offset: int) ->
     backend = backend_for(where)
     buffer = backend.randperm(n, seed, offset, new_dtype.numpy)
     return make_tensor(Storage(buffer, where, backend), contiguous_view((n,)), new_dtype)
+
+
+# --- errors found inside kernels ----------------------------------------------------------------
+@contextmanager
+def index_errors_as(x: Tensor, make_error: Callable[[int, int], Exception]) -> Iterator[None]:
+    """Out-of-range indices that kernels launched inside this block find on x's device are
+    raised, at the next host read, as make_error(largest bad value, smallest bad value). The
+    NumPy backend checks as it goes (the caller validates first there): nothing changes."""
+    if x._storage.backend.name != "triton":
+        yield
+        return
+    from ..kernels import triton_support
+
+    with triton_support.errors_reported_as(make_error):
+        yield
 
 
 # --- optimizer steps (fused, in place) ---------------------------------------------------------
