@@ -9,7 +9,7 @@ Each family of primitives lives in one file with its NumPy reference (and, for t
 kernel) side by side:
 
     elementwise.py  unary, binary, where, cast        reduce.py   reduce
-    matmul.py       matmul                            softmax.py  softmax
+    matmul.py       matmul                            softmax.py  softmax, softmax_backward
     copy.py         full, arange, from_host, to_host, copy, copy_into
     index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
     random.py       uniform, normal, randint, randperm
@@ -133,6 +133,7 @@ PRIMITIVES: dict[str, str] = {
     # triton (issue 15): multi-tensor optimizer steps, every parameter in one or a few launches
     "foreach_sgd_step": "sgd_step over lists of parameters (one launch for many on a GPU)",
     "foreach_adam_step": "adam_step over lists of parameters, each with its own step count",
+    "softmax_backward": "dx of softmax or log_softmax along one dim from y and dy (one pass)",
 }
 
 

@@ -290,6 +290,22 @@ def test_softmax_matches_reference(dtype, log, streaming, data):
     assert_close(download(got), expected, dtype)
 
 
+
+@FEW
+@given(st.sampled_from(FLOAT_DTYPES), st.booleans(), st.booleans(), st.data())
+def test_softmax_backward_matches_reference(dtype, log, streaming, data):
+    y, view = data.draw(strided(dtype, low=-3, high=0))
+    dim = data.draw(st.integers(0, len(view.shape) - 1))
+    dy = np.random.default_rng(0).standard_normal(view.shape).astype(dtype)  # row-major
+    dy_view = View(view.shape, contiguous_strides(view.shape), 0)
+    previous = softmax_family.SOFTMAX_MAX_BLOCK
+    softmax_family.SOFTMAX_MAX_BLOCK = 2 if streaming else previous  # rows wider than a block
+    try:
+        got, expected = run_both("softmax_backward", y, view, dy.reshape(-1), dy_view, dim, log)
+    finally:
+        softmax_family.SOFTMAX_MAX_BLOCK = previous
+    assert_close(download(got), expected, dtype)
+
 def test_softmax_rows_of_minus_infinity_and_huge_logits():
     x = np.array([-np.inf, -np.inf, 1e4, -1e4, 0.0, 3.0], np.float32)
     for log in (False, True):

@@ -153,6 +153,8 @@ def _calls(quick: bool):
         x = np.ones(40, dtype)
         for log, width in itertools.product((False, True), (5, 40)):
             yield "softmax", (x, View((40 // width, width), (width, 1), 0), 1, log)
+            yield "softmax_backward", (x, View((40 // width, width), (1, 40 // width), 0), x,
+                                       View((40 // width, width), (width, 1), 0), 1, log)
         yield "uniform", (10, 2**63 + 1, 5, 0.0, 1.0, np.dtype(dtype))
         yield "normal", (10, 1, 5, 0.0, 1.0, np.dtype(dtype))
         position = np.array([0, 2, 1, 0], np.int64)
@@ -288,6 +290,8 @@ def _int64_calls(floats: list[str]):
         yield "copy", (x, huge)
         yield "matmul", (x, View((1, 3, 4), (0, 4, 1), far), x, View((1, 4, 3), (0, 1, 4), 0))
         yield "softmax", (x, View((3, 4), (1, 3), far), 1, True)
+        yield "softmax_backward", (x, View((3, 4), (1, 3), far), x, View((3, 4), (4, 1), 0), 1,
+                                   False)
         yield "reduce", ("sum", x, View((3, 4), (1, 3), far), (1,))
         yield "reduce", ("argmax", x, View((3, 4), (1, 3), far), (1,))
         target, column = np.zeros(3, np.int64), View((3,), (1,), 0)

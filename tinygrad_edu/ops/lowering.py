@@ -113,6 +113,14 @@ def softmax(x: Tensor, dim: int, log: bool) -> Tensor:
     return wrap(buffer, x._view.shape, x.dtype, storage)
 
 
+def softmax_backward(y: Tensor, dy: Tensor, dim: int, log: bool) -> Tensor:
+    """dx of softmax (log=False) or log_softmax (log=True) along dim, from y and dy."""
+    storage = same_device(y, dy)
+    buffer = storage.backend.softmax_backward(storage.buffer, y._view, dy._storage.buffer,
+                                              dy._view, dim, log)
+    return wrap(buffer, y._view.shape, y.dtype, storage)
+
+
 # --- memory ------------------------------------------------------------------------------------
 def full(shape: tuple[int, ...], value: Any, new_dtype: dtype, where: device) -> Tensor:
     backend = backend_for(where)
