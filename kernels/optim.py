@@ -349,13 +349,19 @@ def _chunks(indices: list[int], numels: list[int]) -> list[tuple[list[int], int,
 
 
 @triton_kernel
-def tensor_block(first_blocks, t: tl.constexpr, BLOCK: tl.constexpr, INT64: tl.constexpr):
-    """(whether this program works on tensor t, its BLOCK positions inside tensor t)."""
+def is_mine(first_blocks, t: tl.constexpr):
+    """Whether this program works on tensor t: first_blocks[t] <= program < first_blocks[t + 1]."""
+    program = tl.program_id(0)
+    return (program >= first_blocks[t]) & (program < first_blocks[t + 1])
+
+
+@triton_kernel
+def tensor_positions(first_blocks, t: tl.constexpr, BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """This program's BLOCK positions inside tensor t (int64 when the launcher asked for it)."""
     program = tl.program_id(0)
     if INT64:
         program = program.to(tl.int64)
-    mine = (program >= first_blocks[t]) & (program < first_blocks[t + 1])
-    return mine, (program - first_blocks[t]) * BLOCK + tl.arange(0, BLOCK)
+    return (program - first_blocks[t]) * BLOCK + tl.arange(0, BLOCK)
 
 
 @triton_kernel
@@ -367,8 +373,8 @@ def foreach_sgd_step_kernel(p_ptrs, g_ptrs, b_ptrs,  # tuples of COUNT pointers 
                             DECAY: tl.constexpr, FIRST_STEP: tl.constexpr,
                             BLOCK: tl.constexpr, INT64: tl.constexpr = False):
     for t in tl.static_range(COUNT):
-        mine, index = tensor_block(first_blocks, t, BLOCK, INT64)
-        if mine:
+        if is_mine(first_blocks, t):  # only the test runs for the other tensors
+            index = tensor_positions(first_blocks, t, BLOCK, INT64)
             mask = index < numels[t]
             p = tl.load(p_ptrs[t] + index, mask=mask)
             wide = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
@@ -433,8 +439,8 @@ def foreach_adam_step_kernel(p_ptrs, g_ptrs, m_ptrs, v_ptrs, vmax_ptrs,  # point
                              MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr,
                              INT64: tl.constexpr = False):
     for t in tl.static_range(COUNT):
-        mine, index = tensor_block(first_blocks, t, BLOCK, INT64)
-        if mine:
+        if is_mine(first_blocks, t):  # only the test runs for the other tensors
+            index = tensor_positions(first_blocks, t, BLOCK, INT64)
             mask = index < numels[t]
             p = tl.load(p_ptrs[t] + index, mask=mask)
             g = tl.load(g_ptrs[t] + index, mask=mask)
