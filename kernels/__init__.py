@@ -9,11 +9,12 @@ Each family of primitives lives in one file with its NumPy reference (and, for t
 kernel) side by side:
 
     elementwise.py  unary, binary, where, cast        reduce.py   reduce
-    matmul.py       matmul                            softmax.py  softmax
+    matmul.py       matmul                            softmax.py  softmax, softmax_backward
     copy.py         full, arange, from_host, to_host, copy, copy_into
     index.py        gather, scatter_add, index_select, index_add, index, index_put, nonzero
     random.py       uniform, normal, randint, randperm
-    optim.py        sgd_step, adam_step (fused, in-place optimizer updates)
+    optim.py        sgd_step, adam_step (fused, in-place optimizer updates), and their foreach_
+                    forms over lists of parameters
     conv.py         conv2d, conv2d_backward_input, conv2d_backward_weight (im2col + matmul)
     pool.py         max_pool2d, max_pool2d_backward, avg_pool2d, avg_pool2d_backward
     cross_entropy.py  cross_entropy, cross_entropy_backward (fused log_softmax + nll)
@@ -146,6 +147,10 @@ PRIMITIVES: dict[str, str] = {
     "radam_step": "fused RAdam update (rectified Adam) of a parameter and its moments",
     # eigen.py (issue 10, second half)
     "symmetric_eigen": "eigenvalues (ascending) and eigenvectors of symmetric matrices (Jacobi)",
+    # triton (issue 15): multi-tensor optimizer steps, every parameter in one or a few launches
+    "foreach_sgd_step": "sgd_step over lists of parameters (one launch for many on a GPU)",
+    "foreach_adam_step": "adam_step over lists of parameters, each with its own step count",
+    "softmax_backward": "dx of softmax or log_softmax along one dim from y and dy (one pass)",
 }
 
 

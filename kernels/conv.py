@@ -362,7 +362,7 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
     largest = 64 if use_dot else 16
     if small_launches() and use_dot:  # the interpreter: few programs, few loop turns
-        largest = 256
+        largest = 512
     blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), largest)
               for name, size in (("BLOCK_M", M), ("BLOCK_N", N), ("BLOCK_K", K))}
     if not use_dot:

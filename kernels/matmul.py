@@ -138,9 +138,9 @@ def _matmul_blocks(M: int, N: int, K: int, use_dot: bool) -> dict[str, int]:
         return {"BLOCK_M": min(max(next_power_of_2(M), 2), 16),
                 "BLOCK_N": min(max(next_power_of_2(N), 2), 16), "BLOCK_K": 8}
     if small_launches():  # the interpreter: big tiles, few programs (tl.dot is one NumPy matmul)
-        return {"BLOCK_M": min(max(next_power_of_2(M), 16), 128),
-                "BLOCK_N": min(max(next_power_of_2(N), 16), 256),
-                "BLOCK_K": min(max(next_power_of_2(K), 16), 256)}
+        return {"BLOCK_M": min(max(next_power_of_2(M), 16), 512),
+                "BLOCK_N": min(max(next_power_of_2(N), 16), 512),
+                "BLOCK_K": min(max(next_power_of_2(K), 16), 512)}
     largest = 64 if interpreting() else 128
     return {"BLOCK_M": min(max(next_power_of_2(M), 16), largest),
             "BLOCK_N": min(max(next_power_of_2(N), 16), largest),

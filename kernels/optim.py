@@ -2,6 +2,7 @@
 
     sgd_step(param, grad, momentum_buffer, ...)          p <- p - lr * direction
     adam_step(param, grad, exp_avg, exp_avg_sq, ...)     p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    foreach_sgd_step, foreach_adam_step                  the same over lists of parameters
 
 An optimizer step written with ordinary tensor ops reads and writes every parameter-sized array
 several times (g + wd * p, then the momentum update, then p - lr * d, ...), each a separate pass
@@ -20,7 +21,7 @@ import math
 
 import numpy as np
 
-from .strided import View, as_numpy
+from .strided import View, as_numpy, contiguous_strides
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -86,6 +87,41 @@ def adam_step_reference(param: np.ndarray, param_view: View, grad: np.ndarray, g
     denominator /= math.sqrt(1 - beta2 ** step)
     denominator += eps
     p -= step_size * (m / denominator)
+
+
+# The multi-tensor ("foreach") steps: every parameter of an optimizer in one call. Lists, one entry
+# per parameter; per-parameter numbers (Adam's step count, SGD's first step) are lists too.
+
+
+def foreach_sgd_step_reference(params: list, param_views: list[View], grads: list,
+                               grad_views: list[View], momentum_buffers: list | None,
+                               momentum_buffer_views: list[View] | None, lr: float,
+                               momentum: float, dampening: float, weight_decay: float,
+                               nesterov: bool, maximize: bool, first_steps: list[bool]) -> None:
+    """sgd_step_reference for each parameter (momentum_buffers is None when momentum == 0)."""
+    for i, (param, param_view, grad, grad_view) in enumerate(
+            zip(params, param_views, grads, grad_views)):
+        buffer, buffer_view = ((momentum_buffers[i], momentum_buffer_views[i])
+                               if momentum_buffers is not None else (None, None))
+        sgd_step_reference(param, param_view, grad, grad_view, buffer, buffer_view, lr, momentum,
+                           dampening, weight_decay, nesterov, maximize, first_steps[i])
+
+
+def foreach_adam_step_reference(params: list, param_views: list[View], grads: list,
+                                grad_views: list[View], exp_avgs: list,
+                                exp_avg_views: list[View], exp_avg_sqs: list,
+                                exp_avg_sq_views: list[View], max_exp_avg_sqs: list | None,
+                                max_exp_avg_sq_views: list[View] | None, steps: list[int],
+                                lr: float, beta1: float, beta2: float, eps: float,
+                                weight_decay: float, decoupled: bool, maximize: bool) -> None:
+    """adam_step_reference for each parameter, each with its own step count."""
+    for i, (param, param_view, grad, grad_view) in enumerate(
+            zip(params, param_views, grads, grad_views)):
+        vmax, vmax_view = ((max_exp_avg_sqs[i], max_exp_avg_sq_views[i])
+                           if max_exp_avg_sqs is not None else (None, None))
+        adam_step_reference(param, param_view, grad, grad_view, exp_avgs[i], exp_avg_views[i],
+                            exp_avg_sqs[i], exp_avg_sq_views[i], vmax, vmax_view, steps[i], lr,
+                            beta1, beta2, eps, weight_decay, decoupled, maximize)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,6 +213,35 @@ def sgd_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
 
 
 @triton_kernel
+def _adam_gradient(p, g, decay, DECAY: tl.constexpr, MAXIMIZE: tl.constexpr):
+    """(p, g) in the compute type, after maximize and weight decay (Adam's L2 or AdamW's)."""
+    p = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
+    g = g.to(p.dtype)
+    if MAXIMIZE:
+        g = -g
+    if DECAY == "adamw":  # decoupled: shrink the parameter itself (decay = 1 - lr * wd)
+        p = p * _scalar(decay, p)
+    elif DECAY == "adam":  # L2: add to the gradient (decay = wd)
+        g = g + _scalar(decay, p) * p
+    return p, g
+
+
+@triton_kernel
+def _adam_moments(g, m, v, one_minus_beta1, beta2, one_minus_beta2):
+    """m = m + (1-b1)(g - m) (PyTorch's lerp);  v = b2*v + (1-b2)*g^2."""
+    m = m + _scalar(one_minus_beta1, g) * (g - m)
+    v = v * _scalar(beta2, g) + _scalar(one_minus_beta2, g) * (g * g)
+    return m, v
+
+
+@triton_kernel
+def _adam_parameter(p, m, v, step_size, bias_correction2_sqrt, eps):
+    """p - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)."""
+    denominator = precise_sqrt(v) / _scalar(bias_correction2_sqrt, p) + _scalar(eps, p)
+    return p - _scalar(step_size, p) * (m / denominator)
+
+
+@triton_kernel
 def adam_step_kernel(p_ptr, g_ptr, m_ptr, v_ptr, vmax_ptr,  # param, grad, moments (in place)
                      numel, shape,                          # elements, common (merged) shape
                      p_strides, p_offset, g_strides, g_offset, m_strides, m_offset,
@@ -192,27 +257,18 @@ def adam_step_kernel(p_ptr, g_ptr, m_ptr, v_ptr, vmax_ptr,  # param, grad, momen
     m_at = m_ptr + m_offset + strided_offsets(index, shape, m_strides)
     v_at = v_ptr + v_offset + strided_offsets(index, shape, v_strides)
     p = tl.load(p_at, mask=mask)
-    p = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
     g = tl.load(g_ptr + g_offset + strided_offsets(index, shape, g_strides), mask=mask)
-    g = g.to(p.dtype)
-    if MAXIMIZE:
-        g = -g
-    if DECAY == "adamw":  # decoupled: shrink the parameter itself (decay = 1 - lr * wd)
-        p = p * _scalar(decay, p)
-    elif DECAY == "adam":  # L2: add to the gradient (decay = wd)
-        g = g + _scalar(decay, p) * p
+    p, g = _adam_gradient(p, g, decay, DECAY, MAXIMIZE)
     m = tl.load(m_at, mask=mask).to(p.dtype)
     v = tl.load(v_at, mask=mask).to(p.dtype)
-    m = m + _scalar(one_minus_beta1, p) * (g - m)
-    v = v * _scalar(beta2, p) + _scalar(one_minus_beta2, p) * (g * g)
+    m, v = _adam_moments(g, m, v, one_minus_beta1, beta2, one_minus_beta2)
     tl.store(m_at, m.to(m_ptr.dtype.element_ty), mask=mask)
     tl.store(v_at, v.to(v_ptr.dtype.element_ty), mask=mask)
     if AMSGRAD:
         vmax_at = vmax_ptr + vmax_offset + strided_offsets(index, shape, vmax_strides)
         v = tl.maximum(tl.load(vmax_at, mask=mask).to(p.dtype), v)
         tl.store(vmax_at, v.to(vmax_ptr.dtype.element_ty), mask=mask)
-    denominator = precise_sqrt(v) / _scalar(bias_correction2_sqrt, p) + _scalar(eps, p)
-    p = p - _scalar(step_size, p) * (m / denominator)
+    p = _adam_parameter(p, m, v, step_size, bias_correction2_sqrt, eps)
     tl.store(p_at, p.to(p_ptr.dtype.element_ty), mask=mask)
 
 
@@ -245,3 +301,204 @@ def adam_step_triton(param: Any, param_view: View, grad: Any, grad_view: View,
         float_bits(eps), DECAY=decay_kind, AMSGRAD=amsgrad, MAXIMIZE=maximize,
         BLOCK=block, INT64=needs_int64(numel, param_view, grad_view, exp_avg_view,
                                        exp_avg_sq_view, vmax_view))
+
+
+# --- multi-tensor steps -------------------------------------------------------------------------
+# What you will learn: one launch for many tensors (PyTorch's multi_tensor_apply, its foreach and
+# fused optimizers). The parameters are separate buffers of different sizes, so the kernel takes
+# *tuples* of pointers and sizes and the grid covers all their blocks end to end:
+#
+#     program:   0  1  2 | 3 | 4  5 | ...       first_blocks = (0, 3, 4, 6, ...)
+#     tensor:    0  0  0 | 1 | 2  2 | ...
+#
+# Each program finds its tensor with a loop unrolled at compile time (tl.static_range): the test
+# `first_blocks[t] <= pid < first_blocks[t + 1]` holds for exactly one t, and only that branch
+# does memory work. A model's few dozen small updates become one launch instead of one each; on a
+# GPU each launch costs microseconds of host time, under the interpreter milliseconds. The tensors
+# must be dense (row-major, any offset: the launcher passes each buffer from its first element);
+# strided ones take the one-tensor kernels above. At most FOREACH_TENSORS tensors per launch.
+# (A kernel parameter must not be called `params`: that name is taken inside the code Triton
+# generates to bind a launch's arguments on a GPU; the interpreter never runs that code.)
+
+FOREACH_TENSORS = 16
+
+
+def _dense(buffer: Any, view: View) -> Any:
+    """The buffer starting at the view's first element (a view of it, no copy)."""
+    return buffer[view.offset:view.offset + view.numel] if view.offset else buffer
+
+
+def _is_dense(*views: View) -> bool:
+    """Row-major with no gaps (any offset): position i of the tensor is element offset + i."""
+    return all(view.strides == contiguous_strides(view.shape) for view in views)
+
+
+def _chunks(indices: list[int], numels: list[int]) -> list[tuple[list[int], int, tuple, bool]]:
+    """Launch groups of at most FOREACH_TENSORS tensors: (tensor indices, BLOCK, first blocks
+    (one more than tensors, the last is the grid size), INT64)."""
+    groups = []
+    for start in range(0, len(indices), FOREACH_TENSORS):
+        chunk = indices[start:start + FOREACH_TENSORS]
+        sizes = [numels[i] for i in chunk]
+        block = launch_block(max(sizes), OPTIM_BLOCK)
+        first_blocks = [0]
+        for size in sizes:
+            first_blocks.append(first_blocks[-1] + cdiv(size, block))
+        groups.append((chunk, block, tuple(first_blocks), needs_int64(*sizes)))
+    return groups
+
+
+@triton_kernel
+def is_mine(first_blocks, t: tl.constexpr):
+    """Whether this program works on tensor t: first_blocks[t] <= program < first_blocks[t + 1]."""
+    program = tl.program_id(0)
+    return (program >= first_blocks[t]) & (program < first_blocks[t + 1])
+
+
+@triton_kernel
+def tensor_positions(first_blocks, t: tl.constexpr, BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """This program's BLOCK positions inside tensor t (int64 when the launcher asked for it)."""
+    program = tl.program_id(0)
+    if INT64:
+        program = program.to(tl.int64)
+    return (program - first_blocks[t]) * BLOCK + tl.arange(0, BLOCK)
+
+
+@triton_kernel
+def foreach_sgd_step_kernel(p_ptrs, g_ptrs, b_ptrs,  # tuples of COUNT pointers (dense)
+                            numels, first_blocks,     # tuples: sizes, first program of each
+                            lr, momentum, one_minus_dampening, weight_decay,  # float64 bits
+                            COUNT: tl.constexpr, MOMENTUM: tl.constexpr,
+                            NESTEROV: tl.constexpr, MAXIMIZE: tl.constexpr,
+                            DECAY: tl.constexpr, FIRST_STEP: tl.constexpr,
+                            BLOCK: tl.constexpr, INT64: tl.constexpr = False):
+    for t in tl.static_range(COUNT):
+        if is_mine(first_blocks, t):  # only the test runs for the other tensors
+            index = tensor_positions(first_blocks, t, BLOCK, INT64)
+            mask = index < numels[t]
+            p = tl.load(p_ptrs[t] + index, mask=mask)
+            wide = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
+            g = tl.load(g_ptrs[t] + index, mask=mask).to(wide.dtype)
+            if MAXIMIZE:
+                g = -g
+            if DECAY:
+                g = g + _scalar(weight_decay, wide) * wide
+            if MOMENTUM:
+                if FIRST_STEP:
+                    b = g
+                else:
+                    b = tl.load(b_ptrs[t] + index, mask=mask).to(wide.dtype)
+                    b = b * _scalar(momentum, wide) + _scalar(one_minus_dampening, wide) * g
+                tl.store(b_ptrs[t] + index, b.to(b_ptrs[t].dtype.element_ty), mask=mask)
+                g = g + _scalar(momentum, wide) * b if NESTEROV else b
+            tl.store(p_ptrs[t] + index, (wide - _scalar(lr, wide) * g).to(
+                p_ptrs[t].dtype.element_ty), mask=mask)
+
+
+def foreach_sgd_step_triton(params: list, param_views: list[View], grads: list,
+                            grad_views: list[View], momentum_buffers: list | None,
+                            momentum_buffer_views: list[View] | None, lr: float,
+                            momentum: float, dampening: float, weight_decay: float,
+                            nesterov: bool, maximize: bool, first_steps: list[bool]) -> None:
+    """SGD over many parameters in one launch per (first step or not) and per 16 tensors; same
+    contract as foreach_sgd_step_reference."""
+    has_momentum = momentum != 0
+    buffers = momentum_buffers if has_momentum else params
+    buffer_views = momentum_buffer_views if has_momentum else param_views
+    dense: dict[bool, list[int]] = {False: [], True: []}
+    for i in range(len(params)):
+        if not param_views[i].numel:
+            continue
+        if _is_dense(param_views[i], grad_views[i], buffer_views[i]):
+            dense[bool(first_steps[i]) and has_momentum].append(i)
+        else:  # a strided tensor: the one-tensor kernel
+            sgd_step_triton(params[i], param_views[i], grads[i], grad_views[i],
+                            momentum_buffers[i] if has_momentum else None,
+                            momentum_buffer_views[i] if has_momentum else None, lr, momentum,
+                            dampening, weight_decay, nesterov, maximize, first_steps[i])
+    numels = [view.numel for view in param_views]
+    for first_step, indices in dense.items():
+        for chunk, block, first_blocks, int64 in _chunks(indices, numels):
+            foreach_sgd_step_kernel[(first_blocks[-1],)](
+                tuple(_dense(params[i], param_views[i]) for i in chunk),
+                tuple(_dense(grads[i], grad_views[i]) for i in chunk),
+                tuple(_dense(buffers[i], buffer_views[i]) for i in chunk),
+                tuple(numels[i] for i in chunk), first_blocks,
+                float_bits(lr), float_bits(momentum), float_bits(1 - dampening),
+                float_bits(weight_decay), COUNT=len(chunk), MOMENTUM=has_momentum,
+                NESTEROV=nesterov, MAXIMIZE=maximize, DECAY=weight_decay != 0,
+                FIRST_STEP=first_step, BLOCK=block, INT64=int64)
+
+
+@triton_kernel
+def foreach_adam_step_kernel(p_ptrs, g_ptrs, m_ptrs, v_ptrs, vmax_ptrs,  # pointers
+                             numels, first_blocks,    # tuples: sizes, first program of each
+                             step_sizes, bias_corrections2_sqrt,  # tuples of float64 bits
+                             decay, one_minus_beta1, beta2, one_minus_beta2, eps,  # float64 bits
+                             COUNT: tl.constexpr, DECAY: tl.constexpr, AMSGRAD: tl.constexpr,
+                             MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr,
+                             INT64: tl.constexpr = False):
+    for t in tl.static_range(COUNT):
+        if is_mine(first_blocks, t):  # only the test runs for the other tensors
+            index = tensor_positions(first_blocks, t, BLOCK, INT64)
+            mask = index < numels[t]
+            p = tl.load(p_ptrs[t] + index, mask=mask)
+            g = tl.load(g_ptrs[t] + index, mask=mask)
+            p, g = _adam_gradient(p, g, decay, DECAY, MAXIMIZE)
+            m = tl.load(m_ptrs[t] + index, mask=mask).to(p.dtype)
+            v = tl.load(v_ptrs[t] + index, mask=mask).to(p.dtype)
+            m, v = _adam_moments(g, m, v, one_minus_beta1, beta2, one_minus_beta2)
+            tl.store(m_ptrs[t] + index, m.to(m_ptrs[t].dtype.element_ty), mask=mask)
+            tl.store(v_ptrs[t] + index, v.to(v_ptrs[t].dtype.element_ty), mask=mask)
+            if AMSGRAD:
+                v = tl.maximum(tl.load(vmax_ptrs[t] + index, mask=mask).to(p.dtype), v)
+                tl.store(vmax_ptrs[t] + index,
+                         v.to(vmax_ptrs[t].dtype.element_ty), mask=mask)
+            p = _adam_parameter(p, m, v, step_sizes[t], bias_corrections2_sqrt[t], eps)
+            tl.store(p_ptrs[t] + index, p.to(p_ptrs[t].dtype.element_ty), mask=mask)
+
+
+def foreach_adam_step_triton(params: list, param_views: list[View], grads: list,
+                             grad_views: list[View], exp_avgs: list, exp_avg_views: list[View],
+                             exp_avg_sqs: list, exp_avg_sq_views: list[View],
+                             max_exp_avg_sqs: list | None,
+                             max_exp_avg_sq_views: list[View] | None, steps: list[int],
+                             lr: float, beta1: float, beta2: float, eps: float,
+                             weight_decay: float, decoupled: bool, maximize: bool) -> None:
+    """Adam / AdamW over many parameters in one launch per 16 tensors; same contract as
+    foreach_adam_step_reference."""
+    amsgrad = max_exp_avg_sqs is not None
+    vmaxes = max_exp_avg_sqs if amsgrad else params
+    vmax_views = max_exp_avg_sq_views if amsgrad else param_views
+    indices = []
+    for i in range(len(params)):
+        if not param_views[i].numel:
+            continue
+        if _is_dense(param_views[i], grad_views[i], exp_avg_views[i], exp_avg_sq_views[i],
+                     vmax_views[i]):
+            indices.append(i)
+        else:  # a strided tensor: the one-tensor kernel
+            adam_step_triton(params[i], param_views[i], grads[i], grad_views[i], exp_avgs[i],
+                             exp_avg_views[i], exp_avg_sqs[i], exp_avg_sq_views[i],
+                             vmaxes[i] if amsgrad else None,
+                             vmax_views[i] if amsgrad else None, steps[i], lr, beta1, beta2,
+                             eps, weight_decay, decoupled, maximize)
+    if weight_decay == 0:
+        decay_kind, decay = "none", 0.0
+    else:
+        decay_kind, decay = ("adamw", 1 - lr * weight_decay) if decoupled else ("adam",
+                                                                               weight_decay)
+    numels = [view.numel for view in param_views]
+    for chunk, block, first_blocks, int64 in _chunks(indices, numels):
+        foreach_adam_step_kernel[(first_blocks[-1],)](
+            tuple(_dense(params[i], param_views[i]) for i in chunk),
+            tuple(_dense(grads[i], grad_views[i]) for i in chunk),
+            tuple(_dense(exp_avgs[i], exp_avg_views[i]) for i in chunk),
+            tuple(_dense(exp_avg_sqs[i], exp_avg_sq_views[i]) for i in chunk),
+            tuple(_dense(vmaxes[i], vmax_views[i]) for i in chunk),
+            tuple(numels[i] for i in chunk), first_blocks,
+            tuple(float_bits(lr / (1 - beta1 ** steps[i])) for i in chunk),
+            tuple(float_bits(math.sqrt(1 - beta2 ** steps[i])) for i in chunk),
+            float_bits(decay), float_bits(1 - beta1), float_bits(beta2), float_bits(1 - beta2),
+            float_bits(eps), COUNT=len(chunk), DECAY=decay_kind, AMSGRAD=amsgrad,
+            MAXIMIZE=maximize, BLOCK=block, INT64=int64)

@@ -34,6 +34,20 @@ def softmax_reference(x: np.ndarray, x_view: View, dim: int, log: bool) -> np.nd
     return np.asarray(result, dtype=x.dtype).reshape(-1)
 
 
+def softmax_backward_reference(y: np.ndarray, y_view: View, dy: np.ndarray, dy_view: View,
+                               dim: int, log: bool) -> np.ndarray:
+    """dx of softmax from its output y:  y * (dy - sum(dy * y));  of log_softmax:
+    dy - e^y * sum(dy)  (sums along dim). float16 computes in float32. Row-major result."""
+    y_array, dy_array = as_numpy(y, y_view), as_numpy(dy, dy_view)
+    if y.dtype == np.float16:
+        y_array, dy_array = y_array.astype(np.float32), dy_array.astype(np.float32)
+    if log:
+        dx = dy_array - np.exp(y_array) * np.sum(dy_array, axis=dim, keepdims=True)
+    else:
+        dx = y_array * (dy_array - np.sum(dy_array * y_array, axis=dim, keepdims=True))
+    return np.asarray(dx, dtype=y.dtype).reshape(-1)
+
+
 # ----------------------------------------------------------------------------------------------
 # Triton
 # ----------------------------------------------------------------------------------------------
@@ -150,4 +164,83 @@ def softmax_triton(x: Any, x_view: View, dim: int, log: bool) -> Any:
                             x_view.offset, LOG=log, BLOCK=block, ONE_BLOCK=N <= block,
                             INT64=needs_int64(x_view, x_view.numel),
                             num_warps=min(max(block // 256, 1), 16))
+    return out
+
+
+# The backward pass, fused the same way: dx needs one sum along the row (of dy * y for softmax,
+# of dy for log_softmax), then one elementwise formula. One program per row, reading y and dy
+# once when the row fits in a block (twice when it streams), writing dx once: four kernels
+# (exp, sum, mul, sub) become one.
+
+
+@triton_kernel
+def softmax_backward_kernel(y_ptr, dy_ptr,          # softmax output and its gradient
+                            out_ptr,                # dx: row-major
+                            N,                      # row length (the size of dim)
+                            row_shape, y_row_strides, dy_row_strides, out_row_strides,
+                            y_column_stride, dy_column_stride, out_column_stride,
+                            y_offset, dy_offset,
+                            LOG: tl.constexpr, BLOCK: tl.constexpr, ONE_BLOCK: tl.constexpr,
+                            INT64: tl.constexpr = False):
+    row = program_number(INT64)
+    y_row = y_ptr + y_offset + strided_offsets(row, row_shape, y_row_strides)
+    dy_row = dy_ptr + dy_offset + strided_offsets(row, row_shape, dy_row_strides)
+    out_row = out_ptr + strided_offsets(row, row_shape, out_row_strides)
+    columns = lane_positions(BLOCK, INT64)                                          # (BLOCK,)
+    wide = tl.float64 if y_ptr.dtype.element_ty == tl.float64 else tl.float32
+    if ONE_BLOCK:
+        mask = columns < N
+        y = tl.load(y_row + columns * y_column_stride, mask=mask, other=0.0).to(wide)
+        dy = tl.load(dy_row + columns * dy_column_stride, mask=mask, other=0.0).to(wide)
+        if LOG:
+            dx = dy - tl.exp(y) * tl.sum(dy, axis=0)
+        else:
+            dx = y * (dy - tl.sum(dy * y, axis=0))
+        tl.store(out_row + columns * out_column_stride, dx.to(out_ptr.dtype.element_ty),
+                 mask=mask)
+    else:
+        total = tl.zeros([BLOCK], wide)  # pass 1: the row's sum, per lane
+        for start in range(0, N, BLOCK):
+            mask = start + columns < N
+            dy = tl.load(dy_row + (start + columns) * dy_column_stride, mask=mask,
+                         other=0.0).to(wide)
+            if LOG:
+                total += dy
+            else:
+                total += dy * tl.load(y_row + (start + columns) * y_column_stride, mask=mask,
+                                      other=0.0).to(wide)
+        row_sum = tl.sum(total, axis=0)
+        for start in range(0, N, BLOCK):  # pass 2: write dx
+            mask = start + columns < N
+            y = tl.load(y_row + (start + columns) * y_column_stride, mask=mask,
+                        other=0.0).to(wide)
+            dy = tl.load(dy_row + (start + columns) * dy_column_stride, mask=mask,
+                         other=0.0).to(wide)
+            dx = dy - tl.exp(y) * row_sum if LOG else y * (dy - row_sum)
+            tl.store(out_row + (start + columns) * out_column_stride,
+                     dx.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+def softmax_backward_triton(y: Any, y_view: View, dy: Any, dy_view: View, dim: int,
+                            log: bool) -> Any:
+    """dx of softmax / log_softmax along dim from y and dy, one launch; as the reference."""
+    shape = y_view.shape
+    out = empty(y_view.numel, numpy_dtype(y))
+    if not y_view.numel:
+        return out
+    out_strides = [1] * len(shape)
+    for d in range(len(shape) - 2, -1, -1):
+        out_strides[d] = out_strides[d + 1] * shape[d + 1]
+    others = [d for d in range(len(shape)) if d != dim]
+    row_shape, (y_rows, dy_rows, out_rows) = merge_dims(
+        tuple(shape[d] for d in others), tuple(y_view.strides[d] for d in others),
+        tuple(dy_view.strides[d] for d in others), tuple(out_strides[d] for d in others))
+    N = shape[dim]
+    limit = 1024 if interpreting() else SOFTMAX_MAX_BLOCK
+    block = min(next_power_of_2(N), min(limit, SOFTMAX_MAX_BLOCK))
+    softmax_backward_kernel[(y_view.numel // N,)](
+        y, dy, out, N, row_shape, y_rows, dy_rows, out_rows, y_view.strides[dim],
+        dy_view.strides[dim], out_strides[dim], y_view.offset, dy_view.offset, LOG=log,
+        BLOCK=block, ONE_BLOCK=N <= block, INT64=needs_int64(y_view, dy_view, y_view.numel),
+        num_warps=min(max(block // 256, 1), 16))
     return out

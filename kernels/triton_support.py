@@ -31,7 +31,8 @@ import os
 import struct
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -171,6 +172,7 @@ def prepare_triton() -> None:
                       "interpreter (correct but slow: for learning and tests)", stacklevel=3)
         _let_interpreter_loop_over_runtime_ints()
         _patch_language_once()
+        _no_overflow_checks_in_interpreter()
     language = importlib.import_module("triton.language")
     _STATE.update(prepared=True, interpret=interpret, device="cuda" if gpu else "cpu")
     for pending in _PENDING:
@@ -195,6 +197,19 @@ def _let_interpreter_loop_over_runtime_ints() -> None:
     interpreter._patch_lang_tensor = patch_lang_tensor
 
 
+def _no_overflow_checks_in_interpreter() -> None:
+    """Speed-up: Triton's interpreter checks every int32 add, sub and mul for overflow (it redoes
+    the operation in int64, compares with the int32 range and asserts): about a third of a small
+    step's time, since index arithmetic is int32. A GPU build does no such check (only with
+    debug=True), and offsets that could pass 2^31 take the INT64 variants (needs_int64), so the
+    interpreter is set to compile-like behaviour. What the kernels compute is unchanged."""
+    import dataclasses
+
+    interpreter = importlib.import_module("triton.runtime.interpreter")
+    builder = interpreter.interpreter_builder
+    builder.options = dataclasses.replace(builder.options, sanitize_overflow=False)
+
+
 def _patch_language_once() -> None:
     """Speed-up: the interpreter swaps tl.* for NumPy versions at each launch *and again at each
     call of a helper* (strided_offsets, convert, ...), walking every tl module with
@@ -214,12 +229,16 @@ def _patch_language_once() -> None:
 
     def patch_lang_once(fn: Any) -> Any:
         # what gets swapped is the tl modules a function sees (tl, or tl.core for Triton's own
-        # library functions): swap each module once
+        # library functions): swap each module once (and look at each function's globals once)
+        checked = done.setdefault("functions", {})  # id -> the function (kept: ids stay unique)
+        if id(fn) in checked:
+            return KeptScope()
         seen = frozenset(id(value) for value in fn.__globals__.values()
                          if value is interpreter.tl or value is interpreter.tl.core)
         if not seen <= done.setdefault("modules", set()):
             patch_lang(fn)
             done["modules"] |= seen
+        checked[id(fn)] = fn
         return KeptScope()
 
     patch_lang_once.once = True  # type: ignore[attr-defined]
@@ -305,8 +324,21 @@ def error_slot(make_error: Callable[[int, int], Exception]) -> tuple[Any, int]:
     if _ERRORS["buffer"] is None:
         fresh = np.array([0, _NO_HIGH, _NO_LOW] * ERROR_SLOTS, np.int64)
         _ERRORS["buffer"] = upload(fresh)
-    _ERRORS["makers"].append(make_error)
+    _ERRORS["makers"].append(_ERRORS.get("reported_as") or make_error)
     return _ERRORS["buffer"], len(_ERRORS["makers"]) - 1
+
+
+@contextmanager
+def errors_reported_as(make_error: Callable[[int, int], Exception]) -> Iterator[None]:
+    """Within this block, checked launches report their bad values with make_error(largest,
+    smallest) instead of their own message: an op built from index primitives (nll_loss picks
+    log p[target] with a gather) raises its own PyTorch error, still at the next host read."""
+    previous = _ERRORS.get("reported_as")
+    _ERRORS["reported_as"] = make_error
+    try:
+        yield
+    finally:
+        _ERRORS["reported_as"] = previous
 
 
 def raise_recorded_errors() -> None:

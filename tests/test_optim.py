@@ -191,3 +191,59 @@ def test_bad_param_types_raise_type_errors() -> None:
         optim.SGD([{"params": {p}}], lr=0.1)
     with pytest.warns(UserWarning, match="duplicate parameters"):
         optim.SGD([p, p], lr=0.1)
+
+
+def _device_losses(library, device: str, name: str, steps: int, **options) -> list[float]:
+    """mlp_losses on a device (tinygrad_edu's 'cuda' is the Triton backend)."""
+    params = [library.tensor(w.copy(), requires_grad=True, device=device) for w in WEIGHTS]
+    x, y = library.tensor(X, device=device), library.tensor(Y, device=device)
+    optimizer_class = getattr(optim if library is tinygrad_edu else torch.optim, name)
+    optimizer = optimizer_class(params, **options)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        hidden = (x @ params[0] + params[1]).relu()
+        log_probs = (hidden @ params[2] + params[3]).log_softmax(dim=1)
+        loss = -log_probs.gather(1, y.reshape(-1, 1)).mean()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("foreach", [None, True, False])
+@pytest.mark.parametrize(("name", "options"), [
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.5, "amsgrad": True}),
+])
+def test_foreach_steps_match_pytorch_on_both_devices(device: str, foreach, name: str,
+                                                     options: dict) -> None:
+    ours = _device_losses(tinygrad_edu, device, name, 5, foreach=foreach, **options)
+    theirs = _device_losses(torch, "cpu", name, 5, **options)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_gpu_step_updates_every_parameter_in_one_launch(name: str) -> None:
+    pytest.importorskip("triton")
+    from tinygrad_edu.kernels import triton_support
+
+    params = [tinygrad_edu.tensor(w.copy(), requires_grad=True, device="cuda") for w in WEIGHTS]
+    optimizer = getattr(optim, name)(params, lr=0.1, **({"momentum": 0.9} if name == "SGD"
+                                                         else {}))
+    for param in params:
+        param.grad = tinygrad_edu.ones_like(param)
+    optimizer.step()  # creates the state (Adam's zero moments), fills SGD's momentum buffers
+    before = triton_support.COUNTS["launches"]
+    optimizer.step()
+    assert triton_support.COUNTS["launches"] - before == 1
+    expected = getattr(torch.optim, name)(
+        theirs := [torch.tensor(w.copy(), requires_grad=True) for w in WEIGHTS], lr=0.1,
+        **({"momentum": 0.9} if name == "SGD" else {}))
+    for param in theirs:
+        param.grad = torch.ones_like(param)
+    expected.step()
+    expected.step()
+    for ours, reference in zip(params, theirs):
+        np.testing.assert_allclose(ours.detach().cpu().numpy(), reference.detach().numpy(),
+                                   rtol=1e-5, atol=1e-6)

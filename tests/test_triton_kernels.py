@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -33,6 +34,7 @@ from tinygrad_edu.kernels import (
 )
 from tinygrad_edu.kernels import softmax as softmax_family
 from tinygrad_edu.kernels.triton_backend import make_triton_backend, triton_implementations
+from tinygrad_edu.kernels.triton_support import gpu_launch_configs
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("triton") is None,
                                 reason="Triton is not installed")
@@ -288,6 +290,22 @@ def test_softmax_matches_reference(dtype, log, streaming, data):
     assert_close(download(got), expected, dtype)
 
 
+
+@FEW
+@given(st.sampled_from(FLOAT_DTYPES), st.booleans(), st.booleans(), st.data())
+def test_softmax_backward_matches_reference(dtype, log, streaming, data):
+    y, view = data.draw(strided(dtype, low=-3, high=0))
+    dim = data.draw(st.integers(0, len(view.shape) - 1))
+    dy = np.random.default_rng(0).standard_normal(view.shape).astype(dtype)  # row-major
+    dy_view = View(view.shape, contiguous_strides(view.shape), 0)
+    previous = softmax_family.SOFTMAX_MAX_BLOCK
+    softmax_family.SOFTMAX_MAX_BLOCK = 2 if streaming else previous  # rows wider than a block
+    try:
+        got, expected = run_both("softmax_backward", y, view, dy.reshape(-1), dy_view, dim, log)
+    finally:
+        softmax_family.SOFTMAX_MAX_BLOCK = previous
+    assert_close(download(got), expected, dtype)
+
 def test_softmax_rows_of_minus_infinity_and_huge_logits():
     x = np.array([-np.inf, -np.inf, 1e4, -1e4, 0.0, 3.0], np.float32)
     for log in (False, True):
@@ -501,6 +519,80 @@ def test_adam_step_matches_reference(dtype, decoupled, amsgrad, maximize, decay,
                               decoupled, maximize)
     for array, buffer in zip((p, m, v, v_max), (device[0], device[2], device[3], device[4])):
         assert_close(download(buffer), array, dtype)
+
+
+# Four parameters of different sizes, one strided (it takes the one-tensor kernel) and one at an
+# offset inside a larger buffer; GPU launch configs split the 1500-element one over two programs.
+FOREACH_VIEWS = [View((3, 4), (4, 1), 0), View((1500,), (1,), 0), View((4, 3), (1, 4), 0),
+                 View((5,), (1,), 7)]
+
+
+def _foreach_arrays(dtype: str, count: int, seed: int) -> list[list[np.ndarray]]:
+    """count arrays per parameter (p, g, state...), each the size of its buffer, |state| >= 0."""
+    rng = np.random.default_rng(seed)
+    sizes = [12, 1500, 12, 12]
+    return [[np.abs(rng.standard_normal(size)).astype(dtype) if k >= 2 else
+             rng.standard_normal(size).astype(dtype) for k in range(count)] for size in sizes]
+
+
+@FEW
+@given(st.sampled_from(("float32", "float64")), st.floats(0, 0.9), st.booleans(), st.booleans(),
+       st.sampled_from([0.0, 0.01]), st.booleans())
+def test_foreach_sgd_step_matches_reference(dtype, momentum, nesterov, maximize, decay, gpu):
+    arrays = _foreach_arrays(dtype, 3, 2)
+    device = [[upload(a) for a in per_param] for per_param in arrays]
+    nesterov = nesterov and momentum > 0
+    views = FOREACH_VIEWS
+    first_steps = [True, False, False, True]
+    with gpu_launch_configs() if gpu else nullcontext():
+        optim.foreach_sgd_step_triton(
+            [d[0] for d in device], views, [d[1] for d in device], views,
+            [d[2] for d in device] if momentum else None, views if momentum else None, 0.1,
+            momentum, 0.1, decay, nesterov, maximize, first_steps)
+    optim.foreach_sgd_step_reference(
+        [a[0] for a in arrays], views, [a[1] for a in arrays], views,
+        [a[2] for a in arrays] if momentum else None, views if momentum else None, 0.1, momentum,
+        0.1, decay, nesterov, maximize, first_steps)
+    for per_param, buffers in zip(arrays, device):
+        assert_close(download(buffers[0]), per_param[0], dtype)
+        assert_close(download(buffers[2]), per_param[2], dtype)
+
+
+@FEW
+@given(st.sampled_from(("float32", "float64")), st.booleans(), st.booleans(), st.booleans(),
+       st.sampled_from([0.0, 0.01]), st.booleans())
+def test_foreach_adam_step_matches_reference(dtype, decoupled, amsgrad, maximize, decay, gpu):
+    arrays = _foreach_arrays(dtype, 5, 3)
+    device = [[upload(a) for a in per_param] for per_param in arrays]
+    views, steps = FOREACH_VIEWS, [1, 3, 2, 7]  # each parameter has its own step count
+    with gpu_launch_configs() if gpu else nullcontext():
+        optim.foreach_adam_step_triton(
+            [d[0] for d in device], views, [d[1] for d in device],
+            views, [d[2] for d in device], views, [d[3] for d in device], views,
+            [d[4] for d in device] if amsgrad else None, views if amsgrad else None, steps,
+            1e-3, 0.9, 0.999, 1e-8, decay, decoupled, maximize)
+    optim.foreach_adam_step_reference(
+        [a[0] for a in arrays], views, [a[1] for a in arrays], views, [a[2] for a in arrays],
+        views, [a[3] for a in arrays], views, [a[4] for a in arrays] if amsgrad else None,
+        views if amsgrad else None, steps, 1e-3, 0.9, 0.999, 1e-8, decay, decoupled, maximize)
+    for per_param, buffers in zip(arrays, device):
+        for k in (0, 2, 3, 4):
+            assert_close(download(buffers[k]), per_param[k], dtype)
+
+
+def test_foreach_adam_step_is_one_launch_for_dense_parameters():
+    from tinygrad_edu.kernels import triton_support
+
+    arrays = _foreach_arrays("float32", 4, 4)
+    device = [[upload(a) for a in per_param] for per_param in arrays]
+    dense = [0, 1, 3]  # the strided one (index 2) would take a launch of its own
+    views = [FOREACH_VIEWS[i] for i in dense]
+    before = triton_support.COUNTS["launches"]
+    optim.foreach_adam_step_triton(*[x for k in range(4) for x in ([device[i][k] for i in dense],
+                                                                   views)],
+                                   None, None, [1, 1, 1], 1e-3, 0.9, 0.999, 1e-8, 0.0, False,
+                                   False)
+    assert triton_support.COUNTS["launches"] - before == 1
 
 
 # --- convolution and pooling -----------------------------------------------------------------

@@ -22,6 +22,16 @@ import traceback
 import numpy as np
 
 
+def _converted_item(item, upload):
+    """An item of a list argument, uploaded: an array (the foreach steps' lists of buffers), an
+    index key's (array, view) pair; views, numbers and None unchanged."""
+    if isinstance(item, np.ndarray):
+        return upload(item)
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], np.ndarray):
+        return upload(item[0]), item[1]
+    return item
+
+
 def _with_ints(value, replacement):
     """value with every int (also inside tuples, never a bool) replaced; None: unchanged."""
     if replacement is None:
@@ -143,6 +153,8 @@ def _calls(quick: bool):
         x = np.ones(40, dtype)
         for log, width in itertools.product((False, True), (5, 40)):
             yield "softmax", (x, View((40 // width, width), (width, 1), 0), 1, log)
+            yield "softmax_backward", (x, View((40 // width, width), (1, 40 // width), 0), x,
+                                       View((40 // width, width), (width, 1), 0), 1, log)
         yield "uniform", (10, 2**63 + 1, 5, 0.0, 1.0, np.dtype(dtype))
         yield "normal", (10, 1, 5, 0.0, 1.0, np.dtype(dtype))
         position = np.array([0, 2, 1, 0], np.int64)
@@ -166,6 +178,16 @@ def _calls(quick: bool):
             extra = (p, view) if amsgrad else (None, None)
             yield "adam_step", (p, view, p, view, p, view, p, view, *extra, 2, 1e-3, 0.9, 0.999,
                                 1e-8, 0.01, decoupled, False)
+        # the multi-tensor steps: two dense parameters (one of 1 element: sizes equal to 1)
+        ps, views = [p, p[:1]], [View((3, 4), (4, 1), 0), View((1,), (1,), 0)]
+        for momentum, first in ((0.0, False), (0.9, True), (0.9, False)):
+            yield "foreach_sgd_step", (ps, views, ps, views, *((ps, views) if momentum else
+                                                                (None, None)),
+                                       0.1, momentum, 0.0, 0.01, True, True, [first, first])
+        for decoupled, amsgrad in itertools.product((False, True), (False, True)):
+            extra = (ps, views) if amsgrad else (None, None)
+            yield "foreach_adam_step", (ps, views, ps, views, ps, views, ps, views, *extra, [1, 2],
+                                        1e-3, 0.9, 0.999, 1e-8, 0.01, decoupled, True)
         image = np.ones(2 * 4 * 6 * 6, dtype)
         image_view = View((2, 4, 6, 6), (144, 36, 6, 1), 0)
         weight = np.ones(6 * 2 * 3 * 3, dtype)
@@ -269,6 +291,8 @@ def _int64_calls(floats: list[str]):
         yield "copy", (x, huge)
         yield "matmul", (x, View((1, 3, 4), (0, 4, 1), far), x, View((1, 4, 3), (0, 1, 4), 0))
         yield "softmax", (x, View((3, 4), (1, 3), far), 1, True)
+        yield "softmax_backward", (x, View((3, 4), (1, 3), far), x, View((3, 4), (4, 1), 0), 1,
+                                   False)
         yield "reduce", ("sum", x, View((3, 4), (1, 3), far), (1,))
         yield "reduce", ("argmax", x, View((3, 4), (1, 3), far), (1,))
         target, column = np.zeros(3, np.int64), View((3,), (1,), 0)
@@ -329,6 +353,11 @@ def _int64_calls(floats: list[str]):
     small["index"] = (x, square, [(position, vector), None])
     small["index_put"] = (x, square, [(position, vector), None], x, square, True)
     small["nonzero"] = (x, square)
+    ps, views = [x[:12], x[:5]], [View((3, 4), (4, 1), 0), View((5,), (1,), 0)]
+    small["foreach_sgd_step"] = (ps, views, ps, views, ps, views, 0.1, 0.9, 0.0, 0.0, False,
+                                 False, [False, False])
+    small["foreach_adam_step"] = (ps, views, ps, views, ps, views, ps, views, None, None, [1, 2],
+                                  1e-3, 0.9, 0.999, 1e-8, 0.0, False, False)
     for name, arguments in small.items():
         yield LOWERED_THRESHOLD + name, arguments
     yield "binary", ("div_floor", np.ones(12, np.int64), View((3, 4), (1, 3), far),
@@ -451,8 +480,8 @@ def main() -> int:
     index.download = lambda buffer: np.ones(buffer.numel(), np.int64)
     for name, arguments in _calls(args.quick):
         converted = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]
-        converted = [[(upload(e[0]), e[1]) if e else None for e in a] if isinstance(a, list)
-                     else a for a in converted]
+        converted = [[_converted_item(e, upload) for e in a] if isinstance(a, list) else a
+                     for a in converted]
         lowered = name.startswith(LOWERED_THRESHOLD)
         name = name.removeprefix(LOWERED_THRESHOLD)
         threshold = triton_support.INT32_MAX

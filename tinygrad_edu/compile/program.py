@@ -25,7 +25,8 @@ import numpy as np
 from .capture import Call, Graph, Ref
 
 # Primitives that write into their buffer arguments; a primitive returning None is in-place too.
-MAY_WRITE = frozenset({"copy_into", "index_put", "sgd_step", "adam_step", "batch_norm"})
+MAY_WRITE = frozenset({"copy_into", "index_put", "sgd_step", "adam_step", "batch_norm",
+                       "foreach_sgd_step", "foreach_adam_step"})
 # Primitives whose output depends only on constant arguments (computed once when folded).
 CREATORS = frozenset({"full", "arange", "from_host"})
 

@@ -102,14 +102,24 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     check_class_weight(weight, classes)
     target = check_class_target(input, target)
-    check_class_range(target, classes, ignore_index)
+    on_host = target.device.type == "cpu"
+    if on_host:  # on the GPU the gather checks, without a device-to-host copy
+        check_class_range(target, classes, ignore_index)
     rows, flat_target = as_rows(input, target)  # (M, C), (M,)
     counted = flat_target != ignore_index
+    if not on_host:  # t < 0 moved to t - C, below the gather's range [-C, C): reported as bad
+        flat_target = flat_target.where(flat_target >= 0, flat_target - classes)
     safe_target = flat_target.masked_fill(~counted, 0)
-    picked = rows.gather(1, safe_target.unsqueeze(1)).squeeze(1)  # (M,) log p[t]
-    row_weight = counted.to(rows.dtype)
-    if weight is not None:
-        row_weight = row_weight * weight.index_select(0, safe_target)
+
+    def bad_target(largest: int, smallest: int) -> IndexError:
+        return IndexError(f"Target {largest if largest >= classes else smallest + classes} "
+                          "is out of bounds.")
+
+    with lowering.index_errors_as(rows, bad_target):  # raised at the next host read
+        picked = rows.gather(1, safe_target.unsqueeze(1)).squeeze(1)  # (M,) log p[t]
+        row_weight = counted.to(rows.dtype)
+        if weight is not None:
+            row_weight = row_weight * weight.index_select(0, safe_target)
     losses = -picked * row_weight
     if reduction == "mean":
         return losses.sum() / row_weight.sum()

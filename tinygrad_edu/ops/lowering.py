@@ -9,6 +9,8 @@ talks to a backend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from math import prod
 from typing import Any
@@ -109,6 +111,14 @@ def softmax(x: Tensor, dim: int, log: bool) -> Tensor:
     storage = x._storage
     buffer = storage.backend.softmax(storage.buffer, x._view, dim, log)
     return wrap(buffer, x._view.shape, x.dtype, storage)
+
+
+def softmax_backward(y: Tensor, dy: Tensor, dim: int, log: bool) -> Tensor:
+    """dx of softmax (log=False) or log_softmax (log=True) along dim, from y and dy."""
+    storage = same_device(y, dy)
+    buffer = storage.backend.softmax_backward(storage.buffer, y._view, dy._storage.buffer,
+                                              dy._view, dim, log)
+    return wrap(buffer, y._view.shape, y.dtype, storage)
 
 
 # --- memory ------------------------------------------------------------------------------------
@@ -223,6 +233,21 @@ def randperm(n: int, new_dtype: dtype, where: device, seed: int, offset: int) ->
     return make_tensor(Storage(buffer, where, backend), contiguous_view((n,)), new_dtype)
 
 
+# --- errors found inside kernels ----------------------------------------------------------------
+@contextmanager
+def index_errors_as(x: Tensor, make_error: Callable[[int, int], Exception]) -> Iterator[None]:
+    """Out-of-range indices that kernels launched inside this block find on x's device are
+    raised, at the next host read, as make_error(largest bad value, smallest bad value). The
+    NumPy backend checks as it goes (the caller validates first there): nothing changes."""
+    if x._storage.backend.name != "triton":
+        yield
+        return
+    from ..kernels import triton_support
+
+    with triton_support.errors_reported_as(make_error):
+        yield
+
+
 # --- optimizer steps (fused, in place) ---------------------------------------------------------
 def _buffer_and_view(x: Tensor | None) -> tuple[Any, View | None]:
     return (None, None) if x is None else (x._storage.buffer, x._view)
@@ -255,6 +280,41 @@ def adam_step(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor,
     for state in (param, exp_avg, exp_avg_sq, max_exp_avg_sq):
         if state is not None:
             state._storage.version += 1
+
+
+def _buffers_and_views(xs: list[Tensor] | None) -> tuple[list | None, list | None]:
+    if xs is None:
+        return None, None
+    return [x._storage.buffer for x in xs], [x._view for x in xs]
+
+
+def foreach_sgd_step(params: list[Tensor], grads: list[Tensor],
+                     momentum_buffers: list[Tensor] | None, *, lr: float, momentum: float,
+                     dampening: float, weight_decay: float, nesterov: bool, maximize: bool,
+                     first_steps: list[bool]) -> None:
+    """sgd_step over lists of parameters (all on one device), in place: one or a few launches."""
+    storage = same_device(*params, *grads, *(momentum_buffers or []))
+    storage.backend.foreach_sgd_step(*_buffers_and_views(params), *_buffers_and_views(grads),
+                                     *_buffers_and_views(momentum_buffers), lr, momentum,
+                                     dampening, weight_decay, nesterov, maximize,
+                                     list(first_steps))
+    for x in (*params, *(momentum_buffers or [])):
+        x._storage.version += 1
+
+
+def foreach_adam_step(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+                      exp_avg_sqs: list[Tensor], max_exp_avg_sqs: list[Tensor] | None, *,
+                      steps: list[int], lr: float, beta1: float, beta2: float, eps: float,
+                      weight_decay: float, decoupled: bool, maximize: bool) -> None:
+    """adam_step over lists of parameters (all on one device), each with its own step count."""
+    storage = same_device(*params, *grads, *exp_avgs, *exp_avg_sqs, *(max_exp_avg_sqs or []))
+    storage.backend.foreach_adam_step(*_buffers_and_views(params), *_buffers_and_views(grads),
+                                      *_buffers_and_views(exp_avgs),
+                                      *_buffers_and_views(exp_avg_sqs),
+                                      *_buffers_and_views(max_exp_avg_sqs), list(steps), lr,
+                                      beta1, beta2, eps, weight_decay, decoupled, maximize)
+    for x in (*params, *exp_avgs, *exp_avg_sqs, *(max_exp_avg_sqs or [])):
+        x._storage.version += 1
 
 
 # --- convolution and pooling (kernels/conv.py, kernels/pool.py) --------------------------------

@@ -3,8 +3,9 @@
     y = softmax(x);       dx = y * (dy - sum(dy * y))
     y = log_softmax(x);   dx = dy - e^y * sum(dy)
 
-(sums along dim, kept as size 1 so they broadcast back). Both backward passes are Tensor ops, so
-second derivatives work.
+(sums along dim, kept as size 1 so they broadcast back). Each backward pass is one fused primitive
+too (`softmax_backward`: the row's sum and the formula in one pass); when the backward itself is
+recorded (create_graph=True) it is written with Tensor ops instead, so second derivatives work.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..dtypes import to_dtype
 from ..tensor import Tensor
 from ..views import normalize_dim
@@ -32,7 +34,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return y * (dy - (dy * y).sum(ctx.dim, keepdim=True)), None
+        if is_grad_enabled() or dy.dtype != y.dtype:  # create_graph=True: differentiable ops
+            return y * (dy - (dy * y).sum(ctx.dim, keepdim=True)), None
+        return lowering.softmax_backward(y, dy, ctx.dim, log=False), None
 
 
 class LogSoftmax(Function):
@@ -48,7 +52,9 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, dy):
         (y,) = ctx.saved_tensors
-        return dy - y.exp() * dy.sum(ctx.dim, keepdim=True), None
+        if is_grad_enabled() or dy.dtype != y.dtype:  # create_graph=True: differentiable ops
+            return dy - y.exp() * dy.sum(ctx.dim, keepdim=True), None
+        return lowering.softmax_backward(y, dy, ctx.dim, log=True), None
 
 
 def _prepare(input: Tensor, dim: int, dtype: Any) -> tuple[Tensor, int]:

@@ -14,7 +14,8 @@ For each parameter p with gradient g, at step t = 1, 2, ... (PyTorch's formulati
 
 Dividing by sqrt(v_hat) gives each coordinate a step of about lr, whatever its gradient's scale.
 AdamW's decoupling matters because in Adam the L2 term is rescaled by 1/sqrt(v_hat) too, so weights
-with large gradients are barely decayed. The update is one fused primitive (`adam_step`).
+with large gradients are barely decayed. The update is one fused primitive (`adam_step`), or one
+for all parameters at once (`foreach_adam_step`) when they share a GPU device and dtype.
 """
 
 from __future__ import annotations
@@ -67,19 +68,25 @@ class Adam(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
-        for param in group["params"]:
-            grad = param.grad
-            if grad is None:
-                continue
-            state = self._state_for(param, group["amsgrad"])
-            state["step"] += 1
-            lowering.adam_step(param, grad, state["exp_avg"], state["exp_avg_sq"],
-                               state["max_exp_avg_sq"] if group["amsgrad"] else None,
-                               step=int(state["step"].item()), lr=float(group["lr"]),
-                               beta1=beta1, beta2=beta2, eps=group["eps"],
-                               weight_decay=group["weight_decay"],
-                               decoupled=group["decoupled_weight_decay"],
-                               maximize=group["maximize"])
+        amsgrad = group["amsgrad"]
+        params = [param for param in group["params"] if param.grad is not None]
+        states = [self._state_for(param, amsgrad) for param in params]
+        steps = []
+        for state in states:
+            state["step"] += 1  # a CPU tensor, as PyTorch's (capturable=False): no device read
+            steps.append(int(state["step"].item()))
+        hyper = {"lr": float(group["lr"]), "beta1": beta1, "beta2": beta2, "eps": group["eps"],
+                 "weight_decay": group["weight_decay"],
+                 "decoupled": group["decoupled_weight_decay"], "maximize": group["maximize"]}
+        if self._use_foreach(group, params):  # every parameter in one or a few launches
+            lowering.foreach_adam_step(
+                params, [p.grad for p in params], [s["exp_avg"] for s in states],
+                [s["exp_avg_sq"] for s in states],
+                [s["max_exp_avg_sq"] for s in states] if amsgrad else None, steps=steps, **hyper)
+            return
+        for param, state, step in zip(params, states, steps):
+            lowering.adam_step(param, param.grad, state["exp_avg"], state["exp_avg_sq"],
+                               state["max_exp_avg_sq"] if amsgrad else None, step=step, **hyper)
 
 
 class AdamW(Adam):

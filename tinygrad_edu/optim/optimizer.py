@@ -123,6 +123,22 @@ class Optimizer:
                 self._update_group(group)
         return loss
 
+    @staticmethod
+    def _use_foreach(group: dict[str, Any], params: list[Tensor]) -> bool:
+        """Whether to update these parameters with one multi-tensor primitive (foreach_*).
+
+        PyTorch's rule: foreach=False never, foreach=True whenever it can (here: every parameter
+        and gradient on one device with one dtype), foreach=None (the default) only when they
+        are also on a GPU device, where one launch instead of one per parameter pays off. The
+        result is the same either way; only the number of kernel launches changes."""
+        choice = group.get("foreach")
+        if choice is False or not params:
+            return False
+        kinds = {(p.device, p.dtype) for p in params} | {(p.device, p.grad.dtype) for p in params}
+        if len(kinds) != 1:
+            return False
+        return bool(choice) or params[0].device.type != "cpu"
+
     def _update_group(self, group: dict[str, Any]) -> None:
         raise TypeError(f"{type(self).__name__} is an Optimizer without an update rule: "
                         "use SGD, Adam, AdamW or a subclass that defines _update_group()")

@@ -10,7 +10,8 @@ For each parameter p with gradient g, learning rate lr, momentum mu (PyTorch's f
     p  <-  p - lr * d
 
 With momentum = 0 there is no buffer and the step is p <- p - lr * g. The whole update is one fused
-backend primitive (`sgd_step`, see kernels/optim.py), applied in place under no_grad.
+backend primitive (`sgd_step`, see kernels/optim.py), applied in place under no_grad; on a GPU
+device all parameters go through one multi-tensor primitive (`foreach_sgd_step`).
 """
 
 from __future__ import annotations
@@ -48,10 +49,9 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         momentum = group["momentum"]
-        for param in group["params"]:
-            grad = param.grad
-            if grad is None:
-                continue
+        params = [param for param in group["params"] if param.grad is not None]
+        buffers, first_steps = [], []
+        for param in params:
             buffer, first_step = None, False
             if momentum != 0:
                 state = self.state[param]
@@ -59,7 +59,15 @@ class SGD(Optimizer):
                 if buffer is None:  # the primitive fills it with the first step's gradient
                     buffer = state["momentum_buffer"] = zeros_like(param)
                     first_step = True
-            lowering.sgd_step(param, grad, buffer, lr=float(group["lr"]), momentum=momentum,
-                              dampening=group["dampening"], weight_decay=group["weight_decay"],
-                              nesterov=group["nesterov"], maximize=group["maximize"],
-                              first_step=first_step)
+            buffers.append(buffer)
+            first_steps.append(first_step)
+        hyper = {"lr": float(group["lr"]), "momentum": momentum,
+                 "dampening": group["dampening"], "weight_decay": group["weight_decay"],
+                 "nesterov": group["nesterov"], "maximize": group["maximize"]}
+        if self._use_foreach(group, params):  # every parameter in one or a few launches
+            lowering.foreach_sgd_step(params, [p.grad for p in params],
+                                      buffers if momentum != 0 else None,
+                                      first_steps=first_steps, **hyper)
+            return
+        for param, buffer, first_step in zip(params, buffers, first_steps):
+            lowering.sgd_step(param, param.grad, buffer, first_step=first_step, **hyper)
