@@ -97,5 +97,7 @@ def test_normal_and_bernoulli(device: str) -> None:
     coins = te.bernoulli(te.full((20000,), 0.3, device=device))
     assert coins.dtype == te.float32 and set(np.unique(coins.cpu().numpy())) <= {0.0, 1.0}
     assert abs(float(coins.mean()) - 0.3) < 0.02
+    ones = te.zeros(20000, device=device).bernoulli_(0.25)
+    assert abs(float(ones.mean()) - 0.25) < 0.02 and ones.dtype == te.float32
     with pytest.raises(RuntimeError, match="std >= 0.0"):
         te.normal(0.0, -1.0, (2,))

@@ -138,6 +138,17 @@ for _name in VIEW_IN_PLACE:
     setattr(TensorBreadth, f"{_name}_", _view_in_place(_name))
 
 
+def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """In place: each element becomes 1 with probability p (0.5 by default), else 0."""
+    from .ops.layout_more import bernoulli_
+
+    return bernoulli_(self, p, generator=generator)
+
+
+_bernoulli_.__name__ = _bernoulli_.__qualname__ = "bernoulli_"
+TensorBreadth.bernoulli_ = _bernoulli_  # type: ignore[attr-defined]  # not torch.bernoulli(x)
+
+
 # --- keyword conventions of PyTorch's argument parser, applied to every op at once ---------------
 import functools  # noqa: E402
 import inspect  # noqa: E402

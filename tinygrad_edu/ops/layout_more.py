@@ -276,6 +276,18 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
         return (draws < probability).to(input.dtype)
 
 
+def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """In place: each element becomes 1 with probability p (a number or a tensor), else 0."""
+    from ..creation import rand
+    from ..tensor import Tensor
+
+    with no_grad():
+        draws = rand(*input.shape, generator=generator, dtype=dtypes.float64, device=input.device)
+        probability = p.to(dtypes.float64) if isinstance(p, Tensor) else p
+        coins = (draws < probability).to(input.dtype)
+    return input.copy_(coins)
+
+
 __all__ = ["bernoulli", "column_stack", "cosine_similarity", "diagflat", "dsplit", "dstack",
            "fliplr", "flipud", "hsplit", "hstack", "inner", "multinomial", "mv", "normal",
            "pairwise_distance", "ravel", "row_stack", "select", "tensor_split", "tile", "vsplit",
