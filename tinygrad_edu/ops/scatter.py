@@ -28,7 +28,7 @@ from .selection import where
 
 
 class Scatter(Function):
-    """y = base; y[i][index[i][j]] = src[i][j] (dim 1);
+    """y = base; y[i, index[i, j]] = src[i, j] (dim 1);
     dbase = dy with the written positions set to 0,  dsrc = dy.gather(dim, index)"""
 
     @staticmethod
