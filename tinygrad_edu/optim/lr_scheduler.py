@@ -296,20 +296,7 @@ class SequentialLR(LRScheduler):
         name = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
-        for index, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {index} should have `optimizer` as its "
-                                "attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
-                                 "requires additional kwargs to be specified when calling "
-                                 f"`step`, but got one at index {index} in the given schedulers "
-                                 "sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(f"{name} expects all schedulers to belong to the same "
-                                 f"optimizer, but got scheduler {type(scheduler).__name__} at "
-                                 f"index {index} has {scheduler.optimizer}, which is different "
-                                 f"from {type(optimizer).__name__}.")
+        _check_composed(name, schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              "one more than the number of milestone points, but got number of "
@@ -710,20 +697,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{name} expects at least one scheduler to be chained, but got no "
                              "scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for index, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {index} should have `optimizer` as its "
-                                "attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
-                                 "requires additional kwargs to be specified when calling "
-                                 f"`step`, but got one at index {index} in the given schedulers "
-                                 "sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(f"{name} expects all schedulers to belong to the same "
-                                 f"optimizer, but got scheduler {type(scheduler).__name__} at "
-                                 f"index {index} has {scheduler.optimizer}, which is different "
-                                 f"from {type(optimizer).__name__}.")
+        _check_composed(name, schedulers, optimizer)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
         self._last_lr = [group["lr"] for group in schedulers[-1].optimizer.param_groups]
@@ -736,3 +710,21 @@ class ChainedScheduler(LRScheduler):
 
     state_dict = SequentialLR.state_dict
     load_state_dict = SequentialLR.load_state_dict
+
+
+def _check_composed(name: str, schedulers: Any, optimizer: Any) -> None:
+    """SequentialLR's and ChainedScheduler's checks: each part is a plain scheduler (not
+    ReduceLROnPlateau) of the same optimizer, with PyTorch's messages."""
+    for index, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {index} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
+                             "requires additional kwargs to be specified when calling "
+                             f"`step`, but got one at index {index} in the given schedulers "
+                             "sequence.")
+        if optimizer is not scheduler.optimizer:
+            raise ValueError(f"{name} expects all schedulers to belong to the same "
+                             f"optimizer, but got scheduler {type(scheduler).__name__} at "
+                             f"index {index} has {scheduler.optimizer}, which is different "
+                             f"from {type(optimizer).__name__}.")
