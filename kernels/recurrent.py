@@ -215,6 +215,20 @@ def lstm_cell_backward_kernel(a_ptr, a_off, a_s0, a_s1,      # gate pre-activati
 
 
 @triton_kernel
+def _gru_gates(gi_ptr, gi_off, gi_s0, gi_s1, gh_ptr, gh_off, gh_s0, gh_s1, row, col, hidden,
+               mask):
+    """The GRU's gates for one block: r, z, n and h W_hn^T + b_hn (the backward recomputes
+    them with this same function)."""
+    r = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, col, mask)
+                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, col, mask))
+    z = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, hidden + col, mask)
+                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, hidden + col, mask))
+    gh_n = _load(gh_ptr, gh_off, gh_s0, gh_s1, row, 2 * hidden + col, mask)
+    n = _tanh(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, 2 * hidden + col, mask) + r * gh_n)
+    return r, z, n, gh_n
+
+
+@triton_kernel
 def gru_cell_kernel(gi_ptr, gi_off, gi_s0, gi_s1,   # input gates x W_ih^T + b_ih (B, 3H)
                     gh_ptr, gh_off, gh_s0, gh_s1,   # hidden gates h W_hh^T + b_hh (B, 3H)
                     h_ptr, h_off, h_s0, h_s1,       # hidden state h (B, H)
@@ -225,12 +239,8 @@ def gru_cell_kernel(gi_ptr, gi_off, gi_s0, gi_s1,   # input gates x W_ih^T + b_i
     index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
-    r = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, col, mask)
-                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, col, mask))
-    z = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, hidden + col, mask)
-                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, hidden + col, mask))
-    n = _tanh(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, 2 * hidden + col, mask)
-              + r * _load(gh_ptr, gh_off, gh_s0, gh_s1, row, 2 * hidden + col, mask))
+    _, z, n, _ = _gru_gates(gi_ptr, gi_off, gi_s0, gi_s1, gh_ptr, gh_off, gh_s0, gh_s1,
+                            row, col, hidden, mask)
     h_new = (1.0 - z) * n + z * _load(h_ptr, h_off, h_s0, h_s1, row, col, mask)
     tl.store(out_ptr + index, h_new.to(out_ptr.dtype.element_ty), mask=mask)
 
@@ -248,12 +258,8 @@ def gru_cell_backward_kernel(gi_ptr, gi_off, gi_s0, gi_s1,   # input gates (B, 3
     index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
-    r = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, col, mask)
-                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, col, mask))
-    z = _sigmoid_t(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, hidden + col, mask)
-                   + _load(gh_ptr, gh_off, gh_s0, gh_s1, row, hidden + col, mask))
-    gh_n = _load(gh_ptr, gh_off, gh_s0, gh_s1, row, 2 * hidden + col, mask)
-    n = _tanh(_load(gi_ptr, gi_off, gi_s0, gi_s1, row, 2 * hidden + col, mask) + r * gh_n)
+    r, z, n, gh_n = _gru_gates(gi_ptr, gi_off, gi_s0, gi_s1, gh_ptr, gh_off, gh_s0, gh_s1,
+                               row, col, hidden, mask)
     dy = _load(dy_ptr, dy_off, dy_s0, dy_s1, row, col, mask)
     h = _load(h_ptr, h_off, h_s0, h_s1, row, col, mask)
     dn = dy * (1.0 - z) * (1.0 - n * n)
