@@ -164,6 +164,17 @@ def _load(ptr, view_offset, row_stride, col_stride, row, col, mask):
 
 
 @triton_kernel
+def _lstm_gates(a_ptr, a_off, a_s0, a_s1, row, col, hidden, mask):
+    """The LSTM's gates i, f, g, o for one block from the pre-activations (the backward
+    recomputes them with this same function)."""
+    i = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, col, mask))
+    f = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, hidden + col, mask))
+    g = _tanh(_load(a_ptr, a_off, a_s0, a_s1, row, 2 * hidden + col, mask))
+    o = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, 3 * hidden + col, mask))
+    return i, f, g, o
+
+
+@triton_kernel
 def lstm_cell_kernel(a_ptr, a_off, a_s0, a_s1,   # gate pre-activations (B, 4H) and its view
                      c_ptr, c_off, c_s0, c_s1,   # cell state (B, H)
                      h_out_ptr, c_out_ptr,       # outputs h', c': (B, H) row-major
@@ -173,10 +184,7 @@ def lstm_cell_kernel(a_ptr, a_off, a_s0, a_s1,   # gate pre-activations (B, 4H) 
     index = block_positions(BLOCK, INT64)  # (BLOCK,) positions in (B, H)
     mask = index < numel
     row, col = index // hidden, index % hidden
-    i = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, col, mask))
-    f = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, hidden + col, mask))
-    g = _tanh(_load(a_ptr, a_off, a_s0, a_s1, row, 2 * hidden + col, mask))
-    o = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, 3 * hidden + col, mask))
+    i, f, g, o = _lstm_gates(a_ptr, a_off, a_s0, a_s1, row, col, hidden, mask)
     c_new = f * _load(c_ptr, c_off, c_s0, c_s1, row, col, mask) + i * g
     h_new = o * _tanh(c_new)
     tl.store(h_out_ptr + index, h_new.to(h_out_ptr.dtype.element_ty), mask=mask)
@@ -197,10 +205,7 @@ def lstm_cell_backward_kernel(a_ptr, a_off, a_s0, a_s1,      # gate pre-activati
     index = block_positions(BLOCK, INT64)
     mask = index < numel
     row, col = index // hidden, index % hidden
-    i = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, col, mask))
-    f = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, hidden + col, mask))
-    g = _tanh(_load(a_ptr, a_off, a_s0, a_s1, row, 2 * hidden + col, mask))
-    o = _sigmoid_t(_load(a_ptr, a_off, a_s0, a_s1, row, 3 * hidden + col, mask))
+    i, f, g, o = _lstm_gates(a_ptr, a_off, a_s0, a_s1, row, col, hidden, mask)
     t = _tanh(_load(cn_ptr, cn_off, cn_s0, cn_s1, row, col, mask))
     dh = _load(dh_ptr, dh_off, dh_s0, dh_s1, row, col, mask)
     dc_total = _load(dc_ptr, dc_off, dc_s0, dc_s1, row, col, mask) + dh * o * (1.0 - t * t)
