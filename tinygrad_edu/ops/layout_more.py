@@ -57,9 +57,8 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Side by side: cat along dim 1, or dim 0 for 1-d tensors."""
-    tensors = _ops().atleast_1d(*tensors) if len(tensors) > 1 else _ops().atleast_1d(tensors[0])
-    tensors = tensors if isinstance(tensors, (tuple, list)) else (tensors,)
-    return _ops().cat(list(tensors), 0 if tensors[0].ndim == 1 else 1)
+    tensors = [_ops().atleast_1d(t) for t in tensors]
+    return _ops().cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
