@@ -178,14 +178,21 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
                                      weight_shape: tuple[int, ...], stride: Pair,
                                      padding: Padding, dilation: Pair, groups: int
                                      ) -> np.ndarray:
-    """dW (O, C/g, kh, kw) = (cols^T @ dY)^T for the conv2d of x that produced dy."""
+    """dW (O, C/g, kh, kw) = sum over images n of dY_n @ cols_n for the conv2d of x that made dy.
+
+    dY_n (O/g, Ho*Wo) is image n of dy as it is stored (N, O, Ho, Wo), and cols_n (Ho*Wo, K) its
+    rows of cols: one batched matmul over the images and a sum, instead of the single product
+    cols^T @ dY, which would first need dy copied into pixel rows (N*Ho*Wo, O), a transpose."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
-    out_channels, channels, kh, kw = weight_shape
+    n, out_channels, out_h, out_w = dy_view.shape
+    _, channels, kh, kw = weight_shape
     padded = _padded_channels_last(as_numpy(x, x_view), padding, dtype)  # (N, Hp, Wp, C)
-    cols = _columns(_windows(padded, (kh, kw), stride, dilation, dy_view.shape[2:]), groups)
-    dw = np.matmul(cols.transpose(0, 2, 1), _gradient_rows(dy_array, groups))  # (G, K, O/g)
-    dw = dw.reshape(groups, kh, kw, channels, -1).transpose(0, 4, 3, 1, 2)  # (G, O/g, C/g, kh, kw)
+    cols = _columns(_windows(padded, (kh, kw), stride, dilation, (out_h, out_w)), groups)
+    cols = cols.reshape(groups, n, out_h * out_w, -1)  # (G, N, Ho*Wo, K): a view
+    dy_rows = dy_array.reshape(n, groups, -1, out_h * out_w).transpose(1, 0, 2, 3)  # a view
+    dw = np.matmul(dy_rows, cols).sum(axis=1)  # (G, N, O/g, K) summed over N -> (G, O/g, K)
+    dw = dw.reshape(out_channels, kh, kw, channels).transpose(0, 3, 1, 2)  # (O, C/g, kh, kw)
     return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)
 
 

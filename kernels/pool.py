@@ -75,37 +75,41 @@ def _offset_views(padded: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair
             yield a * kernel[1] + b, padded[..., rows, columns]
 
 
-def _flat_indices(arg: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                  width: int) -> np.ndarray:
-    """Window-local winner k = a * kw + b at (..., i, j) -> flat index row * W + col in x."""
-    out_h, out_w = arg.shape[-2:]
-    corner = ((np.arange(out_h) * stride[0] - padding[0])[:, None] * width
-              + (np.arange(out_w) * stride[1] - padding[1]))  # (Ho, Wo): each window's origin
-    a, b = np.divmod(np.arange(kernel[0] * kernel[1]), kernel[1])
-    offsets = a * dilation[0] * width + b * dilation[1]  # (kh * kw,) within a window
-    return (corner + offsets[arg]).astype(np.int64)
+def _window_corners(out_hw: Pair, stride: Pair, padding: Pair, width: int) -> np.ndarray:
+    """(Ho, Wo) int64: the flat index row * W + col in x of each window's top-left element."""
+    rows = np.arange(out_hw[0], dtype=np.int64) * stride[0] - padding[0]
+    columns = np.arange(out_hw[1], dtype=np.int64) * stride[1] - padding[1]
+    return rows[:, None] * width + columns
 
 
 def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
                          dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """(values, int64 indices) of the window maxima of x (..., H, W): a running maximum over the
-    kernel offsets; the first maximum wins ties, and a nan wins over numbers (as in PyTorch)."""
+    kernel offsets; the first maximum wins ties, and a nan wins over numbers (as in PyTorch).
+
+    The winner is tracked as its offset inside the window in x's flat coordinates
+    (a * dh * W + b * dw, small: int32), so the flat index is one add of the window corners."""
     x_array = as_numpy(x, x_view)
+    width = x_view.shape[-1]
     out_hw = pool2d_output_shape(x_view.shape, kernel, stride, padding, dilation, ceil_mode)[-2:]
     padded = _pad_for_windows(x_array, kernel, stride, padding, dilation, out_hw, -np.inf)
     nan_aware = bool(np.isnan(x_array).any())
     best, winner = None, None
     for k, view in _offset_views(padded, kernel, stride, dilation, out_hw):
+        a, b = divmod(k, kernel[1])
+        offset = a * dilation[0] * width + b * dilation[1]  # of element (a, b) from the corner
         if best is None:
-            best, winner = np.array(view), np.zeros(view.shape, np.int32)
+            best, winner = np.array(view), np.full(view.shape, offset, np.int32)
             continue
         candidate = np.ascontiguousarray(view)  # one strided read; the math below runs on
         better = candidate > best  # contiguous arrays, about 10x faster than on strided ones
         if nan_aware:
             better |= np.isnan(candidate) & ~np.isnan(best)
-        winner += better * (k - winner)  # branch-free "winner = k where better"
+        # branch-free "winner = offset where better": on small int32 arrays faster than
+        # np.copyto(..., where=better) or np.putmask
+        winner += better * (offset - winner)
         np.maximum(best, candidate, out=best)  # nan-propagating, as the winner above
-    indices = _flat_indices(winner, kernel, stride, padding, dilation, x_view.shape[-1])
+    indices = np.add(winner, _window_corners(out_hw, stride, padding, width), dtype=np.int64)
     return best.reshape(-1), indices.reshape(-1)
 
 
