@@ -20,6 +20,12 @@ The rows of cols need no index arithmetic: once x is padded and stored channels 
 (n, i, j) starts at x_padded[n, i*sh, j*sw] and steps dh rows and dw columns. Nothing is copied
 until the view is reshaped to the matrix, one NumPy copy. The channels-last layout is the one
 BLAS likes here: the long dim (N*Ho*Wo pixels) is the rows of both cols and Y.
+That copy is the costly part besides the matmul, and NumPy pays it per run of consecutive
+elements: channels last a run is a window row of kw * C elements, long in deep layers but only 3
+for a first layer on grey images. There cols is built channels first instead, one (K, Ho*Wo)
+matrix per image, runs of Wo (_channels_first picks the layout with the longer runs), and the
+products become W @ cols_n per image, which also leaves y in its (N, O, Ho, Wo) order.
+The weight gradient reads dy as it is stored: dW = sum over images of dY_n @ cols_n.
 col2im, the adjoint, adds the kh * kw slices of dcols back into a padded (N, Hp, Wp, C) array
 (receptive fields overlap, so sums), one strided slice per kernel position.
 Groups split C and O into independent blocks: a batched matmul with the group as batch dim.
@@ -107,11 +113,47 @@ def _gradient_rows(dy: np.ndarray, groups: int) -> np.ndarray:
     return split.transpose(1, 0, 3, 4, 2).reshape(groups, n * out_h * out_w, -1)
 
 
+def _channels_first(channels: int, kw: int, stride_w: int, dilation_w: int, out_w: int,
+                    groups: int) -> bool:
+    """Which cols layout to build: the copy that builds cols moves runs of consecutive elements of
+    padded x, and long runs are what make it fast (NumPy pays per run). Channels last, a run is a
+    window row, kw * C elements (only C/g with dilation or groups); channels first, it is an output
+    row, Wo elements (1 when strided). So channels last for the deep layers, channels first for
+    the first layer of a network (C = 1 or 3) or big images."""
+    last = channels // groups * (kw if dilation_w == 1 and groups == 1 else 1)
+    return (out_w if stride_w == 1 else 1) > last
+
+
+def _columns_channels_first(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding,
+                            dilation: Pair, out_hw: Pair, groups: int,
+                            dtype: np.dtype) -> np.ndarray:
+    """cols in the other layout, one matrix per image and group: (N, G, K/g, Ho*Wo) with
+    cols[n, g, (c, a, b), (i, j)] = x_padded[n, g*C/g + c, i*sh + a*dh, j*sw + b*dw], x stays
+    channels first (N, C, Hp, Wp). Row order (c, a, b) is w's own: W = w.reshape(G, O/g, K/g)."""
+    n, channels, h, w = x.shape
+    top, bottom, left, right = padding
+    padded = np.zeros((n, channels, h + top + bottom, w + left + right), dtype)
+    padded[:, :, top:top + h, left:left + w] = x
+    image, channel, row, column = padded.strides  # in bytes
+    windows = as_strided(padded, (n, channels, *kernel, *out_hw),
+                         (image, channel, row * dilation[0], column * dilation[1],
+                          row * stride[0], column * stride[1]), writeable=False)
+    return windows.reshape(n, groups, -1, out_hw[0] * out_hw[1])  # the one copy
+
+
 def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dilation: Pair,
               groups: int, dtype: np.dtype) -> np.ndarray:
-    """conv2d as cols @ W^T: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo) (a strided view)."""
+    """conv2d as one matmul of W and cols: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)
+    (possibly a strided view). Channels first (see _channels_first) it is W @ cols_n for each
+    image n, and y comes out in its (N, O, Ho, Wo) order; channels last it is cols @ W^T, one
+    row per output pixel, and y is transposed back to (N, O, Ho, Wo) (a view)."""
     n, out_channels, height, width = conv2d_output_shape(x.shape, w.shape, stride, padding,
                                                          dilation)
+    if _channels_first(x.shape[1], w.shape[3], stride[1], dilation[1], width, groups):
+        cols = _columns_channels_first(x, w.shape[2:], stride, padding, dilation,
+                                       (height, width), groups, dtype)  # (N, G, K/g, Ho*Wo)
+        y = np.matmul(w.reshape(groups, out_channels // groups, -1), cols)  # (N, G, O/g, Ho*Wo)
+        return y.reshape(n, out_channels, height, width)
     padded = _padded_channels_last(x, padding, dtype)  # (N, Hp, Wp, C)
     cols = _columns(_windows(padded, w.shape[2:], stride, dilation, (height, width)), groups)
     y = np.matmul(cols, _weight_matrix(w, groups).transpose(0, 2, 1))  # (G, N*Ho*Wo, O/g)
@@ -180,18 +222,25 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
                                      ) -> np.ndarray:
     """dW (O, C/g, kh, kw) = sum over images n of dY_n @ cols_n for the conv2d of x that made dy.
 
-    dY_n (O/g, Ho*Wo) is image n of dy as it is stored (N, O, Ho, Wo), and cols_n (Ho*Wo, K) its
-    rows of cols: one batched matmul over the images and a sum, instead of the single product
-    cols^T @ dY, which would first need dy copied into pixel rows (N*Ho*Wo, O), a transpose."""
+    dY_n (O/g, Ho*Wo) is image n of dy as it is stored (N, O, Ho, Wo), and cols_n its part of
+    cols (in the layout the forward picked): one batched matmul over the images and a sum,
+    instead of the single product cols^T @ dY, which would first need dy copied into pixel rows
+    (N*Ho*Wo, O), a transpose."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
+    x_array = as_numpy(x, x_view)
     n, out_channels, out_h, out_w = dy_view.shape
     _, channels, kh, kw = weight_shape
-    padded = _padded_channels_last(as_numpy(x, x_view), padding, dtype)  # (N, Hp, Wp, C)
+    dy_rows = dy_array.reshape(n, groups, -1, out_h * out_w)  # (N, G, O/g, Ho*Wo): a view
+    if _channels_first(x_view.shape[1], kw, stride[1], dilation[1], out_w, groups):
+        cols = _columns_channels_first(x_array, (kh, kw), stride, padding, dilation,
+                                       (out_h, out_w), groups, dtype)  # (N, G, K/g, Ho*Wo)
+        dw = np.matmul(dy_rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O/g, K/g)
+        return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)  # K/g in (c, a, b) order
+    padded = _padded_channels_last(x_array, padding, dtype)  # (N, Hp, Wp, C)
     cols = _columns(_windows(padded, (kh, kw), stride, dilation, (out_h, out_w)), groups)
-    cols = cols.reshape(groups, n, out_h * out_w, -1)  # (G, N, Ho*Wo, K): a view
-    dy_rows = dy_array.reshape(n, groups, -1, out_h * out_w).transpose(1, 0, 2, 3)  # a view
-    dw = np.matmul(dy_rows, cols).sum(axis=1)  # (G, N, O/g, K) summed over N -> (G, O/g, K)
+    cols = cols.reshape(groups, n, out_h * out_w, -1)  # (G, N, Ho*Wo, K/g): a view
+    dw = np.matmul(dy_rows.transpose(1, 0, 2, 3), cols).sum(axis=1)  # (G, O/g, K/g)
     dw = dw.reshape(out_channels, kh, kw, channels).transpose(0, 3, 1, 2)  # (O, C/g, kh, kw)
     return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)
 
