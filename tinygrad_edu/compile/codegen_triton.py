@@ -199,23 +199,39 @@ def _sgd_lines(update: SgdUpdate, g: str, p_ptr: str, b_ptr: str) -> list[str]:
 
 
 def triton_chain(name: str, calls: list[Call], program: Any,
-                 epilogue: SgdUpdate | None = None) -> FusedKernel | None:
+                 epilogue: SgdUpdate | None = None,
+                 inline: dict[int, list[Call]] | None = None) -> FusedKernel | None:
     """Generate the device function (a piece, see the module docstring) of a chain: an optional
-    matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported."""
+    matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported.
+    inline: scalars (value -> the calls computing it, see scalar_chain) recomputed here instead
+    of loaded, so this piece need not wait for the launch that computes them."""
     shape = group_shape(calls[0])
     final = calls[-1].outputs[0]
+    if calls[0].primitive == "cross_entropy_backward" and not supports_cross_entropy(calls[0],
+                                                                                    program):
+        return None
     for call in calls:
-        for number in call.refs() + list(call.outputs):
+        numbers = call.refs() + list(call.outputs)
+        if call.primitive == "cross_entropy_backward":  # (its target: integer class indices)
+            numbers = [n for n in numbers if n != call.args[2].value]
+        for number in numbers:
             if _dtype_name(program, number) not in _FLOATS + ("bool",):
                 return None
     operands: list[Operand] = []
     names: dict[int, str] = {}
     loads: list[str] = []
     body: list[str] = []
+    inline = inline or {}
 
     def operand(number: int, view: Any) -> str:
         if number in names:
             return names[number]
+        if number in inline:  # a scalar recomputed here (a few loads and a sum)
+            lines, result = _scalar_lines(inline[number], program, operands, inline,
+                                          f"s{len(names)}_")
+            loads.extend(lines)
+            names[number] = result
+            return result
         index = len(operands)
         operands.append(Operand(number, view))
         contiguous = view.offset == 0 and view.strides == _row_major_strides(shape)
@@ -239,6 +255,16 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
+            x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
+                call.args)
+            logits = operand(x.value, x_view)
+            rows = [operand(r.value, _per_row(v, shape))
+                    for r, v in ((target, target_view), (lse, lse_view), (dy, dy_view))]
+            body.append(f"w{position} = tl.where({rows[0]} != {ignore}, 1.0, 0.0)  # the row "
+                        "counts (its target is not ignore_index)")
+            expression = (f"{rows[2]} * (tl.exp({logits} - {rows[1]}) * w{position} - "
+                          f"tl.where(i1 == {rows[0]}, w{position}, 0.0))")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
             expression = (f"tl.where({operand(c.value, c_view)} != 0, "
@@ -285,8 +311,84 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     kernel = FusedKernel(name, source, all_calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
     kernel.extra.update(allocate=_triton_allocate, programs=(numel + block - 1) // block,
-                        epilogue=epilogue, chain=list(calls))
+                        epilogue=epilogue, chain=list(calls), inline=inline)
     return kernel
+
+
+def supports_cross_entropy(call: Call, program: Any) -> bool:
+    """cross_entropy_backward as an elementwise piece: no class weights, no label smoothing,
+    float32 (M, C) logits; dx = dy * (softmax - onehot(target)), the eager kernel's formula."""
+    args = call.args
+    if len(args) != 12 or args[4] is not None or args[11] != 0:
+        return False
+    x, x_view = args[0], args[1]
+    return (len(x_view.shape) == 2 and _dtype_name(program, x.value) == "float32"
+            and all(len(v.shape) == 1 for v in (args[3], args[7], args[9])))
+
+
+def _per_row(view: Any, shape: tuple[int, ...]) -> Any:
+    """A (M,) view read at each (row, column) position of an (M, C) output: stride 0 on C."""
+    from ..kernels import View
+
+    return View(tuple(shape), (view.strides[0], 0), view.offset)
+
+
+def scalar_chain(calls: list[Call]) -> bool:
+    """A chain that makes one scalar from a small full sum and scalar operands: cheap enough to
+    recompute inside each piece that reads it (the 1 / batch size of a mean's backward)."""
+    head = calls[0]
+    if group_shape(head) != ():
+        return False
+    if head.primitive == "reduce":
+        op, _, x_view, axes = head.args
+        if op != "sum" or int(np.prod(x_view.shape)) > REDUCE_TILE:
+            return False
+        calls = calls[1:]
+    elif head.primitive == "matmul":
+        return False
+    return all(view.shape == () and view.strides == () for call in calls
+               for _, view in _operands_of(call)) and all(
+        c.primitive in ("unary", "binary") for c in calls)
+
+
+def _scalar_lines(calls: list[Call], program: Any, operands: list[Operand],
+                  inline: dict[int, list[Call]], prefix: str) -> tuple[list[str], str]:
+    """Source computing a scalar_chain as scalars (prefix names its variables)."""
+    lines = [f"# recomputed scalar: {' -> '.join(_describe(c) for c in calls)}"]
+    names: dict[int, str] = {}
+
+    def scalar(number: int, view: Any) -> str:
+        if number in names:
+            return names[number]
+        if number in inline:
+            more, result = _scalar_lines(inline[number], program, operands, inline,
+                                         f"{prefix}{len(names)}_")
+            lines.extend(more)
+        else:
+            operands.append(Operand(number, view))
+            result = f"x{len(operands) - 1}"
+            lines.append(f"{result} = tl.load(x{len(operands) - 1}_ptr + {view.offset})")
+        names[number] = result
+        return result
+
+    for position, call in enumerate(calls):
+        if call.primitive == "reduce":
+            _, x, x_view, axes = call.args
+            operands.append(Operand(x.value, x_view))
+            tile, count = _reduce_load(len(operands) - 1, x_view, axes)
+            rblock = max(2, 1 << (count - 1).bit_length())
+            tile = [line.replace("RBLOCK", str(rblock)).replace("mask[:, None] & ", "")
+                    .replace("(index * 0)[:, None] + ", "").replace("[None, :]", "")
+                    for line in tile]  # one row: the (RBLOCK,) positions, summed to a scalar
+            lines += tile
+            expression = f"tl.sum(x{len(operands) - 1}, axis=0)"
+        else:
+            sources = [scalar(number, view) for number, view in _operands_of(call)]
+            table = UNARY if call.primitive == "unary" else BINARY
+            expression = table[call.args[0]].format(*sources)
+        lines.append(f"{prefix}t{position} = {expression}  # {_describe(call)}")
+        names[call.outputs[0]] = f"{prefix}t{position}"
+    return lines, f"{prefix}t{len(calls) - 1}"
 
 
 def sgd_piece(name: str, update: SgdUpdate) -> FusedKernel:

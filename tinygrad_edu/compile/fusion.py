@@ -217,6 +217,8 @@ def _kind(calls: list[Call]) -> str | None:
     first = calls[0]
     if first.primitive == "sgd_step":  # (on Triton, horizontal.py splits SGD per parameter)
         return "sgd" if _plain_sgd(first) and first.backend.name == "numpy" else None
+    if first.primitive == "cross_entropy_backward" and len(calls) == 1:  # a piece on Triton
+        return "chain" if first.backend.name != "numpy" else None
     chain = calls[1:] if first.primitive in HEADS else calls
     if not chain and first.backend.name != "numpy":  # a lone matmul or sum: a generated piece
         ok = _matmul_head_ok if first.primitive == "matmul" else _reduce_head_ok
@@ -284,6 +286,8 @@ def _matmul_head_ok(call: Call, backend_name: str) -> bool:
 
 
 def group_shape(call: Call) -> tuple[int, ...]:
+    if call.primitive == "cross_entropy_backward":  # dlogits: the logits' (M, C)
+        return tuple(call.args[1].shape)
     if call.primitive == "matmul":
         _, a_view, _, b_view = call.args
         return a_view.shape[:-1] + b_view.shape[-1:]

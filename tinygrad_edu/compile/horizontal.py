@@ -37,6 +37,7 @@ from typing import Any
 from .codegen_triton import (
     SgdUpdate,
     load_module,
+    scalar_chain,
     sgd_piece,
     sgd_updates,
     triton_chain,
@@ -139,6 +140,7 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
             piece = sgd_piece(new_name("sgd"), update)
             piece.extra["update"] = update
             units.append(Step(None, [], [], (), [update.call], kernel=piece))
+    units = _inline_scalars(units, program)
     level_of: list[int] = []
     written_at: dict[int, int] = {}  # value -> level of its last writer
     read_at: dict[int, int] = {}  # value -> highest level of a reader so far
@@ -201,7 +203,38 @@ def _with_epilogue(piece: FusedKernel, program: Any) -> FusedKernel:
     update = piece.extra.get("epilogue")
     if update is None:
         return piece
-    regenerated = triton_chain(piece.name, piece.extra["chain"], program, epilogue=update)
+    regenerated = triton_chain(piece.name, piece.extra["chain"], program, epilogue=update,
+                               inline=piece.extra.get("inline"))
     if regenerated is None:  # (cannot happen: the chain generated before)
         raise RuntimeError(f"{piece.name}: the SGD epilogue could not be generated")
     return regenerated
+
+
+def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
+    """Pieces that read a scalar made by a small chain (a loss's 1 / count) recompute it
+    instead of waiting a launch for it; a scalar nobody reads any more is not computed."""
+    scalars = {unit.kernel.output: unit.kernel.extra["chain"] for unit in units
+               if unit.kernel is not None and "chain" in unit.kernel.extra
+               and scalar_chain(unit.kernel.extra["chain"])}
+    if not scalars:
+        return units
+    result: list[Step] = []
+    for unit in units:
+        kernel = unit.kernel
+        if kernel is not None and "chain" in kernel.extra and any(
+                operand.value in scalars for operand in kernel.operands):
+            inline = {n: calls for n, calls in scalars.items() if n != kernel.output}
+            regenerated = triton_chain(kernel.name, kernel.extra["chain"], program,
+                                       inline=inline)
+            if regenerated is not None:
+                unit = Step(None, [], [], unit.outputs, regenerated.calls, kernel=regenerated)
+        result.append(unit)
+    read: set[int] = set()
+    for unit in result:
+        if unit.kernel is not None:
+            read.update(operand.value for operand in unit.kernel.operands)
+        else:
+            read.update(unit.calls[0].refs())
+    needed = read | set(program.live) | set(program.returned)
+    return [unit for unit in result if unit.kernel is None or unit.kernel.output is None
+            or unit.kernel.output not in scalars or unit.kernel.output in needed]
