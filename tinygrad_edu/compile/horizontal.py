@@ -238,3 +238,23 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
     needed = read | set(program.live) | set(program.returned)
     return [unit for unit in result if unit.kernel is None or unit.kernel.output is None
             or unit.kernel.output not in scalars or unit.kernel.output in needed]
+
+
+_POINTER_TYPES = {"float32": "*fp32", "float64": "*fp64", "float16": "*fp16", "bool": "*i1",
+                  "int64": "*i64", "int32": "*i32"}
+
+
+def kernel_signature(launch: Launch, program: Any) -> dict[str, str]:
+    """Triton's signature of a launch kernel (parameter -> pointer type), to compile it for a
+    GPU without running it (tests/test_compile_sm90.py)."""
+    signature: dict[str, str] = {}
+    for index, piece in enumerate(launch.parts):
+        numbers = [operand.value for operand in piece.operands]
+        names = [f"f{index}_x{i}_ptr" for i in range(len(numbers))]
+        if piece.output is not None:
+            numbers.append(piece.output)
+            names.append(f"f{index}_out_ptr")
+        for name, number in zip(names, numbers):
+            dtype = str(program.graph.values[number].dtype).removeprefix("torch.")
+            signature[name] = _POINTER_TYPES[dtype]
+    return signature
