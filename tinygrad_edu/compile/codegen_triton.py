@@ -1,17 +1,18 @@
 """Generating one Triton kernel for a chain of elementwise calls.
 
 Eager mode launches one kernel per primitive: `add` reads x and b from memory and writes y, then
-`relu` reads y back and writes z. The generated kernel reads x and b once, keeps every
-intermediate in registers, and writes only z:
+`relu` reads y back and writes z. The generated code reads x and b once, keeps every
+intermediate in registers, and writes only z. It is a *piece*: a device function of a program
+id, so that several independent pieces can share one launch (horizontal.py):
 
     @triton.jit
-    def fused_0(x0_ptr, x1_ptr, out_ptr, numel, BLOCK: tl.constexpr):
+    def fused_0(pid, x0_ptr, x1_ptr, out_ptr):
         # fused: add (Linear) -> relu (Relu)
-        index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)   # output positions
-        mask = index < numel
+        index = pid * 1024 + tl.arange(0, 1024)                  # output positions
+        mask = index < 8192
         i1 = index % 128                                         # coordinates of (64, 128)
         i0 = index // 128
-        x0 = tl.load(x0_ptr + (i0 * 128 + i1), mask=mask)        # (64, 128) row-major
+        x0 = tl.load(x0_ptr + index, mask=mask)                  # (64, 128) row-major
         x1 = tl.load(x1_ptr + (i1), mask=mask)                   # the bias: stride 0 on dim 0
         t0 = x0 + x1                                             # add (Linear)
         t1 = tl.where(t0 < 0, 0, t0)                             # relu (Relu)
@@ -24,8 +25,12 @@ the reduction it is, y[i0, i1] = sum over k of a[i0, k] * b[k, i1] (a readable k
 one: a GPU wants tl.dot on square tiles, as kernels/matmul.py does; here K must fit in one tile).
 The epilogue then runs on the reduced values in registers: relu(x @ W^T + b) is one kernel.
 
-The source is written to a file (Triton reads a kernel's source) and imported once; the kernel
-is specialised to the shapes and strides of its capture.
+A piece may end with an *SGD epilogue*: the gradient it just computed (still in registers) updates
+the momentum buffer and the parameter in place, b = mu*b + (1-d)*g;  p -= lr*b, when nothing else
+in that launch reads the parameter. A parameter whose gradient came from an eager primitive is
+updated by an SGD piece of its own (sgd_piece). Sizes are literals: a piece is specialised to the
+shapes and strides of its capture. horizontal.py writes the launch kernel that calls the pieces,
+and the module is written to a file (Triton reads a kernel's source) and imported once.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -140,22 +146,92 @@ def _offset_expression(view: Any, shape: tuple[int, ...]) -> str:
     return " + ".join(terms)
 
 
-def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | None:
-    """Generate, import and wrap the Triton kernel of an elementwise chain."""
+@dataclass
+class SgdUpdate:
+    """One parameter's plain SGD update (momentum, no weight decay, not the first step):
+    b = momentum * b + (1 - dampening) * g;  p = p - lr * b   (kernels/optim.py's formula)."""
+
+    call: Call  # the sgd_step or foreach_sgd_step call it comes from
+    parameter: int  # value numbers of p, g and the momentum buffer b
+    gradient: int
+    buffer: int
+    shape: tuple[int, ...]
+    lr: float
+    momentum: float
+    dampening: float
+
+
+def sgd_updates(call: Call, program: Any) -> list[SgdUpdate] | None:
+    """The per-parameter updates of an SGD call, if each is plain, dense and float32 (else None:
+    the eager primitive runs)."""
+    args = call.args
+    if call.primitive == "sgd_step":
+        ps, pv, gs, gv, bs, bv = [args[0]], [args[1]], [args[2]], [args[3]], [args[4]], [args[5]]
+        first_steps = [args[12]]
+    elif call.primitive == "foreach_sgd_step":
+        ps, pv, gs, gv, bs, bv = args[:6]
+        first_steps = args[12]
+    else:
+        return None
+    lr, momentum, dampening, weight_decay, nesterov, maximize = args[6:12]
+    if momentum == 0 or weight_decay != 0 or nesterov or maximize or any(first_steps):
+        return None
+    updates = []
+    for p, p_view, g, g_view, b, b_view in zip(ps, pv, gs, gv, bs or [], bv or []):
+        views = (p_view, g_view, b_view)
+        if any(v.offset != 0 or v.strides != _row_major_strides(v.shape)
+               or v.shape != p_view.shape for v in views):
+            return None
+        if any(_dtype_name(program, r.value) != "float32" for r in (p, g, b)):
+            return None  # the literals of the formula are float32
+        updates.append(SgdUpdate(call, p.value, g.value, b.value, tuple(p_view.shape),
+                                 float(lr), float(momentum), float(dampening)))
+    return updates if len(updates) == len(ps) else None
+
+
+def _sgd_lines(update: SgdUpdate, g: str, p_ptr: str, b_ptr: str) -> list[str]:
+    """The update of one parameter at positions `index` (masked), g already in registers."""
+    return [f"b = tl.load({b_ptr} + index, mask=mask)",
+            f"b = b * {update.momentum!r} + {float(1 - update.dampening)!r} * {g}",
+            f"tl.store({b_ptr} + index, b, mask=mask)",
+            f"p = tl.load({p_ptr} + index, mask=mask)",
+            f"tl.store({p_ptr} + index, p - {update.lr!r} * b, mask=mask)"]
+
+
+def triton_chain(name: str, calls: list[Call], program: Any,
+                 epilogue: SgdUpdate | None = None,
+                 inline: dict[int, list[Call]] | None = None) -> FusedKernel | None:
+    """Generate the device function (a piece, see the module docstring) of a chain: an optional
+    matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported.
+    inline: scalars (value -> the calls computing it, see scalar_chain) recomputed here instead
+    of loaded, so this piece need not wait for the launch that computes them."""
     shape = group_shape(calls[0])
     final = calls[-1].outputs[0]
+    if calls[0].primitive == "cross_entropy_backward" and not supports_cross_entropy(calls[0],
+                                                                                    program):
+        return None
     for call in calls:
-        for number in call.refs() + list(call.outputs):
+        numbers = call.refs() + list(call.outputs)
+        if call.primitive == "cross_entropy_backward":  # (its target: integer class indices)
+            numbers = [n for n in numbers if n != call.args[2].value]
+        for number in numbers:
             if _dtype_name(program, number) not in _FLOATS + ("bool",):
                 return None
     operands: list[Operand] = []
     names: dict[int, str] = {}
     loads: list[str] = []
     body: list[str] = []
+    inline = inline or {}
 
     def operand(number: int, view: Any) -> str:
         if number in names:
             return names[number]
+        if number in inline:  # a scalar recomputed here (a few loads and a sum)
+            lines, result = _scalar_lines(inline[number], program, operands, inline,
+                                          f"s{len(names)}_")
+            loads.extend(lines)
+            names[number] = result
+            return result
         index = len(operands)
         operands.append(Operand(number, view))
         contiguous = view.offset == 0 and view.strides == _row_major_strides(shape)
@@ -179,6 +255,16 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
             tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
+            x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
+                call.args)
+            logits = operand(x.value, x_view)
+            rows = [operand(r.value, _per_row(v, shape))
+                    for r, v in ((target, target_view), (lse, lse_view), (dy, dy_view))]
+            body.append(f"w{position} = tl.where({rows[0]} != {ignore}, 1.0, 0.0)  # the row "
+                        "counts (its target is not ignore_index)")
+            expression = (f"{rows[2]} * (tl.exp({logits} - {rows[1]}) * w{position} - "
+                          f"tl.where(i1 == {rows[0]}, w{position}, 0.0))")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
             expression = (f"tl.where({operand(c.value, c_view)} != 0, "
@@ -198,35 +284,135 @@ def triton_chain(name: str, calls: list[Call], program: Any) -> FusedKernel | No
         coordinates.append("i0 = rest")
     else:
         coordinates.append("i0 = index")
-    ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
-    parameters = ", ".join([f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"])
     rblock = max(2, 1 << (reduced - 1).bit_length()) if reduced else 0
     numel = int(np.prod(shape))
     block = BLOCK if not reduced else max(2, min(1 << max(numel - 1, 0).bit_length(),
                                                  REDUCE_TILE // rblock))
+    loads = [line.replace("RBLOCK", str(rblock)) for line in loads]
+    ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
+    result = f"t{len(calls) - 1}"
+    tail = [f"tl.store(out_ptr + index, {result}, mask=mask)"]
+    pointers = [f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"]
+    all_calls = list(calls)
+    if epilogue is not None:
+        tail.append(f"# SGD epilogue ({epilogue.call.origin}): this gradient updates its "
+                    f"parameter {epilogue.shape} in place")
+        tail += _sgd_lines(epilogue, result, "p_ptr", "b_ptr")
+        operands += [Operand(epilogue.parameter, _row_major(epilogue.shape)),
+                     Operand(epilogue.buffer, _row_major(epilogue.shape))]
+        pointers = pointers[:-1] + ["p_ptr", "b_ptr", "out_ptr"]
+        all_calls.append(epilogue.call)
+        ops += f" -> sgd update ({epilogue.call.origin})"
     lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
-              "index = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)  # output positions",
-              "mask = index < numel"] + coordinates + loads + body
-             + [f"tl.store(out_ptr + index, t{len(calls) - 1}, mask=mask)"])
-    source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
-              f"def {name}({parameters}, numel, BLOCK: tl.constexpr"
-              + (", RBLOCK: tl.constexpr" if reduced else "") + "):\n"
+              f"index = pid * {block} + tl.arange(0, {block})  # output positions",
+              f"mask = index < {numel}"] + coordinates + loads + body + tail)
+    source = (f"@triton.jit\ndef {name}(pid, {', '.join(pointers)}):\n"
               + "".join(f"    {line}\n" for line in lines))
-    kernel_function = _load(name, source)
-    kernel = FusedKernel(name, source, calls, operands, final, shape,
+    kernel = FusedKernel(name, source, all_calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
-    kernel.extra["allocate"] = _triton_allocate
-    grid = ((numel + block - 1) // block,)
-    sizes = {"BLOCK": block, **({"RBLOCK": rblock} if reduced else {})}
-
-    def run(*buffers: Any) -> Any:
-        flat = kernel.extra["out"]()[0]
-        if numel:
-            kernel_function[grid](*buffers, flat, numel, **sizes)
-        return flat
-
-    kernel.run = run
+    kernel.extra.update(allocate=_triton_allocate, programs=(numel + block - 1) // block,
+                        epilogue=epilogue, chain=list(calls), inline=inline)
     return kernel
+
+
+def supports_cross_entropy(call: Call, program: Any) -> bool:
+    """cross_entropy_backward as an elementwise piece: no class weights, no label smoothing,
+    float32 (M, C) logits; dx = dy * (softmax - onehot(target)), the eager kernel's formula."""
+    args = call.args
+    if len(args) != 12 or args[4] is not None or args[11] != 0:
+        return False
+    x, x_view = args[0], args[1]
+    return (len(x_view.shape) == 2 and _dtype_name(program, x.value) == "float32"
+            and all(len(v.shape) == 1 for v in (args[3], args[7], args[9])))
+
+
+def _per_row(view: Any, shape: tuple[int, ...]) -> Any:
+    """A (M,) view read at each (row, column) position of an (M, C) output: stride 0 on C."""
+    from ..kernels import View
+
+    return View(tuple(shape), (view.strides[0], 0), view.offset)
+
+
+def scalar_chain(calls: list[Call]) -> bool:
+    """A chain that makes one scalar from a small full sum and scalar operands: cheap enough to
+    recompute inside each piece that reads it (the 1 / batch size of a mean's backward)."""
+    head = calls[0]
+    if group_shape(head) != ():
+        return False
+    if head.primitive == "reduce":
+        op, _, x_view, axes = head.args
+        if op != "sum" or int(np.prod(x_view.shape)) > REDUCE_TILE:
+            return False
+        calls = calls[1:]
+    elif head.primitive == "matmul":
+        return False
+    return all(view.shape == () and view.strides == () for call in calls
+               for _, view in _operands_of(call)) and all(
+        c.primitive in ("unary", "binary") for c in calls)
+
+
+def _scalar_lines(calls: list[Call], program: Any, operands: list[Operand],
+                  inline: dict[int, list[Call]], prefix: str) -> tuple[list[str], str]:
+    """Source computing a scalar_chain as scalars (prefix names its variables)."""
+    lines = [f"# recomputed scalar: {' -> '.join(_describe(c) for c in calls)}"]
+    names: dict[int, str] = {}
+
+    def scalar(number: int, view: Any) -> str:
+        if number in names:
+            return names[number]
+        if number in inline:
+            more, result = _scalar_lines(inline[number], program, operands, inline,
+                                         f"{prefix}{len(names)}_")
+            lines.extend(more)
+        else:
+            operands.append(Operand(number, view))
+            result = f"x{len(operands) - 1}"
+            lines.append(f"{result} = tl.load(x{len(operands) - 1}_ptr + {view.offset})")
+        names[number] = result
+        return result
+
+    for position, call in enumerate(calls):
+        if call.primitive == "reduce":
+            _, x, x_view, axes = call.args
+            operands.append(Operand(x.value, x_view))
+            tile, count = _reduce_load(len(operands) - 1, x_view, axes)
+            rblock = max(2, 1 << (count - 1).bit_length())
+            tile = [line.replace("RBLOCK", str(rblock)).replace("mask[:, None] & ", "")
+                    .replace("(index * 0)[:, None] + ", "").replace("[None, :]", "")
+                    for line in tile]  # one row: the (RBLOCK,) positions, summed to a scalar
+            lines += tile
+            expression = f"tl.sum(x{len(operands) - 1}, axis=0)"
+        else:
+            sources = [scalar(number, view) for number, view in _operands_of(call)]
+            table = UNARY if call.primitive == "unary" else BINARY
+            expression = table[call.args[0]].format(*sources)
+        lines.append(f"{prefix}t{position} = {expression}  # {_describe(call)}")
+        names[call.outputs[0]] = f"{prefix}t{position}"
+    return lines, f"{prefix}t{len(calls) - 1}"
+
+
+def sgd_piece(name: str, update: SgdUpdate) -> FusedKernel:
+    """The device function updating one parameter in place (its gradient was made by an eager
+    primitive, or something else in its launch still reads the parameter)."""
+    numel = int(np.prod(update.shape))
+    lines = [f"# SGD update of a parameter {update.shape} ({update.call.origin}), in place",
+             f"index = pid * {BLOCK} + tl.arange(0, {BLOCK})",
+             f"mask = index < {numel}",
+             "g = tl.load(g_ptr + index, mask=mask)"] + _sgd_lines(update, "g", "p_ptr", "b_ptr")
+    source = (f"@triton.jit\ndef {name}(pid, p_ptr, g_ptr, b_ptr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    view = _row_major(update.shape)
+    operands = [Operand(update.parameter, view), Operand(update.gradient, view),
+                Operand(update.buffer, view)]
+    kernel = FusedKernel(name, source, [update.call], operands, None, backend="triton")
+    kernel.extra["programs"] = (numel + BLOCK - 1) // BLOCK
+    return kernel
+
+
+def _row_major(shape: tuple[int, ...]) -> Any:
+    from ..kernels import contiguous_view
+
+    return contiguous_view(shape)
 
 
 def _row_major_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -246,7 +432,7 @@ def _triton_allocate(shape: tuple[int, ...], dtype: Any, flat: Any) -> tuple[Any
 _DIRECTORY: list[str] = []
 
 
-def _load(name: str, source: str) -> Any:
+def load_module(name: str, source: str) -> Any:
     """Write the source to a file and import it: triton.jit reads the kernel's source there."""
     if not _DIRECTORY:
         _DIRECTORY.append(tempfile.mkdtemp(prefix="tinygrad_edu_compile_"))
@@ -260,51 +446,5 @@ def _load(name: str, source: str) -> Any:
     return getattr(module, name)
 
 
-def triton_sgd(name: str, calls: list[Call], program: Any) -> FusedKernel | None:
-    """One kernel for the SGD updates of several parameters: each parameter owns a range of
-    program ids, and the update is the eager sgd_step_kernel's formula, in float32/float64:
-    b = b * momentum + (1 - dampening) * g;  p = p - lr * b."""
-    operands: list[Operand] = []
-    parameters: list[str] = []
-    lines = [f"# fused: {len(calls)} SGD updates ({calls[0].origin}), in place",
-             "pid = tl.program_id(0)"]
-    start = 0
-    for index, call in enumerate(calls):
-        (p, p_view, g, g_view, b, b_view, lr, momentum, dampening, _, _, _, _) = call.args
-        if momentum == 0 or any(v.offset != 0 or v.strides != _row_major_strides(v.shape)
-                                for v in (p_view, g_view, b_view)):
-            return None
-        if _dtype_name(program, p.value) != "float32":  # literals below are float32
-            return None
-        numel = int(np.prod(p_view.shape))
-        programs = (numel + BLOCK - 1) // BLOCK
-        operands += [Operand(p.value, p_view), Operand(g.value, g_view),
-                     Operand(b.value, b_view)]
-        parameters += [f"p{index}_ptr", f"g{index}_ptr", f"b{index}_ptr"]
-        keyword = "if" if index == 0 else "elif"
-        lines += [
-            f"{keyword} pid < {start + programs}:  # parameter {index}: {tuple(p_view.shape)}",
-            f"    index = (pid - {start}) * BLOCK + tl.arange(0, BLOCK)",
-            f"    mask = index < {numel}",
-            f"    p = tl.load(p{index}_ptr + index, mask=mask)",
-            f"    g = tl.load(g{index}_ptr + index, mask=mask)",
-            f"    b = tl.load(b{index}_ptr + index, mask=mask)",
-            f"    b = b * {float(momentum)!r} + {float(1 - dampening)!r} * g",
-            f"    tl.store(b{index}_ptr + index, b, mask=mask)",
-            f"    tl.store(p{index}_ptr + index, p - {float(lr)!r} * b, mask=mask)"]
-        start += programs
-    source = ("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
-              f"def {name}({', '.join(parameters)}, BLOCK: tl.constexpr):\n"
-              + "".join(f"    {line}\n" for line in lines))
-    kernel_function = _load(name, source)
-    kernel = FusedKernel(name, source, calls, operands, None, backend="triton")
-    grid = (start,)
-
-    def run(*buffers: Any) -> None:
-        kernel_function[grid](*buffers, BLOCK=BLOCK)
-
-    kernel.run = run
-    return kernel
-
-
-__all__ = ["supports", "supports_matmul", "supports_reduce", "triton_chain", "triton_sgd", "Ref"]
+__all__ = ["supports", "supports_matmul", "supports_reduce", "triton_chain", "sgd_piece",
+           "sgd_updates", "SgdUpdate", "load_module", "Ref"]

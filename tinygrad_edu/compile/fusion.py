@@ -144,6 +144,9 @@ def fuse_steps(steps: list[Step], program: Any, written: set[int]) -> list[Step]
     def private(number: int) -> bool:  # read by exactly one later call, kept by nobody
         return uses.get(number, 0) == 1 and number not in pinned
 
+    triton = any(step.calls[0].backend.name != "numpy" for step in steps)
+    if triton:  # (the NumPy replay keeps the program's order: it is already fast)
+        steps = pull_up_consumers(steps, private)
     groups: list[list[Step]] = []
     for step in steps:
         call = step.calls[0]
@@ -166,15 +169,60 @@ def fuse_steps(steps: list[Step], program: Any, written: set[int]) -> list[Step]
             continue
         counter += 1
         fused.append(_kernel_step(kernel, calls))
+    if triton:  # independent pieces share launches (horizontal.py)
+        from .horizontal import schedule
+
+        fused = schedule(fused, program)
     plan_memory(fused, program)
     return fused
 
 
+def pull_up_consumers(steps: list[Step], private: Any) -> list[Step]:
+    """Move the one elementwise consumer of a value up to just after its producer, when nothing
+    in between changes what it reads: ReLU's backward (a where) runs right after the matmul
+    that computes dX, so the two become one chain (the order elsewhere is the program's)."""
+    steps = list(steps)
+    index = 0
+    while index < len(steps) - 1:
+        call = steps[index].calls[0]
+        if (len(call.outputs) == 1 and private(call.outputs[0])
+                and (call.primitive in HEADS or call.primitive in ELEMENTWISE)):
+            produced = call.outputs[0]
+            later = next((j for j in range(index + 1, len(steps))
+                          if produced in steps[j].calls[0].refs()), None)
+            if later is not None and later > index + 1 and _may_move(steps, index, later):
+                steps.insert(index + 1, steps.pop(later))
+        index += 1
+    return steps
+
+
+def _may_move(steps: list[Step], producer: int, consumer: int) -> bool:
+    from .program import MAY_WRITE
+
+    call = steps[consumer].calls[0]
+    if call.primitive not in ELEMENTWISE or len(call.outputs) != 1:
+        return False
+    reads = set(call.refs())
+    for between in steps[producer + 1:consumer]:
+        other = between.calls[0]
+        writes = set(other.outputs)
+        if other.primitive in MAY_WRITE or not other.outputs:
+            writes |= set(other.refs())
+        if writes & reads:  # it makes (or changes) something the consumer reads
+            return False
+    return True
+
+
 def _kind(calls: list[Call]) -> str | None:
     first = calls[0]
-    if first.primitive == "sgd_step":
-        return "sgd" if _plain_sgd(first) else None
+    if first.primitive == "sgd_step":  # (on Triton, horizontal.py splits SGD per parameter)
+        return "sgd" if _plain_sgd(first) and first.backend.name == "numpy" else None
+    if first.primitive == "cross_entropy_backward" and len(calls) == 1:  # a piece on Triton
+        return "chain" if first.backend.name != "numpy" else None
     chain = calls[1:] if first.primitive in HEADS else calls
+    if not chain and first.backend.name != "numpy":  # a lone matmul or sum: a generated piece
+        ok = _matmul_head_ok if first.primitive == "matmul" else _reduce_head_ok
+        return "chain" if ok(first, first.backend.name) else None
     if not chain or not all(c.primitive in ELEMENTWISE for c in chain):
         return None
     return "chain" if all(_fusable_elementwise(c, c.backend.name) for c in chain) else None
@@ -238,6 +286,8 @@ def _matmul_head_ok(call: Call, backend_name: str) -> bool:
 
 
 def group_shape(call: Call) -> tuple[int, ...]:
+    if call.primitive == "cross_entropy_backward":  # dlogits: the logits' (M, C)
+        return tuple(call.args[1].shape)
     if call.primitive == "matmul":
         _, a_view, _, b_view = call.args
         return a_view.shape[:-1] + b_view.shape[-1:]
@@ -256,12 +306,8 @@ def _row_major(shape: tuple[int, ...]) -> View:
 # --- kernels ------------------------------------------------------------------------------------
 def build_kernel(name: str, kind: str, calls: list[Call], program: Any) -> FusedKernel | None:
     backend_name = calls[0].backend.name
-    if kind == "sgd" and backend_name == "numpy":
-        return _numpy_sgd(name, calls, program)
     if kind == "sgd":
-        from .codegen_triton import triton_sgd
-
-        return triton_sgd(name, calls, program)
+        return _numpy_sgd(name, calls, program)
     if backend_name == "numpy":
         return _numpy_chain(name, calls, program)
     from .codegen_triton import triton_chain
@@ -448,8 +494,9 @@ def plan_memory(steps: list[Step], program: Any) -> None:
     owner: dict[int, tuple] = {}
     program.planned_bytes = 0
     for index, step in enumerate(steps):
-        kernel = step.kernel
-        if kernel is not None and kernel.output is not None:
+        for kernel in _parts(step.kernel):  # (a launch of several pieces: each one's output)
+            if kernel.output is None:
+                continue
             number = kernel.output
             allocate = kernel.extra.get("allocate", _numpy_allocate)
             if number in program.returned:  # (returned values are also alive: test first)
@@ -479,9 +526,17 @@ def plan_memory(steps: list[Step], program: Any) -> None:
 
 def _pair_of(steps: list[Step], number: int) -> Any:
     for step in steps:
-        if step.kernel is not None and step.kernel.output == number:
-            return step.kernel.extra["pair"]
+        for kernel in _parts(step.kernel):
+            if kernel.output == number:
+                return kernel.extra["pair"]
     raise KeyError(number)
+
+
+def _parts(kernel: Any) -> list:
+    """The generated kernels of a step: none, one, or the pieces of a launch (horizontal.py)."""
+    if kernel is None:
+        return []
+    return list(getattr(kernel, "parts", [kernel]))
 
 
 def _fixed(flat: Any, kernel: FusedKernel, allocate: Any) -> Any:
