@@ -69,26 +69,34 @@ def assert_all_close(got, expected, dtype, tolerance=None):
 @FEW
 @given(st.sampled_from(FLOAT_DTYPES), st.integers(1, 6), st.sampled_from([1, 2, 5, 7, 8, 9]),
        st.booleans(), st.sampled_from([0.0, 0.1, 0.5]), st.sampled_from([-100, 1]),
-       st.booleans(), st.data())
+       st.booleans(), st.sampled_from(["none", "sum", "mean"]), st.data())
 def test_cross_entropy_and_its_backward_match_reference(dtype, rows, classes, weighted, smoothing,
-                                                        ignore_index, streaming, data):
+                                                        ignore_index, streaming, reduction, data):
     x, x_view = data.draw(strided(dtype, shape=(rows, classes)))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     target = rng.integers(0, classes, rows).astype(np.int64)
     target[rng.random(rows) < 0.3] = ignore_index
+    target[0] = 0  # one counted row at least: 'mean' of nothing is nan (tested with torch)
     target_view = contiguous_view((rows,))
     weight = rng.uniform(0.5, 2.0, classes).astype(dtype) if weighted else None
     weight_view = contiguous_view((classes,)) if weighted else None
     arguments = (x, x_view, target, target_view, weight, weight_view, ignore_index, smoothing)
-    sizes = {"CROSS_ENTROPY_MAX_BLOCK": 8 if streaming else 4096}  # 7, 8, 9: BLOCK -1, 0, +1
+    # streaming: 7, 8, 9 classes are BLOCK - 1, 0, + 1, and a tile holds 2 rows of 8 (several
+    # row blocks per program); a fused reduction limit of 0 sums per-row results afterwards
+    sizes = {"CROSS_ENTROPY_MAX_BLOCK": 8 if streaming else 4096,
+             "CROSS_ENTROPY_TILE": 16 if streaming else 2048,
+             "FUSED_REDUCTION_LIMIT": data.draw(st.sampled_from([0, 1 << 16]))}
     with block_sizes(cross_entropy_family, **sizes):
-        got, expected = run_both("cross_entropy", *arguments)
-        assert_all_close(got, expected, dtype)
+        got, expected = run_both("cross_entropy", *arguments, reduction)
+        tolerance = None if reduction == "none" else GRADIENT_TOLERANCE[dtype]  # sums of rows
+        assert_all_close(got, expected, dtype, tolerance)
         lse = np.asarray(expected[2])
         dy = rng.standard_normal(rows).astype(dtype)
         dy_view = data.draw(st.sampled_from([contiguous_view((rows,)), View((rows,), (0,), 0)]))
+        total = (np.asarray(expected[1]), contiguous_view((1,))) if reduction == "mean" else ()
         got, expected = run_both("cross_entropy_backward", *arguments[:6], lse,
-                                 contiguous_view((rows,)), dy, dy_view, ignore_index, smoothing)
+                                 contiguous_view((rows,)), dy, dy_view, ignore_index, smoothing,
+                                 *total)
     assert_close(download(got), expected, dtype)
 
 

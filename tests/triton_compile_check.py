@@ -416,6 +416,13 @@ def _nn_calls(dtype: str):
         yield "cross_entropy_backward", (x, rows, target, column, weight, weight_view,
                                          statistics, column, x[:4], View((4,), (0,), 0), -100,
                                          smoothing)
+        # the loss reduced inside the kernel, and the backward of 'mean' (dy / total weight)
+        for reduction in ("sum", "mean"):
+            yield "cross_entropy", (x, rows, target, column, weight, weight_view, -100, smoothing,
+                                    reduction)
+        yield "cross_entropy_backward", (x, rows, target, column, weight, weight_view,
+                                         statistics, column, x[:1], View((4,), (0,), 0), -100,
+                                         smoothing, x[:1], View((1,), (1,), 0))
     yield "dropout", (x, rows, (4, 1), 5, 3, 0.5)
     image = View((2, 3, 2, 2), (12, 4, 2, 1), 0)
     channel = View((3,), (1,), 0)

@@ -39,28 +39,27 @@ class CrossEntropyIndices(Function):
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
         # x: (M, C) logits, target: (M,) int64 class indices, weight: (C,) or None
+        # 'sum' and 'mean' are reduced by the primitive itself (the kernel adds up its rows):
+        # losses is then the loss (), and row_weights the total weight () that 'mean' divides by
         losses, row_weights, lse = lowering.cross_entropy(x, target, weight, ignore_index,
-                                                          smoothing)
+                                                          smoothing, reduction)
         ctx.save_for_backward(x, target, weight, lse)
         ctx.settings = (reduction, ignore_index, smoothing)
-        ctx.total_weight = None
-        if reduction == "mean":
-            ctx.total_weight = lowering.reduce("sum", row_weights, (0,))
-            return lowering.binary("div", lowering.reduce("sum", losses, (0,)), ctx.total_weight)
-        return lowering.reduce("sum", losses, (0,)) if reduction == "sum" else losses
+        ctx.total_weight = row_weights if reduction == "mean" else None
+        return losses
 
     @staticmethod
     def backward(ctx, dy):
         x, target, weight, lse = ctx.saved_tensors
         reduction, ignore_index, smoothing = ctx.settings
-        if reduction == "mean":
-            dy = dy / ctx.total_weight
         dy_rows = dy if reduction == "none" else dy.expand(x._view.shape[0])  # (M,)
         if is_grad_enabled():  # create_graph=True: Tensor ops, so dx can be differentiated
+            if ctx.total_weight is not None:
+                dy_rows = dy_rows / ctx.total_weight
             dx = _composed_grad(x, target, weight, dy_rows, ignore_index, smoothing)
-        else:
+        else:  # the kernel divides dy by the total weight itself after 'mean'
             dx = lowering.cross_entropy_backward(x, target, weight, lse, dy_rows, ignore_index,
-                                                 smoothing)
+                                                 smoothing, ctx.total_weight)
         return dx, None, None, None, None, None
 
 

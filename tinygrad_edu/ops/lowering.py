@@ -390,24 +390,29 @@ def _statistics_dtype(x: Tensor) -> dtype:
 
 
 def cross_entropy(x: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
-                  smoothing: float) -> tuple[Tensor, Tensor, Tensor]:
-    """(losses (M,), row weights (M,), log-sum-exp (M,)) of logits (M, C) vs targets (M,)."""
+                  smoothing: float, reduction: str = "none") -> tuple[Tensor, Tensor, Tensor]:
+    """(losses (M,), row weights (M,), log-sum-exp (M,)) of logits (M, C) vs targets (M,);
+    reduction 'sum' or 'mean': (the reduced loss (), the total weight (), log-sum-exp (M,))."""
     storage = same_device(x, target, *([] if weight is None else [weight]))
     losses, row_weights, lse = storage.backend.cross_entropy(
         storage.buffer, x._view, target._storage.buffer, target._view, *_buffer_and_view(weight),
-        ignore_index, smoothing)
+        ignore_index, smoothing, reduction)
     rows = x._view.shape[:1]
-    return (wrap(losses, rows, x.dtype, storage), wrap(row_weights, rows, x.dtype, storage),
+    reduced = rows if reduction == "none" else ()
+    return (wrap(losses, reduced, x.dtype, storage), wrap(row_weights, reduced, x.dtype, storage),
             wrap(lse, rows, _statistics_dtype(x), storage))
 
 
 def cross_entropy_backward(x: Tensor, target: Tensor, weight: Tensor | None, lse: Tensor,
-                           dy: Tensor, ignore_index: int, smoothing: float) -> Tensor:
-    """dlogits (M, C) of cross_entropy, from the saved lse and a per-row dy (M,)."""
+                           dy: Tensor, ignore_index: int, smoothing: float,
+                           total_weight: Tensor | None = None) -> Tensor:
+    """dlogits (M, C) of cross_entropy, from the saved lse and a per-row dy (M,) (divided by
+    total_weight, after reduction 'mean')."""
     storage = same_device(x, target, lse, dy, *([] if weight is None else [weight]))
     buffer = storage.backend.cross_entropy_backward(
         storage.buffer, x._view, target._storage.buffer, target._view, *_buffer_and_view(weight),
-        lse._storage.buffer, lse._view, dy._storage.buffer, dy._view, ignore_index, smoothing)
+        lse._storage.buffer, lse._view, dy._storage.buffer, dy._view, ignore_index, smoothing,
+        *_buffer_and_view(total_weight))
     return wrap(buffer, x._view.shape, x.dtype, storage)
 
 
