@@ -120,11 +120,15 @@ def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dila
 
 
 def conv2d_reference(x: np.ndarray, x_view: View, w: np.ndarray, w_view: View, stride: Pair,
-                     padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
-    """y = conv2d(x, w) (no bias): (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
+                     padding: Padding, dilation: Pair, groups: int, bias: np.ndarray | None = None,
+                     bias_view: View | None = None) -> np.ndarray:
+    """y = conv2d(x, w) + bias: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo); bias (O,) is
+    optional, added before the one rounding to x's dtype."""
     dtype = _compute_dtype(x.dtype)
     w_array = as_numpy(w, w_view).astype(dtype, copy=False)
     y = _convolve(as_numpy(x, x_view), w_array, stride, padding, dilation, groups, dtype)
+    if bias is not None:
+        y = y + as_numpy(bias, bias_view).astype(dtype, copy=False)[:, None, None]
     return np.ascontiguousarray(y, dtype=x.dtype).reshape(-1)
 
 
@@ -277,9 +281,11 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                        channels_per_group, outs_per_group, out_channels,
                        M, N, K,                     # this mode's matmul sizes
                        splits, k_chunk,             # split-K ("weight" mode): K in pieces
+                       bias_ptr, bias_offset, bias_stride,  # "forward": y += bias[o]
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
                        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                       HAS_BIAS: tl.constexpr = False,
                        INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
     tiles_n = tl.cdiv(N, BLOCK_N)
     tiles = tl.cdiv(M, BLOCK_M) * tiles_n
@@ -345,6 +351,10 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
         else:
             accumulator += tl.sum(a_tile.to(tl.float64)[:, :, None]
                                   * b_tile.to(tl.float64)[None, :, :], axis=1)
+    if HAS_BIAS:  # the epilogue: one bias per output channel (row), no launch of its own
+        bias = tl.load(bias_ptr + bias_offset + (group * M + rows) * bias_stride,
+                       mask=rows < M, other=0)
+        accumulator += bias.to(accumulator.dtype)[:, None]
     result = accumulator.to(out_ptr.dtype.element_ty)
     if MODE == "weight":  # dW[group * O/g + row, k] (contiguous), of this piece of K
         at = (split * out_channels + group * outs_per_group + rows[:, None]) * N + columns[None, :]
@@ -361,9 +371,10 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
 def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None, dy: Any,
             dy_view: View | None, out: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
             stride: Pair, padding: Padding, dilation: Pair, groups: int,
-            out_hw: Pair, dtype: np.dtype) -> Any:
-    """Launch one mode of the implicit GEMM into out; returns out (or, after a split-K weight
-    gradient, the summed pieces, a new buffer)."""
+            out_hw: Pair, dtype: np.dtype, bias: Any = None, bias_view: View | None = None
+            ) -> Any:
+    """Launch one mode of the implicit GEMM into out (the forward adds bias if given); returns
+    out (or, after a split-K weight gradient, the summed pieces, a new buffer)."""
     n, channels, height, width = x_shape
     out_channels, channels_per_group, kh, kw = w_shape
     outs_per_group = out_channels // groups
@@ -392,9 +403,12 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
         dy if dy is not None else out, target, tuple(x_shape), x_view.strides, w_view.strides,
         dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
         (padding[0], padding[2]), tuple(dilation), tuple(out_hw), channels_per_group,
-        outs_per_group, out_channels, M, N, K, splits, k_chunk, MODE=mode, USE_DOT=use_dot,
-        PRECISION="ieee", INT64=needs_int64(x_view, w_view, dy_view, target.numel(), M * N,
-                                            N * K, M * K), **blocks)
+        outs_per_group, out_channels, M, N, K, splits, k_chunk,
+        bias if bias is not None else out, bias_view.offset if bias_view else 0,
+        bias_view.strides[0] if bias_view else 0, MODE=mode, USE_DOT=use_dot,
+        PRECISION="ieee", HAS_BIAS=bias is not None,
+        INT64=needs_int64(x_view, w_view, dy_view, bias_view, target.numel(), M * N, N * K, M * K),
+        **blocks)
     if splits > 1:  # the weight gradient's pieces of K (N * Ho * Wo), summed into out
         from .elementwise import cast_triton
         from .reduce import reduce_triton
@@ -408,13 +422,15 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
 
 
 def conv2d_triton(x: Any, x_view: View, w: Any, w_view: View, stride: Pair, padding: Padding,
-                  dilation: Pair, groups: int) -> Any:
-    """y = conv2d(x, w) (no bias) as one implicit-GEMM kernel; same contract as the reference."""
+                  dilation: Pair, groups: int, bias: Any = None, bias_view: View | None = None
+                  ) -> Any:
+    """y = conv2d(x, w) + bias as one implicit-GEMM kernel (the bias, if any, added in its
+    epilogue); same contract as the reference."""
     shape = conv2d_output_shape(x_view.shape, w_view.shape, stride, padding, dilation)
     out = empty(shape[0] * shape[1] * shape[2] * shape[3], numpy_dtype(x))
     if out.numel():
         _launch("forward", x, x_view, w, w_view, None, None, out, x_view.shape, w_view.shape,
-                stride, padding, dilation, groups, shape[2:], numpy_dtype(x))
+                stride, padding, dilation, groups, shape[2:], numpy_dtype(x), bias, bias_view)
     return out
 
 

@@ -618,6 +618,13 @@ def test_conv2d_and_its_gradients_match_reference(input_shape, kernel, stride, p
     got, expected = run_both("conv2d", x, x_view, w, w_view, *geometry)
     loose = {"float16": "float16"}.get(dtype, "float32")
     assert_close(download(got), expected, loose)
+    bias = rng.standard_normal(2 * kernel[0]).astype(dtype)  # every other element: a strided view
+    got, expected = run_both("conv2d", x, x_view, w, w_view, *geometry, bias,
+                             View((kernel[0],), (2,), 1))
+    assert_close(download(got), expected, loose)
+    plain = conv.conv2d_reference(x, x_view, w, w_view, *geometry).reshape(
+        input_shape[0], kernel[0], -1)  # (N, O, Ho*Wo)
+    assert_close(expected.reshape(plain.shape), plain + bias[1::2, None], loose)
     out_shape = conv.conv2d_output_shape(input_shape, weight_shape, stride, padding, dilation)
     dy = rng.standard_normal(math.prod(out_shape)).astype(dtype)
     dy_view = View(out_shape, contiguous_strides(out_shape), 0)
@@ -647,13 +654,17 @@ def test_conv2d_products_with_the_gpu_tiles(height, stride, padding, dilation, g
     out_shape = conv.conv2d_output_shape(input_shape, weight_shape, stride, padding, dilation)
     dy = rng.standard_normal(math.prod(out_shape)).astype(np.float32)
     dy_view = View(out_shape, contiguous_strides(out_shape), 0)
+    bias = rng.standard_normal(20).astype(np.float32)
+    bias_view = View((20,), (1,), 0)
     with gpu_launch_configs():
-        y = conv.conv2d_triton(upload(x), x_view, upload(w), w_view, *geometry)
+        y = conv.conv2d_triton(upload(x), x_view, upload(w), w_view, *geometry, upload(bias),
+                               bias_view)
         dx = conv.conv2d_backward_input_triton(upload(dy), dy_view, upload(w), w_view,
                                                input_shape, *geometry)
         dw = conv.conv2d_backward_weight_triton(upload(dy), dy_view, upload(x), x_view,
                                                 weight_shape, *geometry)
-    assert_close(download(y), conv.conv2d_reference(x, x_view, w, w_view, *geometry))
+    assert_close(download(y), conv.conv2d_reference(x, x_view, w, w_view, *geometry, bias,
+                                                    bias_view))
     assert_close(download(dx), conv.conv2d_backward_input_reference(
         dy, dy_view, w, w_view, input_shape, *geometry))
     assert_close(download(dw), conv.conv2d_backward_weight_reference(
