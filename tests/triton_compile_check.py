@@ -194,6 +194,8 @@ def _calls(quick: bool):
         weight_view = View((6, 2, 3, 3), (18, 9, 3, 1), 0)
         geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
         yield "conv2d", (image, image_view, weight, weight_view, *geometry)
+        yield "conv2d", (image, image_view, weight, weight_view, *geometry, weight[:6],
+                         View((6,), (1,), 0))  # with the bias epilogue
         dy = np.ones(2 * 6 * 6 * 6, dtype)
         dy_view = View((2, 6, 6, 6), (216, 36, 6, 1), 0)
         yield "conv2d_backward_input", (dy, dy_view, weight, weight_view, (2, 4, 6, 6), *geometry)
@@ -382,6 +384,9 @@ def _int64_calls(floats: list[str]):
     image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
     yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
                      View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,
+                     View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2,
+                     weight[:12], View((6,), (2,), 0))  # an integer bias, strided
 
 
 def _complex_calls():

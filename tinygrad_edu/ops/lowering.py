@@ -319,11 +319,13 @@ def foreach_adam_step(params: list[Tensor], grads: list[Tensor], exp_avgs: list[
 
 # --- convolution and pooling (kernels/conv.py, kernels/pool.py) --------------------------------
 def conv2d(x: Tensor, weight: Tensor, stride: tuple, padding: tuple, dilation: tuple,
-           groups: int) -> Tensor:
-    """(N, C, H, W) conv (O, C/groups, kh, kw) -> (N, O, Ho, Wo); padding is (t, b, l, r)."""
-    storage = same_device(x, weight)
+           groups: int, bias: Tensor | None = None) -> Tensor:
+    """(N, C, H, W) conv (O, C/groups, kh, kw) (+ bias (O,)) -> (N, O, Ho, Wo); padding is
+    (t, b, l, r)."""
+    storage = same_device(x, weight, *([] if bias is None else [bias]))
+    with_bias = () if bias is None else (bias._storage.buffer, bias._view)
     buffer = storage.backend.conv2d(storage.buffer, x._view, weight._storage.buffer,
-                                    weight._view, stride, padding, dilation, groups)
+                                    weight._view, stride, padding, dilation, groups, *with_bias)
     shape = conv2d_output_shape(x._view.shape, weight._view.shape, stride, padding, dilation)
     return wrap(buffer, shape, x.dtype, storage)
 
