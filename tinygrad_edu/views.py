@@ -24,6 +24,13 @@ def normalize_dim(dim: int, ndim: int) -> int:
 
 def normalize_dims(dims: int | tuple[int, ...] | list[int] | None, ndim: int) -> tuple[int, ...]:
     """Dims for a reduction: None means all; duplicates are an error, as in PyTorch."""
+    if dims is None or type(dims) is int or type(dims) is tuple:  # the usual, hashable, inputs
+        return _normalized_dims(dims, ndim)
+    return _normalized_dims.__wrapped__(tuple(dims) if isinstance(dims, list) else dims, ndim)
+
+
+@lru_cache(maxsize=1024)  # pure; every reduction of a training step asks the same question again
+def _normalized_dims(dims: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if dims is None:
         return tuple(range(ndim))
     if isinstance(dims, int):

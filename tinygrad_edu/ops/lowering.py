@@ -102,8 +102,13 @@ def reduce(op: str, x: Tensor, axes: tuple[int, ...]) -> Tensor:
     """Reduce axes away (the result has x's shape without them)."""
     storage = x._storage
     buffer = storage.backend.reduce(op, storage.buffer, x._view, axes)
-    shape = tuple(size for d, size in enumerate(x._view.shape) if d not in axes)
-    return wrap(buffer, shape, int64 if op in ("argmax", "argmin") else x.dtype, storage)
+    return wrap(buffer, _without_axes(x._view.shape, axes),
+                int64 if op in ("argmax", "argmin") else x.dtype, storage)
+
+
+@lru_cache(maxsize=4096)  # pure; shapes and axes repeat every training step
+def _without_axes(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(size for d, size in enumerate(shape) if d not in axes)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
