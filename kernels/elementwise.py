@@ -96,10 +96,14 @@ _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "min
 _BOOL_BINARY_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
+_BOOL = np.dtype(np.bool_)  # a dtype object: comparing a dtype with it is cheaper than with a type
+
+
 def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Flatten a result into a fresh contiguous buffer of the expected dtype."""
     if result.dtype == dtype:  # the usual case (NumPy scalars have a dtype and reshape too)
-        return result.reshape(-1)
+        # a ufunc's result on flat buffers is flat already: no new array object needed
+        return result if result.ndim == 1 else result.reshape(-1)
     return np.asarray(result, dtype=dtype).reshape(-1)
 
 
@@ -112,7 +116,7 @@ def unary_reference(op: str, x: np.ndarray, x_view: View) -> np.ndarray:
     else:
         with np.errstate(all="ignore"):
             result = function(x_array)
-    dtype = np.bool_ if op in ("logical_not", "isnan", "isinf") else x.dtype
+    dtype = _BOOL if op in ("logical_not", "isnan", "isinf") else x.dtype
     return _result_buffer(result, dtype)
 
 
@@ -153,7 +157,7 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    return _result_buffer(result, np.bool_ if op in _BOOL_BINARY_OPS else a.dtype)
+    return _result_buffer(result, _BOOL if op in _BOOL_BINARY_OPS else a.dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.

@@ -258,9 +258,12 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                 if buffer is None:  # the first edge into next_node: make its gradient slots
                     buffer = buffers[next_node] = [None] * _output_count(next_node)
                 if grad is not None:
-                    _accumulate(buffer, next_node, output_nr, grad)
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
+                    if buffer[output_nr] is None:  # the first gradient to arrive: just keep it
+                        buffer[output_nr] = grad
+                    else:
+                        _accumulate(buffer, next_node, output_nr, grad)
+                remaining = dependencies[next_node] = dependencies[next_node] - 1
+                if remaining == 0:
                     heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
             results = grad = None  # the buffers hold the gradients now (see _only_held_by)
     finally:
