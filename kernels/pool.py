@@ -116,15 +116,16 @@ def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair
 def max_pool2d_backward_reference(dy: np.ndarray, dy_view: View, indices: np.ndarray,
                                   indices_view: View, input_shape: tuple[int, ...]) -> np.ndarray:
     """dx (..., H, W): each dy added at the input position its window's maximum came from
-    (np.bincount sums the repeats where windows overlap)."""
+    (np.add.at, unbuffered, sums the repeats where windows overlap; a plain dx[targets] = dy
+    would keep only the last of them)."""
     planes = math.prod(input_shape[:-2])
     plane_size = input_shape[-2] * input_shape[-1]
     dy_array = as_numpy(dy, dy_view).reshape(planes, -1)
     targets = as_numpy(indices, indices_view).reshape(planes, -1)
     targets = targets + (np.arange(planes) * plane_size)[:, None]
-    dx = np.bincount(targets.reshape(-1), weights=dy_array.reshape(-1).astype(np.float64),
-                     minlength=planes * plane_size)
-    return dx.astype(dy.dtype)
+    dx = np.zeros(planes * plane_size, _accumulator(dy.dtype))
+    np.add.at(dx, targets.reshape(-1), dy_array.reshape(-1))
+    return dx.astype(dy.dtype, copy=False)
 
 
 def _axis_divisors(size: int, out: int, kernel: int, stride: int, padding: int,

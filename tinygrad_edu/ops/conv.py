@@ -43,9 +43,7 @@ class Conv2d(Function):
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad[:3]
         dx = Conv2dInputGrad.apply(dy, weight, x.shape, ctx.settings) if needs_x else None
         dw = Conv2dWeightGrad.apply(dy, x, weight.shape, ctx.settings) if needs_weight else None
-        # db sums dy (N, O, Ho, Wo) over N first, a sum of whole contiguous images, then over
-        # (Ho, Wo): about 5x faster in NumPy than one sum over the strided axes (0, 2, 3)
-        db = dy.sum(0).sum((1, 2)) if needs_bias else None
+        db = dy.sum((0, 2, 3)) if needs_bias else None
         return dx, dw, db, None
 
 
