@@ -283,3 +283,29 @@ def test_triton_sgd_updates_are_generated_pieces_without_foreach():
     pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
     assert pieces == len(list(model.parameters())) and "@triton.jit" in source
     assert not [s for s in run.program.steps if "sgd_step" in s.function.__name__]
+
+
+@pytest.mark.parametrize("layers", ["strided", "dilated_overlapping_pool"])
+def test_generated_convolutions_and_pool_backward_equal_eager(layers):
+    """On Triton the convolutions (forward, input and weight gradients) are generated reduction
+    heads and a non-overlapping max-pool backward a gather: stride 2, dilation 2, a pool window
+    leaving the last row out, and an overlapping pool (kept as the eager scatter primitive)."""
+    def make() -> nn.Module:
+        if layers == "strided":  # 7x7 -> conv stride 2 -> 4x4 -> conv -> 4x4 -> pool 3 -> 1x1
+            return nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3),
+                                 nn.Flatten(), nn.Linear(2, 4))
+        return nn.Sequential(nn.Conv2d(2, 3, 3, dilation=2, padding=2), nn.ReLU(),
+                             nn.MaxPool2d(3, stride=2), nn.Flatten(), nn.Linear(27, 4))
+
+    eager_model, eager_step = _training(make, "cuda")
+    compiled_model, step = _training(make, "cuda")
+    compiled = torch.compile(step)
+    for x, y in _batches((1, 2, 7, 7), 3, "cuda"):  # 2 captures, 1 replay
+        assert abs(eager_step(x, y).item() - compiled(x, y).item()) <= 1e-6
+    source = "\n".join(compiled.source(i) for i in range(len(compiled.kernels())))
+    assert "conv2d_backward_weight" in source and "conv2d (Conv2d)" in source
+    assert ("max_pool2d_backward (MaxPool2dBackward)" in source) == (layers == "strided")
+    for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
+        np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
+        np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
