@@ -79,6 +79,9 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
         source = "\n".join(compiled.source(i) for i in range(len(kernels)))
         pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
         assert pieces == len(list(compiled_model.parameters()))
+        # horizontal fusion: the launches hold several independent pieces, drawn as such
+        assert compiled.kernel_counts()[1] <= 8  # 3 forward, loss 2, 3 backward levels
+        assert "3 independent pieces, 1 launch" in compiled.draw().source
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
