@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .capture import Call, Ref
-from .fusion import FusedKernel, Operand, _describe, _op, _operands_of, group_shape
+from .fusion import FusedKernel, Operand, _describe, _operands_of, group_shape
 
 BLOCK = 1024
 
@@ -439,7 +439,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     block = BLOCK if not reduced else max(2, min(1 << max(numel - 1, 0).bit_length(),
                                                  REDUCE_TILE // rblock))
     loads = [line.replace("RBLOCK", str(rblock)) for line in loads]
-    ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
+    ops = " -> ".join(_describe(c) for c in calls)
     result = f"t{len(calls) - 1}"
     tail = [f"tl.store(out_ptr + index, {result}, mask=mask)"]
     pointers = [f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"]
@@ -452,7 +452,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
                      Operand(epilogue.buffer, _row_major(epilogue.shape))]
         pointers = pointers[:-1] + ["p_ptr", "b_ptr", "out_ptr"]
         all_calls.append(epilogue.call)
-        ops += f" -> sgd update ({epilogue.call.origin})"
+        ops += f" -> {_describe(epilogue.call)}"
     lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
               f"index = pid * {block} + tl.arange(0, {block})  # output positions",
               f"mask = index < {numel}"] + coordinates + loads + body + tail)

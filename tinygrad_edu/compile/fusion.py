@@ -96,6 +96,8 @@ class FusedKernel:
 
 
 def _describe(call: Call) -> str:
+    if call.primitive in ("sgd_step", "foreach_sgd_step"):  # (one parameter's, when split)
+        return f"sgd update ({call.origin})"
     head = call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
     return f"{head} ({call.origin})"
 
