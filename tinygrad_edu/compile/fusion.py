@@ -516,9 +516,8 @@ def plan_memory(steps: list[Step], program: Any) -> None:
     values, else one from a pool, reused when an earlier value's last reader has run."""
     last_use: dict[int, int] = {}
     for index, step in enumerate(steps):
-        for call in step.calls:
-            for number in call.refs():
-                last_use[number] = index
+        for number in _reads(step):
+            last_use[number] = index
     free: dict[tuple, list[Any]] = {}
     owner: dict[int, tuple] = {}
     program.planned_bytes = 0
@@ -546,11 +545,18 @@ def plan_memory(steps: list[Step], program: Any) -> None:
                 owner[number] = key
                 kernel.extra["out"] = lambda pair=pair: pair
                 kernel.extra["pair"] = pair
-        for call in step.calls:  # values whose last reader was this step go back to the pool
-            for number in call.refs():
-                if last_use.get(number) == index and number in owner:
-                    key = owner.pop(number)
-                    free.setdefault(key, []).append(_pair_of(steps, number))
+        for number in _reads(step):  # values whose last reader was this step: to the pool
+            if last_use.get(number) == index and number in owner:
+                key = owner.pop(number)
+                free.setdefault(key, []).append(_pair_of(steps, number))
+
+
+def _reads(step: Step) -> list[int]:
+    """The values a step reads: its calls' buffers, and what its generated kernels load (a piece
+    may recompute a value from that value's own inputs)."""
+    numbers = [number for call in step.calls for number in call.refs()]
+    return numbers + [operand.value for kernel in _parts(step.kernel)
+                      for operand in kernel.operands]
 
 
 def _pair_of(steps: list[Step], number: int) -> Any:

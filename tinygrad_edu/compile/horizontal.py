@@ -216,8 +216,6 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
     scalars = {unit.kernel.output: unit.kernel.extra["chain"] for unit in units
                if unit.kernel is not None and "chain" in unit.kernel.extra
                and scalar_chain(unit.kernel.extra["chain"])}
-    if not scalars:
-        return units
     result: list[Step] = []
     for unit in units:
         kernel = unit.kernel
@@ -236,8 +234,19 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
         else:
             read.update(unit.calls[0].refs())
     needed = read | set(program.live) | set(program.returned)
-    return [unit for unit in result if unit.kernel is None or unit.kernel.output is None
-            or unit.kernel.output not in scalars or unit.kernel.output in needed]
+    return [unit for unit in result if _still_needed(unit, needed, scalars)]
+
+
+def _still_needed(unit: Step, needed: set[int], scalars: dict[int, Any]) -> bool:
+    """False for a scalar piece every reader now recomputes, and for an eager primitive whose
+    results nobody reads any more (a max pool whose output and winners the pieces recompute)."""
+    kernel = unit.kernel
+    if kernel is not None:
+        return kernel.output is None or kernel.output not in scalars or kernel.output in needed
+    call = unit.calls[0]
+    if call.primitive in MAY_WRITE or not call.outputs:
+        return True
+    return any(number in needed for number in call.outputs)
 
 
 _POINTER_TYPES = {"float32": "*fp32", "float64": "*fp64", "float16": "*fp16", "bool": "*i1",
