@@ -232,6 +232,100 @@ def _conv_load(index: int, call: Call) -> tuple[list[str], int]:
     return lines, count
 
 
+def pool_producing(number: int, program: Any) -> Any:
+    """The max_pool2d call that made value `number` (its values or its indices), if its windows
+    do not overlap (kernel == stride, no padding, dilation or ceil mode, 4-D): then a piece can
+    recompute what it needs from the pool's input instead of reading the pool's outputs."""
+    for forward in program.graph.calls:
+        if forward.primitive == "max_pool2d" and number in forward.outputs:
+            kernel, stride, padding, dilation, ceil_mode = forward.args[2:7]
+            if (tuple(kernel) == tuple(stride) and tuple(padding) == (0, 0) and not ceil_mode
+                    and tuple(dilation) == (1, 1) and len(forward.args[1].shape) == 4):
+                return forward
+    return None
+
+
+def _window_lines(x: str, forward: Call, where: tuple[str, str, str, str], valid: str,
+                  winner: bool) -> list[str]:
+    """`best` = the maximum of window (n, c, oh, ow) of the pool's input, by the eager kernel's
+    rule (kernels/pool.py: strictly greater wins, so the first maximum wins ties; a NaN beats
+    numbers), and `win` = its position in the window (row-major) when asked."""
+    x_view = forward.args[1]
+    kh, kw = forward.args[2]
+    s = x_view.strides
+    n, c, oh, ow = where
+    lines = []
+    for a in range(kh):
+        for b in range(kw):
+            address = _address(f"{x}_ptr", [f"{n} * {s[0]}", f"{c} * {s[1]}",
+                                            f"({oh} * {kh} + {a}) * {s[2]}",
+                                            f"({ow} * {kw} + {b}) * {s[3]}"], x_view.offset)
+            if a == b == 0:
+                lines.append(f"best = tl.load({address}, mask={valid}, other=0)  # window (0, 0)")
+                if winner:
+                    lines.append("win = tl.zeros_like(best).to(tl.int32)")
+                continue
+            lines += [f"v = tl.load({address}, mask={valid}, other=0)  # window ({a}, {b})",
+                      "better = (v > best) | ((v != v) & (best == best))",
+                      "best = tl.where(better, v, best)"]
+            if winner:
+                lines.append(f"win = tl.where(better, {a * kw + b}, win)")
+    return lines
+
+
+def _pooled_matmul_tile(index: int, a_view: Any, forward: Call) -> list[str]:
+    """The matmul's left factor when it is a max pool's output (flattened): each element is
+    recomputed as its window's maximum, so the pooled tensor is never stored (a prologue)."""
+    _, channels, height, width = forward.args[1].shape
+    kh, kw = forward.args[2]
+    out_h, out_w = height // kh, width // kw
+    sa = a_view.strides
+    offset = f" + {a_view.offset}" if a_view.offset else ""
+    valid = f"mask[:, None] & (r < {a_view.shape[1]})[None, :]"
+    return ([f"q = (i0 * {sa[0]})[:, None] + (r * {sa[1]})[None, :]{offset}  # position in the "
+             f"pooled ({forward.args[1].shape[0]}, {channels}, {out_h}, {out_w})",
+             f"pw = q % {out_w}", f"ph = (q // {out_w}) % {out_h}",
+             f"pc = (q // {out_h * out_w}) % {channels}", f"pn = q // {channels * out_h * out_w}"]
+            + _window_lines(f"x{index}", forward, ("pn", "pc", "ph", "pw"), valid, False)
+            + [f"x{index} = best  # the max pool ({forward.origin}), recomputed"])
+
+
+def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKernel | None:
+    """A non-overlapping max pool as a piece: output `which` (0: the maxima, 1: where each came
+    from, h * W + w, as the eager kernel reports it), one program per block of outputs."""
+    x, x_view = forward.args[:2]
+    if pool_producing(forward.outputs[which], program) is None:
+        return None
+    if _dtype_name(program, x.value) not in _FLOATS:
+        return None
+    batch, channels, height, width = x_view.shape
+    kh, kw = forward.args[2]
+    shape = (batch, channels, height // kh, width // kw)
+    numel = int(np.prod(shape))
+    coordinates = ["rest = index"]
+    for d in range(3, 0, -1):
+        coordinates += [f"i{d} = rest % {shape[d]}", f"rest = rest // {shape[d]}"]
+    coordinates.append("i0 = rest")
+    if which == 0:
+        result = ["t0 = best"]
+    else:
+        result = [f"t0 = ((i2 * {kh} + win // {kw}) * {width} + i3 * {kw} + win % {kw})"
+                  ".to(tl.int64)  # h * W + w of the winner"]
+    what = "maxima" if which == 0 else "indices (h * W + w) of the maxima"
+    lines = ([f"# max pool {kh}x{kw} ({forward.origin}): its {what}, output {shape}",
+              f"index = pid * {BLOCK} + tl.arange(0, {BLOCK})  # output positions",
+              f"mask = index < {numel}"] + coordinates
+             + _window_lines("x0", forward, ("i0", "i1", "i2", "i3"), "mask", which == 1)
+             + result + ["tl.store(out_ptr + index, t0, mask=mask)"])
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, out_ptr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    output = forward.outputs[which]
+    kernel = FusedKernel(name, source, [forward], [Operand(x.value, x_view)], output, shape,
+                         np.dtype(_dtype_name(program, output)), backend="triton")
+    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK)
+    return kernel
+
+
 def pooling_of(call: Call, program: Any) -> Any:
     """The max_pool2d call whose indices a max_pool2d_backward reads, if its windows do not
     overlap (kernel == stride, no padding or dilation): then each input position belongs to at
@@ -380,8 +474,15 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     for position, call in enumerate(calls):
         if call.primitive == "matmul":  # the head: sum over k of a * b, tile by tile
             a, a_view, b, b_view = call.args
-            operands += [Operand(a.value, a_view), Operand(b.value, b_view)]
+            pool = pool_producing(a.value, program)
+            if pool is not None and a.value != pool.outputs[0]:
+                pool = None
+            first = Operand(a.value, a_view) if pool is None else Operand(pool.args[0].value,
+                                                                          pool.args[1])
+            operands += [first, Operand(b.value, b_view)]
             tile, reduced = _matmul_load(len(operands) - 2, a_view, b_view)
+            if pool is not None:  # a max pool's output: recomputed from the pool's input
+                tile[1:2] = _pooled_matmul_tile(len(operands) - 2, a_view, pool)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
         elif call.primitive == "reduce":  # the head: one tile per block of outputs, summed

@@ -37,6 +37,7 @@ from typing import Any
 from .codegen_triton import (
     SgdUpdate,
     load_module,
+    pool_piece,
     scalar_chain,
     sgd_piece,
     sgd_updates,
@@ -132,6 +133,13 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
         return f"{prefix}_{counters[prefix] - 1}"
 
     for step in steps:  # the optimizer's update, one piece per parameter
+        if step.kernel is None and step.calls[0].primitive == "max_pool2d":
+            pieces = [pool_piece(new_name("pool"), step.calls[0], program, which)
+                      for which in (0, 1)]  # the maxima and the indices: two pieces
+            if all(piece is not None for piece in pieces):
+                units += [Step(None, [], [], (piece.output,), [step.calls[0]], kernel=piece)
+                          for piece in pieces]
+                continue
         updates = sgd_updates(step.calls[0], program) if step.kernel is None else None
         if updates is None:
             units.append(step)
@@ -241,8 +249,9 @@ def _still_needed(unit: Step, needed: set[int], scalars: dict[int, Any]) -> bool
     """False for a scalar piece every reader now recomputes, and for an eager primitive whose
     results nobody reads any more (a max pool whose output and winners the pieces recompute)."""
     kernel = unit.kernel
-    if kernel is not None:
-        return kernel.output is None or kernel.output not in scalars or kernel.output in needed
+    if kernel is not None:  # (a pool's maxima that the next matmul recomputes: not needed)
+        recomputable = kernel.output in scalars or kernel.name.startswith("pool")
+        return kernel.output is None or not recomputable or kernel.output in needed
     call = unit.calls[0]
     if call.primitive in MAY_WRITE or not call.outputs:
         return True
