@@ -8,7 +8,9 @@
   name the user's line.
 - Fusion: elementwise chains (also after a matmul or a reduction: an epilogue) become generated
   kernels (NumPy and Triton), listed by kernels() with readable source(i), and a replay launches
-  fewer kernels than eager mode calls primitives.
+  fewer kernels than eager mode calls primitives. On Triton: horizontal fusion (a level's
+  independent pieces in one launch), SGD split per parameter, generated convolutions, pooling
+  and cross-entropy backward.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
         # horizontal fusion: the launches hold several independent pieces, drawn as such
         assert compiled.kernel_counts()[1] <= 8  # 3 forward, loss 2, 3 backward levels
         assert "3 independent pieces, 1 launch" in compiled.draw().source
+    if device == "cuda" and make_model is _convnet:  # convolutions and pooling: generated
+        eager = {s.calls[0].primitive for s in compiled.program.steps if s.kernel is None}
+        assert not eager & {"conv2d", "conv2d_backward_input", "conv2d_backward_weight",
+                            "max_pool2d", "max_pool2d_backward"}, eager
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
