@@ -13,18 +13,18 @@ Steps of one level never depend on each other, so one launch can run them all: i
 are split into ranges, one range per *piece* (a generated device function, codegen_triton.py):
 
     @triton.jit
-    def level_8(f0_x0_ptr, f0_x1_ptr, f0_out_ptr, f1_x0_ptr, ...):
+    def launch_3(f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr, f1_x0_ptr, ...):
         pid = tl.program_id(0)
-        if pid < 1:    # fused_5: matmul (Mm) -> where (ReluGradient)   dX, and ReLU's backward
-            fused_5(pid, f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr)
-        elif pid < 2:  # fused_6: matmul (Mm)                            dW
-            fused_6(pid - 1, f1_x0_ptr, f1_x1_ptr, f1_out_ptr)
-        elif pid < 3:  # fused_7: sum (Sum) -> sgd update                db, and b's SGD update
-            fused_7(pid - 2, f2_x0_ptr, f2_p_ptr, f2_b_ptr, f2_out_ptr)
+        if pid < 4:    # fused_6: matmul (Mm) -> where (ReluGradient)   dX, and ReLU's backward
+            fused_6(pid, f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr)
+        elif pid < 7:  # fused_7: matmul (Mm)                            dW
+            fused_7(pid - 4, f1_x0_ptr, f1_x1_ptr, f1_out_ptr)
+        elif pid < 8:  # fused_8: sum (Sum) -> sgd update                db, and b's SGD update
+            fused_8(pid - 7, f2_x0_ptr, f2_x1_ptr, f2_x2_ptr, f2_out_ptr)
 
 So the number of launches becomes the depth of the graph (its number of levels), not its size,
-as in a GPU "wavefront" schedule. Steps that stay eager primitives (a convolution, the
-cross-entropy kernel) keep their own launch at their level. The optimizer's update is split per
+as in a GPU "wavefront" schedule. Steps that stay eager primitives (the cross-entropy forward,
+an overlapping pool) keep their own launch at their level. The optimizer's update is split per
 parameter, so each parameter is updated as soon as its gradient exists and nothing still reads
 it; when the piece that computes a gradient is the last thing waiting, the update becomes that
 piece's epilogue (the gradient never leaves registers before it is applied).
