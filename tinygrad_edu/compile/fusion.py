@@ -13,11 +13,18 @@ Two kinds of group are formed from the Program's steps, in order:
 
       reduce sum(losses) -> div(_, total weight)    one kernel: y = sum(losses) / total weight
 
-* an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel.
+* an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel
+  (NumPy; on Triton, horizontal.py splits the updates per parameter instead).
+
+On the Triton backend more calls can head a chain (convolutions and their gradients, a
+non-overlapping max-pool backward, cross-entropy's backward), a consumer is first moved up next
+to its producer when nothing in between changes what it reads (ReLU's backward after the matmul
+computing its incoming gradient), and a lone matmul or sum is a generated piece as well.
 
 Each group gets generated source: on the NumPy backend a Python function of NumPy calls writing
-into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) one @triton.jit
-kernel per chain (with its matmul or sum head) and one for the SGD updates. The intermediate
+into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) a device function
+per chain (a *piece*), which horizontal.py launches together with the other pieces of its
+dependency level. The intermediate
 values of a chain never exist as buffers; a chain's output lives in a buffer of the *memory
 plan*: allocated once, reused by every replay, and shared by values whose lifetimes do not
 overlap (or written straight into a live buffer such as a parameter's .grad).
