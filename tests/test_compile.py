@@ -8,7 +8,9 @@
   name the user's line.
 - Fusion: elementwise chains (also after a matmul or a reduction: an epilogue) become generated
   kernels (NumPy and Triton), listed by kernels() with readable source(i), and a replay launches
-  fewer kernels than eager mode calls primitives.
+  fewer kernels than eager mode calls primitives. On Triton: horizontal fusion (a level's
+  independent pieces in one launch), SGD split per parameter, generated convolutions, pooling
+  and cross-entropy backward.
 """
 
 from __future__ import annotations
@@ -79,6 +81,13 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
         source = "\n".join(compiled.source(i) for i in range(len(kernels)))
         pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
         assert pieces == len(list(compiled_model.parameters()))
+        # horizontal fusion: the launches hold several independent pieces, drawn as such
+        assert compiled.kernel_counts()[1] <= 8  # 3 forward, loss 2, 3 backward levels
+        assert "3 independent pieces, 1 launch" in compiled.draw().source
+    if device == "cuda" and make_model is _convnet:  # convolutions and pooling: generated
+        eager = {s.calls[0].primitive for s in compiled.program.steps if s.kernel is None}
+        assert not eager & {"conv2d", "conv2d_backward_input", "conv2d_backward_weight",
+                            "max_pool2d", "max_pool2d_backward"}, eager
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
@@ -284,3 +293,54 @@ def test_triton_sgd_updates_are_generated_pieces_without_foreach():
     pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
     assert pieces == len(list(model.parameters())) and "@triton.jit" in source
     assert not [s for s in run.program.steps if "sgd_step" in s.function.__name__]
+
+
+@pytest.mark.parametrize("layers", ["strided", "dilated_overlapping_pool"])
+def test_generated_convolutions_and_pool_backward_equal_eager(layers):
+    """On Triton the convolutions (forward, input and weight gradients) are generated reduction
+    heads and a non-overlapping max-pool backward a gather: stride 2, dilation 2, a pool window
+    leaving the last row out, and an overlapping pool (kept as the eager scatter primitive)."""
+    def make() -> nn.Module:
+        if layers == "strided":  # 7x7 -> conv stride 2 -> 4x4 -> conv -> 4x4 -> pool 3 -> 1x1
+            return nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3),
+                                 nn.Flatten(), nn.Linear(2, 4))
+        return nn.Sequential(nn.Conv2d(2, 3, 3, dilation=2, padding=2), nn.ReLU(),
+                             nn.MaxPool2d(3, stride=2), nn.Flatten(), nn.Linear(27, 4))
+
+    eager_model, eager_step = _training(make, "cuda")
+    compiled_model, step = _training(make, "cuda")
+    compiled = torch.compile(step)
+    for x, y in _batches((1, 2, 7, 7), 3, "cuda"):  # 2 captures, 1 replay
+        assert abs(eager_step(x, y).item() - compiled(x, y).item()) <= 1e-6
+    source = "\n".join(compiled.source(i) for i in range(len(compiled.kernels())))
+    assert "conv2d_backward_weight" in source and "conv2d (Conv2d)" in source
+    assert ("max_pool2d_backward (MaxPool2dBackward)" in source) == (layers == "strided")
+    for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
+        np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
+        np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
+
+
+def test_parameters_read_after_their_update_in_the_same_step():
+    """The schedule keeps write-after-read and read-after-write order: the forward after
+    optimizer.step() sees the updated parameters, the gradient read after the update is the one
+    the SGD epilogue consumed (Triton: updates run as soon as nothing reads the parameter)."""
+    def make():
+        torch.manual_seed(0)
+        model = _mlp().to("cuda")
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss, model(x).sum(), model[0].weight.grad.sum()
+
+        return step
+
+    eager, compiled = make(), torch.compile(make())
+    for x, y in _batches((5, 8), 3, "cuda"):
+        for expected, got in zip(eager(x, y), compiled(x, y)):
+            assert abs(expected.item() - got.item()) <= 1e-5
+    assert compiled.program is not None

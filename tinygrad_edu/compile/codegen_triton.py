@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .capture import Call, Ref
-from .fusion import FusedKernel, Operand, _describe, _op, _operands_of, group_shape
+from .fusion import FusedKernel, Operand, _describe, _operands_of, group_shape
 
 BLOCK = 1024
 
@@ -131,6 +131,235 @@ def _reduce_load(index: int, view: Any, axes: tuple[int, ...]) -> tuple[list[str
     return lines, count
 
 
+CONV_HEADS = frozenset({"conv2d", "conv2d_backward_input", "conv2d_backward_weight"})
+
+
+def supports_conv(call: Call) -> bool:
+    """A 2-D convolution (forward, input or weight gradient) the generator can write as a
+    chain's head: groups 1, and each output's terms fit in one tile."""
+    args = call.args
+    if args[-1] != 1 or len(args[1].shape) != 4 or len(args[3].shape) != 4:
+        return False
+    return _conv_terms(call) <= REDUCE_TILE
+
+
+def _conv_terms(call: Call) -> int:
+    """How many products each output of a convolution head sums."""
+    a_view, b_view = call.args[1], call.args[3]
+    if call.primitive == "conv2d":  # over (C, KH, KW) of the weight
+        return int(np.prod(b_view.shape[1:]))
+    if call.primitive == "conv2d_backward_input":  # over (O, KH, KW) of the weight
+        return b_view.shape[0] * b_view.shape[2] * b_view.shape[3]
+    return a_view.shape[0] * a_view.shape[2] * a_view.shape[3]  # weight grad: (N, Ho, Wo) of dy
+
+
+def _address(name: str, terms: list[str], offset: int) -> str:
+    return f"{name} + " + " + ".join(terms) + (f" + {offset}" if offset else "")
+
+
+def _conv_load(index: int, call: Call) -> tuple[list[str], int]:
+    """Source lines of a convolution head written as the reduction it is (stride s, padding p,
+    dilation d): a [BLOCK, RBLOCK] tile of each factor, the terms r along the columns; zero
+    where a window reaches into the padding. Output coordinates i0..i3."""
+    a, a_view, b, b_view = call.args[:4]
+    (sh, sw), padding, (dh, dw) = call.args[-4], call.args[-3], call.args[-2]
+    pt, pl = padding[0], padding[2]
+    sa, sb = a_view.strides, b_view.strides
+    count = _conv_terms(call)
+    A, B = f"x{index}", f"x{index + 1}"
+    terms = f"mask[:, None] & (r < {count})[None, :]"
+    if call.primitive == "conv2d":  # y[n,o,h,w] = sum x[n,c,h*s-p+kh*d, w*s-p+kw*d] w[o,c,kh,kw]
+        _, _, kh_size, kw_size = b_view.shape
+        height, width = a_view.shape[2:]
+        lines = [f"r = tl.arange(0, RBLOCK)  # terms (c, kh, kw) of {tuple(b_view.shape[1:])}",
+                 f"kw = r % {kw_size}", f"kh = (r // {kw_size}) % {kh_size}",
+                 f"c = r // {kh_size * kw_size}",
+                 f"ih = (i2 * {sh} - {pt})[:, None] + (kh * {dh})[None, :]  # input row",
+                 f"iw = (i3 * {sw} - {pl})[:, None] + (kw * {dw})[None, :]  # input column",
+                 f"inside = {terms} & (ih >= 0) & (ih < {height}) & (iw >= 0) & (iw < {width})",
+                 f"{A} = tl.load(" + _address(f"{A}_ptr", [f"(i0 * {sa[0]})[:, None]",
+                                                        f"(c * {sa[1]})[None, :]",
+                                                        f"ih * {sa[2]}", f"iw * {sa[3]}"],
+                                            a_view.offset)
+                 + f", mask=inside, other=0)  # x {tuple(a_view.shape)}",
+                 f"{B} = tl.load(" + _address(f"{B}_ptr", [
+                     f"(i1 * {sb[0]})[:, None]",
+                     f"(c * {sb[1]} + kh * {sb[2]} + kw * {sb[3]})[None, :]"], b_view.offset)
+                 + f", mask={terms}, other=0)  # weight {tuple(b_view.shape)}"]
+        return lines, count
+    if call.primitive == "conv2d_backward_input":  # dx[n,c,h,w] = sum dy[n,o,oh,ow] w[o,c,kh,kw]
+        _, _, kh_size, kw_size = b_view.shape  # where h = oh*s - p + kh*d (and so for w)
+        out_h, out_w = a_view.shape[2:]
+        lines = ["r = tl.arange(0, RBLOCK)  # terms (o, kh, kw) of the weight",
+                 f"kw = r % {kw_size}", f"kh = (r // {kw_size}) % {kh_size}",
+                 f"o = r // {kh_size * kw_size}",
+                 f"nh = (i2 + {pt})[:, None] - (kh * {dh})[None, :]  # = oh * stride",
+                 f"nw = (i3 + {pl})[:, None] - (kw * {dw})[None, :]"]
+        inside = f"{terms} & (nh >= 0) & (nw >= 0)"
+        if (sh, sw) == (1, 1):
+            lines += ["oh = nh", "ow = nw"]
+        else:
+            lines += [f"oh = nh // {sh}", f"ow = nw // {sw}"]
+            inside += f" & (nh % {sh} == 0) & (nw % {sw} == 0)"
+        lines += [f"inside = {inside} & (oh < {out_h}) & (ow < {out_w})",
+                  f"{A} = tl.load(" + _address(f"{A}_ptr", [f"(i0 * {sa[0]})[:, None]",
+                                                         f"(o * {sa[1]})[None, :]",
+                                                         f"oh * {sa[2]}", f"ow * {sa[3]}"],
+                                             a_view.offset)
+                  + f", mask=inside, other=0)  # dy {tuple(a_view.shape)}",
+                  f"{B} = tl.load(" + _address(f"{B}_ptr", [
+                      f"(i1 * {sb[1]})[:, None]",
+                      f"(o * {sb[0]} + kh * {sb[2]} + kw * {sb[3]})[None, :]"], b_view.offset)
+                  + f", mask={terms}, other=0)  # weight {tuple(b_view.shape)}"]
+        return lines, count
+    # weight gradient: dw[o,c,kh,kw] = sum over n, oh, ow of dy[n,o,oh,ow] x[n,c,ih,iw]
+    _, _, out_h, out_w = a_view.shape
+    height, width = b_view.shape[2:]
+    lines = [f"r = tl.arange(0, RBLOCK)  # terms (n, oh, ow) of dy {tuple(a_view.shape)}",
+             f"ow = r % {out_w}", f"oh = (r // {out_w}) % {out_h}", f"n = r // {out_h * out_w}",
+             f"ih = (oh * {sh} - {pt})[None, :] + (i2 * {dh})[:, None]  # input row",
+             f"iw = (ow * {sw} - {pl})[None, :] + (i3 * {dw})[:, None]  # input column",
+             f"inside = {terms} & (ih >= 0) & (ih < {height}) & (iw >= 0) & (iw < {width})",
+             f"{A} = tl.load(" + _address(f"{A}_ptr", [
+                 f"(i0 * {sa[1]})[:, None]",
+                 f"(n * {sa[0]} + oh * {sa[2]} + ow * {sa[3]})[None, :]"], a_view.offset)
+             + f", mask={terms}, other=0)  # dy {tuple(a_view.shape)}",
+             f"{B} = tl.load(" + _address(f"{B}_ptr", [f"(n * {sb[0]})[None, :]",
+                                                    f"(i1 * {sb[1]})[:, None]",
+                                                    f"ih * {sb[2]}", f"iw * {sb[3]}"],
+                                        b_view.offset)
+             + f", mask=inside, other=0)  # x {tuple(b_view.shape)}"]
+    return lines, count
+
+
+def pool_producing(number: int, program: Any) -> Any:
+    """The max_pool2d call that made value `number` (its values or its indices), if its windows
+    do not overlap (kernel == stride, no padding, dilation or ceil mode, 4-D): then a piece can
+    recompute what it needs from the pool's input instead of reading the pool's outputs."""
+    for forward in program.graph.calls:
+        if forward.primitive == "max_pool2d" and number in forward.outputs:
+            kernel, stride, padding, dilation, ceil_mode = forward.args[2:7]
+            if (tuple(kernel) == tuple(stride) and tuple(padding) == (0, 0) and not ceil_mode
+                    and tuple(dilation) == (1, 1) and len(forward.args[1].shape) == 4):
+                return forward
+    return None
+
+
+def _window_lines(x: str, forward: Call, where: tuple[str, str, str, str], valid: str,
+                  winner: bool) -> list[str]:
+    """`best` = the maximum of window (n, c, oh, ow) of the pool's input, by the eager kernel's
+    rule (kernels/pool.py: strictly greater wins, so the first maximum wins ties; a NaN beats
+    numbers), and `win` = its position in the window (row-major) when asked."""
+    x_view = forward.args[1]
+    kh, kw = forward.args[2]
+    s = x_view.strides
+    n, c, oh, ow = where
+    lines = []
+    for a in range(kh):
+        for b in range(kw):
+            address = _address(f"{x}_ptr", [f"{n} * {s[0]}", f"{c} * {s[1]}",
+                                            f"({oh} * {kh} + {a}) * {s[2]}",
+                                            f"({ow} * {kw} + {b}) * {s[3]}"], x_view.offset)
+            if a == b == 0:
+                lines.append(f"best = tl.load({address}, mask={valid}, other=0)  # window (0, 0)")
+                if winner:
+                    lines.append("win = tl.zeros_like(best).to(tl.int32)")
+                continue
+            lines += [f"v = tl.load({address}, mask={valid}, other=0)  # window ({a}, {b})",
+                      "better = (v > best) | ((v != v) & (best == best))",
+                      "best = tl.where(better, v, best)"]
+            if winner:
+                lines.append(f"win = tl.where(better, {a * kw + b}, win)")
+    return lines
+
+
+def _pooled_matmul_tile(index: int, a_view: Any, forward: Call) -> list[str]:
+    """The matmul's left factor when it is a max pool's output (flattened): each element is
+    recomputed as its window's maximum, so the pooled tensor is never stored (a prologue)."""
+    _, channels, height, width = forward.args[1].shape
+    kh, kw = forward.args[2]
+    out_h, out_w = height // kh, width // kw
+    sa = a_view.strides
+    offset = f" + {a_view.offset}" if a_view.offset else ""
+    valid = f"mask[:, None] & (r < {a_view.shape[1]})[None, :]"
+    return ([f"q = (i0 * {sa[0]})[:, None] + (r * {sa[1]})[None, :]{offset}  # position in the "
+             f"pooled ({forward.args[1].shape[0]}, {channels}, {out_h}, {out_w})",
+             f"pw = q % {out_w}", f"ph = (q // {out_w}) % {out_h}",
+             f"pc = (q // {out_h * out_w}) % {channels}", f"pn = q // {channels * out_h * out_w}"]
+            + _window_lines(f"x{index}", forward, ("pn", "pc", "ph", "pw"), valid, False)
+            + [f"x{index} = best  # the max pool ({forward.origin}), recomputed"])
+
+
+def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKernel | None:
+    """A non-overlapping max pool as a piece: output `which` (0: the maxima, 1: where each came
+    from, h * W + w, as the eager kernel reports it), one program per block of outputs."""
+    x, x_view = forward.args[:2]
+    if pool_producing(forward.outputs[which], program) is None:
+        return None
+    if _dtype_name(program, x.value) not in _FLOATS:
+        return None
+    batch, channels, height, width = x_view.shape
+    kh, kw = forward.args[2]
+    shape = (batch, channels, height // kh, width // kw)
+    numel = int(np.prod(shape))
+    coordinates = ["rest = index"]
+    for d in range(3, 0, -1):
+        coordinates += [f"i{d} = rest % {shape[d]}", f"rest = rest // {shape[d]}"]
+    coordinates.append("i0 = rest")
+    if which == 0:
+        result = ["t0 = best"]
+    else:
+        result = [f"t0 = ((i2 * {kh} + win // {kw}) * {width} + i3 * {kw} + win % {kw})"
+                  ".to(tl.int64)  # h * W + w of the winner"]
+    what = "maxima" if which == 0 else "indices (h * W + w) of the maxima"
+    lines = ([f"# max pool {kh}x{kw} ({forward.origin}): its {what}, output {shape}",
+              f"index = pid * {BLOCK} + tl.arange(0, {BLOCK})  # output positions",
+              f"mask = index < {numel}"] + coordinates
+             + _window_lines("x0", forward, ("i0", "i1", "i2", "i3"), "mask", which == 1)
+             + result + ["tl.store(out_ptr + index, t0, mask=mask)"])
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, out_ptr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    output = forward.outputs[which]
+    kernel = FusedKernel(name, source, [forward], [Operand(x.value, x_view)], output, shape,
+                         np.dtype(_dtype_name(program, output)), backend="triton")
+    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK)
+    return kernel
+
+
+def pooling_of(call: Call, program: Any) -> Any:
+    """The max_pool2d call whose indices a max_pool2d_backward reads, if its windows do not
+    overlap (kernel == stride, no padding or dilation): then each input position belongs to at
+    most one window and the backward is a gather, not a scatter-add."""
+    indices = call.args[2].value
+    for forward in program.graph.calls:
+        if forward.primitive == "max_pool2d" and indices in forward.outputs:
+            kernel, stride, padding, dilation = forward.args[2:6]
+            if (tuple(kernel) == tuple(stride) and tuple(padding) == (0, 0)
+                    and tuple(dilation) == (1, 1) and len(call.args[4]) == 4):
+                return forward
+    return None
+
+
+def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
+    """dx[n,c,h,w] = dy[n,c,h//k,w//k] where the window's maximum came from (h, w), else 0."""
+    dy, dy_view, indices, i_view, shape = call.args
+    kh, kw = forward.args[2]
+    out_h, out_w = dy_view.shape[2:]
+    sd, si = dy_view.strides, i_view.strides
+    D, I = f"x{index}", f"x{index + 1}"
+    return [f"oh = i2 // {kh}  # the window (input position (i2, i3) is in at most one)",
+            f"ow = i3 // {kw}",
+            f"inside = mask & (oh < {out_h}) & (ow < {out_w})",
+            f"{D} = tl.load(" + _address(f"{D}_ptr", [f"i0 * {sd[0]}", f"i1 * {sd[1]}",
+                                                   f"oh * {sd[2]}", f"ow * {sd[3]}"],
+                                       dy_view.offset)
+            + f", mask=inside, other=0)  # dy {tuple(dy_view.shape)}",
+            f"{I} = tl.load(" + _address(f"{I}_ptr", [f"i0 * {si[0]}", f"i1 * {si[1]}",
+                                                   f"oh * {si[2]}", f"ow * {si[3]}"],
+                                       i_view.offset)
+            + ", mask=inside, other=-1)  # where each window's maximum is (h * W + w)"]
+
+
 def _dtype_name(program: Any, number: int) -> str:
     return str(program.graph.values[number].dtype).removeprefix("torch.")
 
@@ -212,8 +441,8 @@ def triton_chain(name: str, calls: list[Call], program: Any,
         return None
     for call in calls:
         numbers = call.refs() + list(call.outputs)
-        if call.primitive == "cross_entropy_backward":  # (its target: integer class indices)
-            numbers = [n for n in numbers if n != call.args[2].value]
+        if call.primitive in ("cross_entropy_backward", "max_pool2d_backward"):  # (integer
+            numbers = [n for n in numbers if n != call.args[2].value]  # targets, indices)
         for number in numbers:
             if _dtype_name(program, number) not in _FLOATS + ("bool",):
                 return None
@@ -245,8 +474,15 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     for position, call in enumerate(calls):
         if call.primitive == "matmul":  # the head: sum over k of a * b, tile by tile
             a, a_view, b, b_view = call.args
-            operands += [Operand(a.value, a_view), Operand(b.value, b_view)]
+            pool = pool_producing(a.value, program)
+            if pool is not None and a.value != pool.outputs[0]:
+                pool = None
+            first = Operand(a.value, a_view) if pool is None else Operand(pool.args[0].value,
+                                                                          pool.args[1])
+            operands += [first, Operand(b.value, b_view)]
             tile, reduced = _matmul_load(len(operands) - 2, a_view, b_view)
+            if pool is not None:  # a max pool's output: recomputed from the pool's input
+                tile[1:2] = _pooled_matmul_tile(len(operands) - 2, a_view, pool)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
         elif call.primitive == "reduce":  # the head: one tile per block of outputs, summed
@@ -255,6 +491,21 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             tile, reduced = _reduce_load(len(operands) - 1, x_view, axes)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 1}, axis=1)"
+        elif call.primitive in CONV_HEADS:  # the head: a convolution as a sum of products
+            a, a_view, b, b_view = call.args[:4]
+            operands += [Operand(a.value, a_view), Operand(b.value, b_view)]
+            tile, reduced = _conv_load(len(operands) - 2, call)
+            loads.extend(tile)
+            expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
+        elif call.primitive == "max_pool2d_backward":  # the head: a gather (no overlap)
+            forward = pooling_of(call, program)
+            if forward is None:
+                return None
+            dy, dy_view, indices, i_view, input_shape = call.args
+            operands += [Operand(dy.value, dy_view), Operand(indices.value, i_view)]
+            loads.extend(_pool_backward_load(len(operands) - 2, call, forward))
+            expression = (f"tl.where(x{len(operands) - 1} == i2 * {input_shape[3]} + i3, "
+                          f"x{len(operands) - 2}, 0.0)")
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
             x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
                 call.args)
@@ -289,7 +540,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     block = BLOCK if not reduced else max(2, min(1 << max(numel - 1, 0).bit_length(),
                                                  REDUCE_TILE // rblock))
     loads = [line.replace("RBLOCK", str(rblock)) for line in loads]
-    ops = " -> ".join(f"{_op(c)} ({c.origin})" for c in calls)
+    ops = " -> ".join(_describe(c) for c in calls)
     result = f"t{len(calls) - 1}"
     tail = [f"tl.store(out_ptr + index, {result}, mask=mask)"]
     pointers = [f"x{i}_ptr" for i in range(len(operands))] + ["out_ptr"]
@@ -302,7 +553,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
                      Operand(epilogue.buffer, _row_major(epilogue.shape))]
         pointers = pointers[:-1] + ["p_ptr", "b_ptr", "out_ptr"]
         all_calls.append(epilogue.call)
-        ops += f" -> sgd update ({epilogue.call.origin})"
+        ops += f" -> {_describe(epilogue.call)}"
     lines = ([f"# fused: {ops}", f"# output shape {shape}, {_dtype_name(program, final)}",
               f"index = pid * {block} + tl.arange(0, {block})  # output positions",
               f"mask = index < {numel}"] + coordinates + loads + body + tail)

@@ -13,18 +13,18 @@ Steps of one level never depend on each other, so one launch can run them all: i
 are split into ranges, one range per *piece* (a generated device function, codegen_triton.py):
 
     @triton.jit
-    def level_8(f0_x0_ptr, f0_x1_ptr, f0_out_ptr, f1_x0_ptr, ...):
+    def launch_3(f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr, f1_x0_ptr, ...):
         pid = tl.program_id(0)
-        if pid < 1:    # fused_5: matmul (Mm) -> where (ReluGradient)   dX, and ReLU's backward
-            fused_5(pid, f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr)
-        elif pid < 2:  # fused_6: matmul (Mm)                            dW
-            fused_6(pid - 1, f1_x0_ptr, f1_x1_ptr, f1_out_ptr)
-        elif pid < 3:  # fused_7: sum (Sum) -> sgd update                db, and b's SGD update
-            fused_7(pid - 2, f2_x0_ptr, f2_p_ptr, f2_b_ptr, f2_out_ptr)
+        if pid < 4:    # fused_6: matmul (Mm) -> where (ReluGradient)   dX, and ReLU's backward
+            fused_6(pid, f0_x0_ptr, f0_x1_ptr, f0_x2_ptr, f0_out_ptr)
+        elif pid < 7:  # fused_7: matmul (Mm)                            dW
+            fused_7(pid - 4, f1_x0_ptr, f1_x1_ptr, f1_out_ptr)
+        elif pid < 8:  # fused_8: sum (Sum) -> sgd update                db, and b's SGD update
+            fused_8(pid - 7, f2_x0_ptr, f2_x1_ptr, f2_x2_ptr, f2_out_ptr)
 
 So the number of launches becomes the depth of the graph (its number of levels), not its size,
-as in a GPU "wavefront" schedule. Steps that stay eager primitives (a convolution, the
-cross-entropy kernel) keep their own launch at their level. The optimizer's update is split per
+as in a GPU "wavefront" schedule. Steps that stay eager primitives (the cross-entropy forward,
+an overlapping pool) keep their own launch at their level. The optimizer's update is split per
 parameter, so each parameter is updated as soon as its gradient exists and nothing still reads
 it; when the piece that computes a gradient is the last thing waiting, the update becomes that
 piece's epilogue (the gradient never leaves registers before it is applied).
@@ -37,6 +37,7 @@ from typing import Any
 from .codegen_triton import (
     SgdUpdate,
     load_module,
+    pool_piece,
     scalar_chain,
     sgd_piece,
     sgd_updates,
@@ -132,6 +133,13 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
         return f"{prefix}_{counters[prefix] - 1}"
 
     for step in steps:  # the optimizer's update, one piece per parameter
+        if step.kernel is None and step.calls[0].primitive == "max_pool2d":
+            pieces = [pool_piece(new_name("pool"), step.calls[0], program, which)
+                      for which in (0, 1)]  # the maxima and the indices: two pieces
+            if all(piece is not None for piece in pieces):
+                units += [Step(None, [], [], (piece.output,), [step.calls[0]], kernel=piece)
+                          for piece in pieces]
+                continue
         updates = sgd_updates(step.calls[0], program) if step.kernel is None else None
         if updates is None:
             units.append(step)
@@ -216,8 +224,6 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
     scalars = {unit.kernel.output: unit.kernel.extra["chain"] for unit in units
                if unit.kernel is not None and "chain" in unit.kernel.extra
                and scalar_chain(unit.kernel.extra["chain"])}
-    if not scalars:
-        return units
     result: list[Step] = []
     for unit in units:
         kernel = unit.kernel
@@ -236,8 +242,20 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
         else:
             read.update(unit.calls[0].refs())
     needed = read | set(program.live) | set(program.returned)
-    return [unit for unit in result if unit.kernel is None or unit.kernel.output is None
-            or unit.kernel.output not in scalars or unit.kernel.output in needed]
+    return [unit for unit in result if _still_needed(unit, needed, scalars)]
+
+
+def _still_needed(unit: Step, needed: set[int], scalars: dict[int, Any]) -> bool:
+    """False for a scalar piece every reader now recomputes, and for an eager primitive whose
+    results nobody reads any more (a max pool whose output and winners the pieces recompute)."""
+    kernel = unit.kernel
+    if kernel is not None:  # (a pool's maxima that the next matmul recomputes: not needed)
+        recomputable = kernel.output in scalars or kernel.name.startswith("pool")
+        return kernel.output is None or not recomputable or kernel.output in needed
+    call = unit.calls[0]
+    if call.primitive in MAY_WRITE or not call.outputs:
+        return True
+    return any(number in needed for number in call.outputs)
 
 
 _POINTER_TYPES = {"float32": "*fp32", "float64": "*fp64", "float16": "*fp16", "bool": "*i1",
