@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
+import math
 import os
 import struct
 import sys
@@ -214,11 +216,15 @@ def _no_overflow_checks_in_interpreter() -> None:
 def _lighter_interpreter_bookkeeping() -> None:
     """Speed-up: per `tl` operation the interpreter spends most of its time not in NumPy but in
     Triton's bookkeeping, and two pieces of it are pure waste when interpreting:
-    * every tl.tensor keeps its shape as a tl.tuple, whose type (with a name string formatted
-      from each dim) is built at once, though the interpreter hardly ever asks for it: it is now
-      built on first use (functools.cached_property: same value, computed at most once);
+    * every tl.tensor keeps its shape as a tl.tuple of constexprs, and every tl.tuple its type
+      (with a name string formatted from each dim), built at once, though the interpreter
+      hardly ever asks for them: they are now built on first use (functools.cached_property:
+      the same value, computed at most once); likewise the name of a block's type, whose
+      shape is unwrapped from constexprs in one pass instead of three;
     * the NumPy dtype of a Triton type is looked up by building an 18-entry dict at each call:
-      it is now remembered per type.
+      it is now remembered per type;
+    * each launch matches its arguments to the kernel's parameters with inspect, which parses
+      the function's code twice per launch: the kernel now carries its inspect.Signature.
     About a quarter of a small training step. What the kernels compute is unchanged."""
     import functools
 
@@ -236,11 +242,50 @@ def _lighter_interpreter_bookkeeping() -> None:
             self.type = tuple_type(type)
         # else: the type comes from the values, on first use (the cached_property below)
 
-    lazy_type = functools.cached_property(  # (an assignment, as in tuple_init, overrides it)
-        lambda self: core._type_for_tuple_values(self.values))
-    lazy_type.__set_name__(core.tuple, "type")
+    def lazy(cls: type, name: str, compute: Callable[[Any], Any]) -> None:
+        attribute = functools.cached_property(compute)  # an assignment still overrides it
+        attribute.__set_name__(cls, name)
+        setattr(cls, name, attribute)
+
     core.tuple.__init__ = tuple_init
-    core.tuple.type = lazy_type
+    lazy(core.tuple, "type", lambda self: core._type_for_tuple_values(self.values))
+
+    def tensor_init(self: Any, handle: Any, type: Any) -> None:  # noqa: A002 - Triton's name
+        self.handle, self.type, self.dtype = handle, type, type.scalar
+        # shape and numel (constexprs) come from the type, on first use (below)
+
+    def dims(tensor: Any) -> Any:
+        return tensor.type.shape if tensor.type.is_block() else ()
+
+    core.tensor.__init__ = tensor_init
+    lazy(core.tensor, "shape", lambda self: core.tuple([core.constexpr(s) for s in dims(self)]))
+    lazy(core.tensor, "numel", lambda self: core.constexpr(math.prod(dims(self))))
+
+    constexpr = core.constexpr
+
+    def block_type_init(self: Any, element_ty: Any, shape: Any) -> None:
+        self.element_ty = element_ty
+        if isinstance(shape, constexpr):
+            shape = shape.value
+        sizes = [size.value if isinstance(size, constexpr) else size for size in shape]
+        if not sizes:
+            raise TypeError("0d block_type is forbidden")
+        self.shape = core.tuple(sizes)  # a tl.tuple of ints, as Triton's own __init__ makes
+        self.numel = core.validate_block_shape(sizes)
+        # the name, f"<{shape}, {element type}>", on first use (below)
+
+    core.block_type.__init__ = block_type_init
+    lazy(core.block_type, "name", lambda self: f"<{self.shape}, {self.element_ty}>")
+
+    rewrite = interpreter.InterpretedFunction.rewrite
+
+    def rewrite_with_signature(self: Any) -> Any:
+        function = rewrite(self)  # the kernel as the interpreter runs it (made once, kept)
+        if "__signature__" not in function.__dict__:
+            function.__signature__ = inspect.signature(function)
+        return function
+
+    interpreter.InterpretedFunction.rewrite = rewrite_with_signature
 
     np_dtype, known = interpreter._get_np_dtype, {}
     block_type, pointer_type = core.block_type, core.pointer_type
