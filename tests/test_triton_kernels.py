@@ -693,8 +693,12 @@ def test_pooling_and_its_gradients_match_reference(shape, kernel, stride, paddin
     out_shape = pool.pool2d_output_shape(shape, kernel, stride, padding, dilation, ceil_mode)
     dy = rng.standard_normal(math.prod(out_shape)).astype(dtype)
     out_view = View(out_shape, contiguous_strides(out_shape), 0)
-    got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape)
     expected = pool.max_pool2d_backward_reference(dy, out_view, expected_winners, out_view, shape)
+    got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape, kernel,
+                                          stride, padding, dilation)
+    assert_close(download(got), expected, dtype)
+    with gpu_launch_configs():  # many programs; no geometry: every window is a candidate
+        got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape)
     assert_close(download(got), expected, dtype)
     if dilation != (1, 1):
         return

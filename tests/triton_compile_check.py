@@ -204,6 +204,8 @@ def _calls(quick: bool):
         pooled = View((2, 4, 3, 3), (36, 9, 3, 1), 0)
         yield "max_pool2d_backward", (image[:72], pooled, np.zeros(72, np.int64), pooled,
                                       (2, 4, 6, 6))
+        yield "max_pool2d_backward", (image[:72], pooled, np.zeros(72, np.int64), pooled,
+                                      (2, 4, 6, 6), (2, 2), (2, 2), (0, 0), (1, 1))
         yield "avg_pool2d", (image, image_view, (2, 2), (2, 2), (0, 0), False, True, None)
         yield "avg_pool2d_backward", (image[:72], pooled, (2, 4, 6, 6), (2, 2), (2, 2), (0, 0),
                                       False, True, None)
