@@ -179,7 +179,8 @@ def test_batch_norm_and_its_backward_match_reference(dtype, shape, training, aff
         dtype)]
     device_running = [upload(r) for r in running]
     stat_view = contiguous_view((channels,))
-    with block_sizes(normalization_family, NORM_BLOCK=4 if streaming else 1024):
+    sizes = {"NORM_BLOCK": 4, "STATISTICS_PIECE": 4} if streaming else {}  # pieces of a channel
+    with block_sizes(normalization_family, **sizes):
         got = normalization_family.batch_norm_triton(
             upload(x), x_view, *[upload(a) if isinstance(a, np.ndarray) else a
                                  for a in (*weight, *bias)],

@@ -324,6 +324,8 @@ def _int64_calls(floats: list[str]):
                                       x, View((6,), (1,), 0), x, stats, x, stats, 1, True)
         yield "batch_norm", (x, View((2, 3, 2), (far, 2, 1), 0), None, None, None, None, None,
                              None, None, None, True, 0.1, 1e-5)
+        yield "batch_norm", (x, View((2, 2, 64, 64), (far, 4096, 64, 1), 0), None, None, None,
+                             None, None, None, None, None, True, 0.1, 1e-5)  # pieces, merged
         yield "batch_norm_backward", (x, View((2, 3, 2), (far, 2, 1), 0), x,
                                       View((2, 3, 2), (6, 2, 1), 0), None, None, x,
                                       View((3,), (1,), 0), x, View((3,), (1,), 0), True, True)
@@ -435,6 +437,10 @@ def _nn_calls(dtype: str):
     yield "layer_norm", (x, rows, x[:6], classes, x[:6], classes, 1, 1e-5)
     yield "layer_norm_backward", (x, rows, x, rows, None, None, statistics, column, statistics,
                                   column, 1, True)
+    long = np.ones(2 * 2 * 64 * 64, dtype)  # channels of 8192: pieces of a channel, then merged
+    pair = (long[:2], View((2,), (1,), 0))
+    yield "batch_norm", (long, View((2, 2, 64, 64), (8192, 4096, 64, 1), 0), None, None, None,
+                         None, *pair, *pair, True, 0.1, 1e-5)
 
 
 def _part_b_calls(dtype: str):
