@@ -162,14 +162,15 @@ def layer_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, m
 #     the batch statistics: an in-place update fused into the forward kernel.
 #   * Backward needs two group sums (of g and of g * x_hat) and then a streaming pass for dx.
 #     Batch norm's dw and db are sums over its groups' own elements, so the same program stores
-#     them; layer norm's are sums *across* groups (down the columns), a second small kernel.
+#     them; layer norm's are sums *across* groups (down the columns), a second small kernel. On a
+#     GPU its rows are cut into parts, one program per (part, block of columns), each storing
+#     partial sums; a reduction down the parts finishes (Triton's layer-norm tutorial, lock-free).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .strided import contiguous_strides  # noqa: E402
 from .triton_support import (  # noqa: E402
     bits_to_float64,
-    block_positions,
     cdiv,
     empty,
     float_bits,
@@ -191,6 +192,7 @@ NORM_BLOCK = 1024          # elements of a group per block
 STATISTICS_PIECE = 2048    # batch norm: elements of a channel per program, at least
 STATISTICS_PROGRAMS = 264  # batch norm: pieces enough for about two programs per SM of an H100
 PARAMETER_BLOCK = (16, 64)  # (groups, elements) per tile of layer norm's dw / db kernel
+PARAMETER_ROWS = 64        # layer norm's dw / db: rows per part, at least (fewer: one part)
 
 
 @triton_kernel
@@ -407,22 +409,28 @@ def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offse
 
 @triton_kernel
 def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, rstd_ptr,
-                                 dw_ptr, db_ptr,                  # outputs, (count,) each
+                                 dw_ptr, db_ptr,        # (parts, count) each: partial sums
                                  groups, group_shape, dy_group_strides, x_group_strides,
                                  count, element_shape, dy_element_strides, x_element_strides,
+                                 rows_per_part,         # the rows (groups) are cut into parts
                                  BLOCK_G: tl.constexpr, BLOCK_E: tl.constexpr,
                                  INT64: tl.constexpr = False):  # (see needs_int64)
-    """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums."""
+    """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums, of
+    one part of the rows and one block of columns per program."""
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    elements = block_positions(BLOCK_E, INT64)                                      # (BLOCK_E,)
+    program = program_number(INT64)
+    column_blocks = tl.cdiv(count, BLOCK_E)
+    part = program // column_blocks
+    elements = (program % column_blocks) * BLOCK_E + lane_positions(BLOCK_E, INT64)  # (BLOCK_E,)
     element_mask = elements < count
     dy_columns = dy_offset + strided_offsets(elements, element_shape, dy_element_strides)
     x_columns = x_offset + strided_offsets(elements, element_shape, x_element_strides)
     sum_dy_x_hat = tl.zeros([BLOCK_G, BLOCK_E], compute)
     sum_dy = tl.zeros([BLOCK_G, BLOCK_E], compute)
-    for start in range(0, groups, BLOCK_G):
+    end = tl.minimum((part + 1) * rows_per_part, groups)
+    for start in range(part * rows_per_part, end, BLOCK_G):
         rows = start + lane_positions(BLOCK_G, INT64)                               # (BLOCK_G,)
-        row_mask = rows < groups
+        row_mask = rows < end
         mask = row_mask[:, None] & element_mask[None, :]                    # (BLOCK_G, BLOCK_E)
         dy_rows = strided_offsets(rows, group_shape, dy_group_strides)
         x_rows = strided_offsets(rows, group_shape, x_group_strides)
@@ -433,10 +441,10 @@ def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, r
         rstd = tl.load(rstd_ptr + rows, mask=row_mask, other=0).to(compute)
         sum_dy_x_hat += dy * (x - mean[:, None]) * rstd[:, None]
         sum_dy += dy
-    tl.store(dw_ptr + elements, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
+    at = part * count + elements
+    tl.store(dw_ptr + at, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
              mask=element_mask)
-    tl.store(db_ptr + elements, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty),
-             mask=element_mask)
+    tl.store(db_ptr + at, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty), mask=element_mask)
 
 
 # --- launchers: split the dims into group dims and element dims ----------------------------------
@@ -588,12 +596,41 @@ def layer_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean
     count = int(np.prod(x_view.shape[ndim - normalized_ndim:], dtype=np.int64))
     dtype = numpy_dtype(x)
     dw, db = empty(count, dtype), empty(count, dtype)
-    if x_view.numel:
-        group_shape, group_strides, element_shape, element_strides = _split(
-            x_view.shape, lead, [dy_view.strides, x_view.strides])
-        block_g, block_e = PARAMETER_BLOCK
-        column_parameter_grad_kernel[(cdiv(count, block_e),)](
-            dy, dy_view.offset, x, x_view.offset, mean, rstd, dw, db, x_view.numel // count,
-            group_shape, *group_strides, count, element_shape, *element_strides,
-            BLOCK_G=block_g, BLOCK_E=block_e, INT64=needs_int64(dy_view, x_view))
+    if not x_view.numel:
+        return dx, dw, db
+    group_shape, group_strides, element_shape, element_strides = _split(
+        x_view.shape, lead, [dy_view.strides, x_view.strides])
+    block_g, block_e = PARAMETER_BLOCK
+    rows = x_view.numel // count
+    parts, rows_per_part = _row_parts(rows, cdiv(count, block_e), block_g)
+    compute = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+    partial_dw, partial_db = ((dw, db) if parts == 1 else
+                              (empty(parts * count, compute), empty(parts * count, compute)))
+    column_parameter_grad_kernel[(parts * cdiv(count, block_e),)](
+        dy, dy_view.offset, x, x_view.offset, mean, rstd, partial_dw, partial_db, rows,
+        group_shape, *group_strides, count, element_shape, *element_strides, rows_per_part,
+        BLOCK_G=block_g, BLOCK_E=block_e, INT64=needs_int64(dy_view, x_view, parts * count))
+    if parts > 1:  # the final reduction: the parts' partial sums, summed down each column
+        from .elementwise import cast_triton
+        from .reduce import reduce_triton
+
+        partials = View((parts, count), (count, 1), 0)
+        dw, db = (reduce_triton("sum", partial, partials, (0,)) for partial in (partial_dw,
+                                                                                  partial_db))
+        if dtype != compute:
+            dw, db = (cast_triton(total, View((count,), (1,), 0), dtype) for total in (dw, db))
     return dx, dw, db
+
+
+def _row_parts(rows: int, column_blocks: int, block_g: int) -> tuple[int, int]:
+    """(parts, rows per part: a multiple of block_g) for layer norm's dw and db. As in Triton's
+    layer-norm tutorial: rows grouped, partial sums per group, then a final reduction; here the
+    partial sums come from their own kernel, with plain stores (no lock, no atomics: the same
+    bits every run). One part, and no reduction, under the interpreter or for few rows."""
+    if small_launches():
+        return 1, rows
+    parts = min(cdiv(STATISTICS_PROGRAMS, column_blocks), rows // PARAMETER_ROWS)
+    if parts < 2:
+        return 1, rows
+    rows_per_part = cdiv(cdiv(rows, parts), block_g) * block_g
+    return cdiv(rows, rows_per_part), rows_per_part

@@ -208,8 +208,9 @@ def test_layer_norm_and_its_backward_match_reference(dtype, shape, normalized_nd
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     weight = parameter(rng, normalized, dtype, affine, 0.5, 2.0)
     bias = parameter(rng, normalized, dtype, affine, -1.0, 1.0)
-    sizes = {"NORM_BLOCK": 4 if streaming else 1024,
-             "PARAMETER_BLOCK": (4, 2) if streaming else (16, 64)}
+    sizes = {"NORM_BLOCK": 4 if streaming else 1024,  # streaming: dw, db from parts of rows
+             "PARAMETER_BLOCK": (4, 2) if streaming else (16, 64),
+             "PARAMETER_ROWS": 2 if streaming else 64}
     with block_sizes(normalization_family, **sizes):
         got, expected = run_both("layer_norm", x, x_view, *weight, *bias, normalized_ndim, 1e-5)
         assert_all_close(got, expected, dtype)

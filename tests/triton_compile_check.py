@@ -437,6 +437,10 @@ def _nn_calls(dtype: str):
     yield "layer_norm", (x, rows, x[:6], classes, x[:6], classes, 1, 1e-5)
     yield "layer_norm_backward", (x, rows, x, rows, None, None, statistics, column, statistics,
                                   column, 1, True)
+    yield "layer_norm_backward", (x, View((256, 6), (0, 1), 0), x, View((256, 6), (0, 1), 0),
+                                  None, None, np.ones(256, statistics.dtype), View((256,), (1,), 0),
+                                  np.ones(256, statistics.dtype), View((256,), (1,), 0), 1,
+                                  True)  # 256 rows: dw and db from parts of the rows, then summed
     long = np.ones(2 * 2 * 64 * 64, dtype)  # channels of 8192: pieces of a channel, then merged
     pair = (long[:2], View((2,), (1,), 0))
     yield "batch_norm", (long, View((2, 2, 64, 64), (8192, 4096, 64, 1), 0), None, None, None,
