@@ -426,6 +426,7 @@ def _nn_calls(dtype: str):
                                          statistics, column, x[:4], View((4,), (0,), 0), -100,
                                          smoothing)
     yield "dropout", (x, rows, (4, 1), 5, 3, 0.5)
+    yield "dropout", (x, rows, (4, 6), 5, 3, 0.5)  # the full mask: 4 draws per Philox counter
     image = View((2, 3, 2, 2), (12, 4, 2, 1), 0)
     channel = View((3,), (1,), 0)
     for training, running in ((True, (x[:3], channel)), (True, (None, None)), (False,
