@@ -114,10 +114,15 @@ def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair
 
 
 def max_pool2d_backward_reference(dy: np.ndarray, dy_view: View, indices: np.ndarray,
-                                  indices_view: View, input_shape: tuple[int, ...]) -> np.ndarray:
+                                  indices_view: View, input_shape: tuple[int, ...],
+                                  kernel: Pair | None = None, stride: Pair | None = None,
+                                  padding: Pair | None = None, dilation: Pair | None = None
+                                  ) -> np.ndarray:
     """dx (..., H, W): each dy added at the input position its window's maximum came from
     (np.add.at, unbuffered, sums the repeats where windows overlap; a plain dx[targets] = dy
-    would keep only the last of them)."""
+    would keep only the last of them). The pooling's geometry (kernel, stride, padding,
+    dilation) is optional: this scatter needs only the indices (the Triton kernel, a gather, uses
+    it to visit only the windows that cover each element)."""
     planes = math.prod(input_shape[:-2])
     plane_size = input_shape[-2] * input_shape[-1]
     dy_array = as_numpy(dy, dy_view).reshape(planes, -1)
@@ -193,9 +198,13 @@ def avg_pool2d_backward_reference(dy: np.ndarray, dy_view: View, input_shape: tu
 # ----------------------------------------------------------------------------------------------
 # What you will learn: window kernels. Each program owns BLOCK output pixels (over all planes =
 # the leading dims) and walks the kh x kw window with two small loops, masking positions that fall
-# in the padding. The backward passes run over the *outputs* too and scatter into dx with
-# tl.atomic_add, because neighbouring windows may overlap (stride < kernel); dx accumulates in
-# float32 (float64 for float64) and is rounded once.
+# in the padding. The backward passes are *gathers*: each program owns BLOCK elements of dx, and
+# visits the windows that cover its element: along each dim, those that start less than a window's
+# extent before it, one per stride (see _covering_window; 2x2 windows with stride 2: one). Max
+# pooling takes dy of the windows whose saved winner is this element, average pooling dy / divisor
+# of every covering window. Each dx element is summed in registers (float32, float64 for float64)
+# and stored once: no zero-filled dx, no atomic adds (scattering from the outputs would need both,
+# since neighbouring windows may overlap when stride < kernel).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -274,36 +283,62 @@ def pool2d_kernel(x_ptr,                    # input (..., H, W), any strides
 
 
 @triton_kernel
-def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo) any strides; int64 winners
-                           dx_ptr,                # float32/64 accumulator (planes, H, W)
-                           total,                 # number of dy elements
-                           dy_shape, dy_strides, dy_offset,   # tuples: dy's view
-                           indices_shape, indices_strides, indices_offset,
-                           size, out_hw, kernel, stride, padding,  # tuples: (h, w) pairs
+def _covering_window(y, t, kernel, stride, padding, dilation, out_size):
+    """Along one dim: the t-th window that may hold input position y (t = 0: the last window
+    that starts at or before y), and whether it does. Window i starts at i * stride - padding;
+    y lies at `offset` = y + padding - i * stride inside it, which must be a kernel element
+    (a multiple of dilation, below the window's extent (kernel - 1) * dilation + 1); i must be
+    one of the out_size windows."""
+    i = (y + padding) // stride - t
+    offset = y + padding - i * stride
+    inside = (offset < (kernel - 1) * dilation + 1) & (offset % dilation == 0)
+    return i, inside & (i >= 0) & (i < out_size)
+
+
+@triton_kernel
+def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo), int64 winners: any strides
+                           dx_ptr,                # dx (planes, H, W), contiguous, dy's dtype
+                           total,                 # number of dx elements
+                           plane_shape, dy_plane_strides, indices_plane_strides,  # tuples
+                           dy_row_stride, dy_column_stride, dy_offset,
+                           indices_row_stride, indices_column_stride, indices_offset,
+                           size, out_hw, kernel, stride, padding, dilation,  # (h, w) pairs
                            override,
                            MAX: tl.constexpr, INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr,
                            INT64: tl.constexpr = False):
-    position = block_positions(BLOCK, INT64)  # (BLOCK,)
+    position = block_positions(BLOCK, INT64)  # (BLOCK,) dx elements
     mask = position < total
-    dy = tl.load(dy_ptr + dy_offset + strided_offsets(position, dy_shape, dy_strides),
-                 mask=mask, other=0).to(dx_ptr.dtype.element_ty)
-    j = position % out_hw[1]
-    i = (position // out_hw[1]) % out_hw[0]
-    plane_start = (position // (out_hw[0] * out_hw[1])) * size[0] * size[1]
-    if MAX:  # all of dy goes to the winner
-        winner = tl.load(indices_ptr + indices_offset
-                         + strided_offsets(position, indices_shape, indices_strides),
-                         mask=mask, other=0)
-        tl.atomic_add(dx_ptr + plane_start + winner, dy, mask=mask & (winner >= 0))
-    else:  # dy / divisor to every element of the window
-        share = dy / _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD,
-                              override).to(dy.dtype)
-        for a in range(0, kernel[0]):
-            row = i * stride[0] + a - padding[0]
-            for b in range(0, kernel[1]):
-                column = j * stride[1] + b - padding[1]
-                inside = mask & (row >= 0) & (row < size[0]) & (column >= 0) & (column < size[1])
-                tl.atomic_add(dx_ptr + plane_start + row * size[1] + column, share, mask=inside)
+    x = position % size[1]
+    y = (position // size[1]) % size[0]
+    plane = position // (size[0] * size[1])
+    dy_base = dy_ptr + dy_offset + strided_offsets(plane, plane_shape, dy_plane_strides)
+    winners = indices_ptr + indices_offset + strided_offsets(plane, plane_shape,
+                                                             indices_plane_strides)
+    here = y * size[1] + x  # this element's flat index in its plane, as the winners store it
+    total_sum = tl.zeros([BLOCK], dtype=tl.float32)
+    if dx_ptr.dtype.element_ty == tl.float64:
+        total_sum = total_sum.to(tl.float64)
+    # the windows that can cover one position: those starting less than an extent before it,
+    # one per stride (2x2 windows with stride 2: exactly one)
+    rows = ((kernel[0] - 1) * dilation[0] + stride[0]) // stride[0]
+    columns = ((kernel[1] - 1) * dilation[1] + stride[1]) // stride[1]
+    for t in range(0, rows):
+        i, row_ok = _covering_window(y, t, kernel[0], stride[0], padding[0], dilation[0],
+                                     out_hw[0])
+        for u in range(0, columns):
+            j, column_ok = _covering_window(x, u, kernel[1], stride[1], padding[1], dilation[1],
+                                            out_hw[1])
+            covered = mask & row_ok & column_ok
+            dy = tl.load(dy_base + i * dy_row_stride + j * dy_column_stride, mask=covered,
+                         other=0).to(total_sum.dtype)
+            if MAX:  # all of a window's dy goes to its winner
+                winner = tl.load(winners + i * indices_row_stride + j * indices_column_stride,
+                                 mask=covered, other=-1)
+                total_sum += tl.where(winner == here, dy, 0)
+            else:  # dy / divisor to every element of the window
+                divisor = _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD, override)
+                total_sum += tl.where(covered, dy / divisor.to(dy.dtype), 0)
+    tl.store(dx_ptr + position, total_sum.to(dx_ptr.dtype.element_ty), mask=mask)
 
 
 def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
@@ -327,26 +362,21 @@ def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilat
 
 def _pool_backward(dy: Any, dy_view: View, indices: Any, indices_view: View,
                    input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
-                   is_max: bool, include_pad: bool, override: int | None) -> Any:
-    from .copy import full_triton
-    from .elementwise import cast_triton
-
-    dtype = numpy_dtype(dy)
-    wide = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+                   dilation: Pair, is_max: bool, include_pad: bool, override: int | None) -> Any:
     numel = math.prod(input_shape)
-    dx = full_triton(numel, 0.0, wide)
-    total = dy_view.numel
-    if total:
-        dy_shape, (dy_strides,) = merge_dims(dy_view.shape, dy_view.strides)
-        indices_shape, (indices_strides,) = merge_dims(indices_view.shape, indices_view.strides)
-        block = launch_block(total, POOL_BLOCK)
-        pool2d_backward_kernel[(cdiv(total, block),)](
-            dy, indices, dx, total, dy_shape, dy_strides, dy_view.offset, indices_shape,
-            indices_strides, indices_view.offset, tuple(input_shape[-2:]),
+    dx = empty(numel, numpy_dtype(dy))  # every element is stored once (covered by no window: 0)
+    if numel:
+        plane_shape, (dy_strides, indices_strides) = merge_dims(
+            input_shape[:-2], dy_view.strides[:-2], indices_view.strides[:-2])
+        block = launch_block(numel, POOL_BLOCK)
+        pool2d_backward_kernel[(cdiv(numel, block),)](
+            dy, indices, dx, numel, plane_shape, dy_strides, indices_strides,
+            dy_view.strides[-2], dy_view.strides[-1], dy_view.offset, indices_view.strides[-2],
+            indices_view.strides[-1], indices_view.offset, tuple(input_shape[-2:]),
             tuple(dy_view.shape[-2:]), tuple(kernel), tuple(stride), tuple(padding),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
+            tuple(dilation), override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
             INT64=needs_int64(dy_view, indices_view, numel))
-    return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
+    return dx
 
 
 def max_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
@@ -356,10 +386,18 @@ def max_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding:
 
 
 def max_pool2d_backward_triton(dy: Any, dy_view: View, indices: Any, indices_view: View,
-                               input_shape: tuple[int, ...]) -> Any:
-    """dx (..., H, W): each dy added at its window's winner, on the GPU."""
-    return _pool_backward(dy, dy_view, indices, indices_view, input_shape, (1, 1), (1, 1),
-                          (0, 0), True, True, None)
+                               input_shape: tuple[int, ...], kernel: Pair | None = None,
+                               stride: Pair | None = None, padding: Pair | None = None,
+                               dilation: Pair | None = None) -> Any:
+    """dx (..., H, W): each element sums the dy of the windows it won, on the GPU. Without the
+    pooling's geometry, every output of the plane is a candidate: kernel (H + Ho - 1, ...) with
+    stride 1 and padding Ho - 1 puts every window i in 0 .. Ho - 1 over every row y."""
+    if kernel is None or stride is None or padding is None or dilation is None:
+        (height, width), (out_h, out_w) = input_shape[-2:], dy_view.shape[-2:]
+        kernel, stride = (height + out_h - 1, width + out_w - 1), (1, 1)
+        padding, dilation = (out_h - 1, out_w - 1), (1, 1)
+    return _pool_backward(dy, dy_view, indices, indices_view, input_shape, kernel, stride,
+                          padding, dilation, True, True, None)
 
 
 def avg_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
@@ -375,4 +413,4 @@ def avg_pool2d_backward_triton(dy: Any, dy_view: View, input_shape: tuple[int, .
                                count_include_pad: bool, divisor_override: int | None) -> Any:
     """dx (..., H, W): every window's dy / divisor added to each of its elements, on the GPU."""
     return _pool_backward(dy, dy_view, dy, dy_view, input_shape, kernel, stride, padding,
-                          False, count_include_pad, divisor_override)
+                          (1, 1), False, count_include_pad, divisor_override)

@@ -370,11 +370,14 @@ def max_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, dilation
     return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
 
 
-def max_pool2d_backward(grad: Tensor, indices: Tensor, input_shape: tuple) -> Tensor:
+def max_pool2d_backward(grad: Tensor, indices: Tensor, input_shape: tuple,
+                        geometry: tuple | None = None) -> Tensor:
+    """dx of max_pool2d; geometry (kernel, stride, padding, dilation), if known, lets a backend
+    visit only the windows that cover each element."""
     storage = same_device(grad, indices)
     buffer = storage.backend.max_pool2d_backward(storage.buffer, grad._view,
                                                  indices._storage.buffer, indices._view,
-                                                 input_shape)
+                                                 input_shape, *(geometry or ()))
     return wrap(buffer, tuple(input_shape), grad.dtype, storage)
 
 
