@@ -326,20 +326,6 @@ def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKerne
     return kernel
 
 
-def pooling_of(call: Call, program: Any) -> Any:
-    """The max_pool2d call whose indices a max_pool2d_backward reads, if its windows do not
-    overlap (kernel == stride, no padding or dilation): then each input position belongs to at
-    most one window and the backward is a gather, not a scatter-add."""
-    indices = call.args[2].value
-    for forward in program.graph.calls:
-        if forward.primitive == "max_pool2d" and indices in forward.outputs:
-            kernel, stride, padding, dilation = forward.args[2:6]
-            if (tuple(kernel) == tuple(stride) and tuple(padding) == (0, 0)
-                    and tuple(dilation) == (1, 1) and len(call.args[4]) == 4):
-                return forward
-    return None
-
-
 def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
     """dx[n,c,h,w] = dy[n,c,h//k,w//k] where the window's maximum came from (h, w), else 0."""
     dy, dy_view, indices, i_view, shape = call.args
@@ -498,7 +484,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
         elif call.primitive == "max_pool2d_backward":  # the head: a gather (no overlap)
-            forward = pooling_of(call, program)
+            forward = pool_producing(call.args[2].value, program)  # (its indices' pool)
             if forward is None:
                 return None
             dy, dy_view, indices, i_view, input_shape = call.args
