@@ -322,7 +322,8 @@ def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKerne
     output = forward.outputs[which]
     kernel = FusedKernel(name, source, [forward], [Operand(x.value, x_view)], output, shape,
                          np.dtype(_dtype_name(program, output)), backend="triton")
-    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK)
+    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK,
+                        optional=True)  # (not run when its readers recompute it instead)
     return kernel
 
 
