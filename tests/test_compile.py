@@ -344,3 +344,22 @@ def test_parameters_read_after_their_update_in_the_same_step():
         for expected, got in zip(eager(x, y), compiled(x, y)):
             assert abs(expected.item() - got.item()) <= 1e-5
     assert compiled.program is not None
+
+
+def test_inference_recomputes_the_pool_inside_the_next_matmul():
+    """Forward only (no_grad): the Linear after the max pool recomputes the pooled values from the
+    pool's input (a prologue), so neither the maxima nor the winners are computed at all."""
+    torch.manual_seed(0)
+    model = _convnet().to("cuda")
+
+    def infer(x):
+        with torch.no_grad():
+            return model(x)
+
+    compiled = torch.compile(infer)
+    for x, _ in _batches((2, 1, 6, 6), 3, "cuda"):
+        np.testing.assert_allclose(compiled(x).cpu().numpy(), infer(x).cpu().numpy(), atol=1e-6)
+    kernels = compiled.kernels()
+    assert compiled.program is not None and not any("max_pool2d" in k for k in kernels), kernels
+    assert "the max pool (MaxPool2d), recomputed" in "\n".join(
+        compiled.source(i) for i in range(len(kernels)))

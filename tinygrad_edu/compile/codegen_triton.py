@@ -322,22 +322,9 @@ def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKerne
     output = forward.outputs[which]
     kernel = FusedKernel(name, source, [forward], [Operand(x.value, x_view)], output, shape,
                          np.dtype(_dtype_name(program, output)), backend="triton")
-    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK)
+    kernel.extra.update(allocate=_triton_allocate, programs=(numel + BLOCK - 1) // BLOCK,
+                        optional=True)  # (not run when its readers recompute it instead)
     return kernel
-
-
-def pooling_of(call: Call, program: Any) -> Any:
-    """The max_pool2d call whose indices a max_pool2d_backward reads, if its windows do not
-    overlap (kernel == stride, no padding or dilation): then each input position belongs to at
-    most one window and the backward is a gather, not a scatter-add."""
-    indices = call.args[2].value
-    for forward in program.graph.calls:
-        if forward.primitive == "max_pool2d" and indices in forward.outputs:
-            kernel, stride, padding, dilation = forward.args[2:6]
-            if (tuple(kernel) == tuple(stride) and tuple(padding) == (0, 0)
-                    and tuple(dilation) == (1, 1) and len(call.args[4]) == 4):
-                return forward
-    return None
 
 
 def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
@@ -498,7 +485,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
         elif call.primitive == "max_pool2d_backward":  # the head: a gather (no overlap)
-            forward = pooling_of(call, program)
+            forward = pool_producing(call.args[2].value, program)  # (its indices' pool)
             if forward is None:
                 return None
             dy, dy_view, indices, i_view, input_shape = call.args

@@ -250,7 +250,7 @@ def _still_needed(unit: Step, needed: set[int], scalars: dict[int, Any]) -> bool
     results nobody reads any more (a max pool whose output and winners the pieces recompute)."""
     kernel = unit.kernel
     if kernel is not None:  # (a pool's maxima that the next matmul recomputes: not needed)
-        recomputable = kernel.output in scalars or kernel.name.startswith("pool")
+        recomputable = kernel.output in scalars or kernel.extra.get("optional", False)
         return kernel.output is None or not recomputable or kernel.output in needed
     call = unit.calls[0]
     if call.primitive in MAY_WRITE or not call.outputs:
