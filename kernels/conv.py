@@ -20,6 +20,12 @@ The rows of cols need no index arithmetic: once x is padded and stored channels 
 (n, i, j) starts at x_padded[n, i*sh, j*sw] and steps dh rows and dw columns. Nothing is copied
 until the view is reshaped to the matrix, one NumPy copy. The channels-last layout is the one
 BLAS likes here: the long dim (N*Ho*Wo pixels) is the rows of both cols and Y.
+That copy is the costly part besides the matmul, and NumPy pays it per run of consecutive
+elements: channels last a run is a window row of kw * C elements, long in deep layers but only 3
+for a first layer on grey images. There cols is built channels first instead, one (K, Ho*Wo)
+matrix per image, runs of Wo (_channels_first picks the layout with the longer runs), and the
+products become W @ cols_n per image, which also leaves y in its (N, O, Ho, Wo) order.
+The weight gradient reads dy as it is stored: dW = sum over images of dY_n @ cols_n.
 col2im, the adjoint, adds the kh * kw slices of dcols back into a padded (N, Hp, Wp, C) array
 (receptive fields overlap, so sums), one strided slice per kernel position.
 Groups split C and O into independent blocks: a batched matmul with the group as batch dim.
@@ -107,11 +113,47 @@ def _gradient_rows(dy: np.ndarray, groups: int) -> np.ndarray:
     return split.transpose(1, 0, 3, 4, 2).reshape(groups, n * out_h * out_w, -1)
 
 
+def _channels_first(channels: int, kw: int, stride_w: int, dilation_w: int, out_w: int,
+                    groups: int) -> bool:
+    """Which cols layout to build: the copy that builds cols moves runs of consecutive elements of
+    padded x, and long runs are what make it fast (NumPy pays per run). Channels last, a run is a
+    window row, kw * C elements (only C/g with dilation or groups); channels first, it is an output
+    row, Wo elements (1 when strided). So channels last for the deep layers, channels first for
+    the first layer of a network (C = 1 or 3) or big images."""
+    last = channels // groups * (kw if dilation_w == 1 and groups == 1 else 1)
+    return (out_w if stride_w == 1 else 1) > last
+
+
+def _columns_channels_first(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding,
+                            dilation: Pair, out_hw: Pair, groups: int,
+                            dtype: np.dtype) -> np.ndarray:
+    """cols in the other layout, one matrix per image and group: (N, G, K/g, Ho*Wo) with
+    cols[n, g, (c, a, b), (i, j)] = x_padded[n, g*C/g + c, i*sh + a*dh, j*sw + b*dw], x stays
+    channels first (N, C, Hp, Wp). Row order (c, a, b) is w's own: W = w.reshape(G, O/g, K/g)."""
+    n, channels, h, w = x.shape
+    top, bottom, left, right = padding
+    padded = np.zeros((n, channels, h + top + bottom, w + left + right), dtype)
+    padded[:, :, top:top + h, left:left + w] = x
+    image, channel, row, column = padded.strides  # in bytes
+    windows = as_strided(padded, (n, channels, *kernel, *out_hw),
+                         (image, channel, row * dilation[0], column * dilation[1],
+                          row * stride[0], column * stride[1]), writeable=False)
+    return windows.reshape(n, groups, -1, out_hw[0] * out_hw[1])  # the one copy
+
+
 def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dilation: Pair,
               groups: int, dtype: np.dtype) -> np.ndarray:
-    """conv2d as cols @ W^T: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo) (a strided view)."""
+    """conv2d as one matmul of W and cols: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)
+    (possibly a strided view). Channels first (see _channels_first) it is W @ cols_n for each
+    image n, and y comes out in its (N, O, Ho, Wo) order; channels last it is cols @ W^T, one
+    row per output pixel, and y is transposed back to (N, O, Ho, Wo) (a view)."""
     n, out_channels, height, width = conv2d_output_shape(x.shape, w.shape, stride, padding,
                                                          dilation)
+    if _channels_first(x.shape[1], w.shape[3], stride[1], dilation[1], width, groups):
+        cols = _columns_channels_first(x, w.shape[2:], stride, padding, dilation,
+                                       (height, width), groups, dtype)  # (N, G, K/g, Ho*Wo)
+        y = np.matmul(w.reshape(groups, out_channels // groups, -1), cols)  # (N, G, O/g, Ho*Wo)
+        return y.reshape(n, out_channels, height, width)
     padded = _padded_channels_last(x, padding, dtype)  # (N, Hp, Wp, C)
     cols = _columns(_windows(padded, w.shape[2:], stride, dilation, (height, width)), groups)
     y = np.matmul(cols, _weight_matrix(w, groups).transpose(0, 2, 1))  # (G, N*Ho*Wo, O/g)
@@ -120,11 +162,15 @@ def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dila
 
 
 def conv2d_reference(x: np.ndarray, x_view: View, w: np.ndarray, w_view: View, stride: Pair,
-                     padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
-    """y = conv2d(x, w) (no bias): (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
+                     padding: Padding, dilation: Pair, groups: int, bias: np.ndarray | None = None,
+                     bias_view: View | None = None) -> np.ndarray:
+    """y = conv2d(x, w) + bias: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo); bias (O,) is
+    optional, added before the one rounding to x's dtype."""
     dtype = _compute_dtype(x.dtype)
     w_array = as_numpy(w, w_view).astype(dtype, copy=False)
     y = _convolve(as_numpy(x, x_view), w_array, stride, padding, dilation, groups, dtype)
+    if bias is not None:
+        y = y + as_numpy(bias, bias_view).astype(dtype, copy=False)[:, None, None]
     return np.ascontiguousarray(y, dtype=x.dtype).reshape(-1)
 
 
@@ -178,14 +224,28 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
                                      weight_shape: tuple[int, ...], stride: Pair,
                                      padding: Padding, dilation: Pair, groups: int
                                      ) -> np.ndarray:
-    """dW (O, C/g, kh, kw) = (cols^T @ dY)^T for the conv2d of x that produced dy."""
+    """dW (O, C/g, kh, kw) = sum over images n of dY_n @ cols_n for the conv2d of x that made dy.
+
+    dY_n (O/g, Ho*Wo) is image n of dy as it is stored (N, O, Ho, Wo), and cols_n its part of
+    cols (in the layout the forward picked): one batched matmul over the images and a sum,
+    instead of the single product cols^T @ dY, which would first need dy copied into pixel rows
+    (N*Ho*Wo, O), a transpose."""
     dtype = _compute_dtype(dy.dtype)
     dy_array = as_numpy(dy, dy_view).astype(dtype, copy=False)
-    out_channels, channels, kh, kw = weight_shape
-    padded = _padded_channels_last(as_numpy(x, x_view), padding, dtype)  # (N, Hp, Wp, C)
-    cols = _columns(_windows(padded, (kh, kw), stride, dilation, dy_view.shape[2:]), groups)
-    dw = np.matmul(cols.transpose(0, 2, 1), _gradient_rows(dy_array, groups))  # (G, K, O/g)
-    dw = dw.reshape(groups, kh, kw, channels, -1).transpose(0, 4, 3, 1, 2)  # (G, O/g, C/g, kh, kw)
+    x_array = as_numpy(x, x_view)
+    n, out_channels, out_h, out_w = dy_view.shape
+    _, channels, kh, kw = weight_shape
+    dy_rows = dy_array.reshape(n, groups, -1, out_h * out_w)  # (N, G, O/g, Ho*Wo): a view
+    if _channels_first(x_view.shape[1], kw, stride[1], dilation[1], out_w, groups):
+        cols = _columns_channels_first(x_array, (kh, kw), stride, padding, dilation,
+                                       (out_h, out_w), groups, dtype)  # (N, G, K/g, Ho*Wo)
+        dw = np.matmul(dy_rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O/g, K/g)
+        return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)  # K/g in (c, a, b) order
+    padded = _padded_channels_last(x_array, padding, dtype)  # (N, Hp, Wp, C)
+    cols = _columns(_windows(padded, (kh, kw), stride, dilation, (out_h, out_w)), groups)
+    cols = cols.reshape(groups, n, out_h * out_w, -1)  # (G, N, Ho*Wo, K/g): a view
+    dw = np.matmul(dy_rows.transpose(1, 0, 2, 3), cols).sum(axis=1)  # (G, O/g, K/g)
+    dw = dw.reshape(out_channels, kh, kw, channels).transpose(0, 3, 1, 2)  # (O, C/g, kh, kw)
     return np.ascontiguousarray(dw, dtype=dy.dtype).reshape(-1)
 
 
@@ -195,14 +255,19 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
 # What you will learn: implicit GEMM. The three products above are matmuls of W, cols and dY, but
 # on a GPU the cols matrix (C*kh*kw x N*Ho*Wo, kh*kw times bigger than x) would cost more memory
 # traffic than the arithmetic. So no cols is built: the tiled matmul of matmul.py computes the
-# *address* of every cols element it needs (channel c, kernel offset (a, b) from the row k; image
-# n, output pixel (i, j) from the column p) and loads it straight from x, with a mask for the
-# padding. One kernel, three modes:
-#   forward  y[o, p]   = sum_k W[o, k]  cols[k, p]     (M = O/g, N = N*Ho*Wo, K = C/g*kh*kw)
-#   weight   dW[o, k]  = sum_p dY[o, p] cols[k, p]     (M = O/g, N = C/g*kh*kw, K = N*Ho*Wo)
-#   input    dcols[k, p] = sum_o W[o, k] dY[o, p]      (M = C/g*kh*kw, N = N*Ho*Wo, K = O/g)
-#            then each dcols element is atomically added into the x position it came from
-#            (that is col2im: overlapping windows sum).
+# *address* of every cols element it needs (channel c and kernel offset (a, b) from the row
+# k = (c * kh + a) * kw + b, image n and output pixel (i, j) from the column p) and loads it
+# straight from x, with a mask for the padding. One kernel, three modes:
+#   forward  y[o, p]    = sum_k W[o, k] cols[k, p]     (M = O/g, N = N*Ho*Wo, K = C/g*kh*kw)
+#   weight   dW[o, k]   = sum_p dY[o, p] cols[k, p]    (M = O/g, N = C/g*kh*kw, K = N*Ho*Wo)
+#   input    dx[c, q]   = sum_k W[o, c, a, b] dY[o, the output pixel whose window puts (a, b)
+#                         on input pixel q = (n, y, x)],  k = (o * kh + a) * kw + b
+#                         (M = C/g, N = N*H*W, K = O/g*kh*kw)
+#            that pixel is (i, j) with i * sh = y + pt - a * dh (likewise j): a term exists only
+#            where the division is exact and (i, j) lies inside dY.
+# The input gradient is a *gather*: each dx element sums the windows that cover it and is stored
+# once. (Scattering dcols = W^T dY back through the windows instead, col2im, needs a zero-filled
+# dx and an atomic add per window element: a launch and a read-modify-write more.)
 # The group and the tile share grid axis 0 (group = program // tiles).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
@@ -223,46 +288,43 @@ from .triton_support import (  # noqa: E402
 
 
 @triton_kernel
-def _cols(x_ptr, k, p, group, x_shape, x_strides, kernel, stride, padding, dilation, out_hw,
-          channels_per_group):
-    """Addresses and mask of cols[k, p] (k, p: broadcastable blocks) inside x, and x positions."""
-    c = k // (kernel[0] * kernel[1])
-    a = (k // kernel[1]) % kernel[0]
-    b = k % kernel[1]
-    n = p // (out_hw[0] * out_hw[1])
-    i = (p // out_hw[1]) % out_hw[0]
-    j = p % out_hw[1]
-    row = i * stride[0] + a * dilation[0] - padding[0]
-    column = j * stride[1] + b * dilation[1] - padding[1]
-    channel = group * channels_per_group + c
+def _kernel_position(k, kernel):
+    """(channel, a, b) of the reduction index k = (channel * kh + a) * kw + b."""
+    return k // (kernel[0] * kernel[1]), (k // kernel[1]) % kernel[0], k % kernel[1]
+
+
+@triton_kernel
+def _pixel(p, hw):
+    """(n, i, j) of the flat pixel number p = (n * h + i) * w + j."""
+    return p // (hw[0] * hw[1]), (p // hw[1]) % hw[0], p % hw[1]
+
+
+@triton_kernel
+def _window_element(n, i, j, a, b, x_shape, x_strides, stride, padding, dilation):
+    """Where element (a, b) of output pixel (n, i, j)'s window lies in x: its offset in x
+    (channel 0), and whether it is inside x (else it is padding: a zero). The pixel part
+    (i, j) and the kernel part (a, b) are combined last: when they are a column and a row of
+    indices, only that sum is a 2-D tile."""
+    row = i * stride[0] - padding[0] + a * dilation[0]
+    column = j * stride[1] - padding[1] + b * dilation[1]
     inside = (row >= 0) & (row < x_shape[2]) & (column >= 0) & (column < x_shape[3])
-    inside = inside & (c < channels_per_group) & (n < x_shape[0])
-    offsets = (n * x_strides[0] + channel * x_strides[1] + row * x_strides[2]
-               + column * x_strides[3])
-    contiguous = ((n * x_shape[1] + channel) * x_shape[2] + row) * x_shape[3] + column
-    return offsets, inside, contiguous
+    return n * x_strides[0] + row * x_strides[2] + column * x_strides[3], inside
 
 
 @triton_kernel
-def _weight(w_ptr, o, k, group, w_strides, kernel, outs_per_group, k_size):
-    """Address and mask of W[o, k] for output channel o of the group and column k."""
-    c = k // (kernel[0] * kernel[1])
-    a = (k // kernel[1]) % kernel[0]
-    b = k % kernel[1]
-    offsets = ((group * outs_per_group + o) * w_strides[0] + c * w_strides[1]
-               + a * w_strides[2] + b * w_strides[3])
-    return offsets, (o < outs_per_group) & (k < k_size)
-
-
-@triton_kernel
-def _gradient(dy_ptr, o, p, group, dy_strides, out_hw, outs_per_group, p_size):
-    """Address and mask of dY[o, p] for output channel o of the group and output pixel p."""
-    n = p // (out_hw[0] * out_hw[1])
-    i = (p // out_hw[1]) % out_hw[0]
-    j = p % out_hw[1]
-    offsets = (n * dy_strides[0] + (group * outs_per_group + o) * dy_strides[1]
-               + i * dy_strides[2] + j * dy_strides[3])
-    return offsets, (o < outs_per_group) & (p < p_size)
+def _covering_output(n, y, x, a, b, dy_strides, stride, padding, dilation, out_hw):
+    """The output pixel whose window puts kernel element (a, b) on input pixel (n, y, x): its
+    offset in dY (channel 0), and whether there is one.
+    Output row i reads input row i * sh - pt + a * dh, so i * sh = Y - A with Y = y + pt and
+    A = a * dh (both >= 0). An integer i exists iff Y and A leave the same remainder mod sh,
+    and then i = Y // sh - A // sh exactly (likewise j); it must also lie in 0 .. Ho - 1."""
+    rows_y, rows_a = y + padding[0], a * dilation[0]
+    columns_x, columns_b = x + padding[1], b * dilation[1]
+    i = rows_y // stride[0] - rows_a // stride[0]
+    j = columns_x // stride[1] - columns_b // stride[1]
+    valid = ((rows_y % stride[0] == rows_a % stride[0]) & (i >= 0) & (i < out_hw[0])
+             & (columns_x % stride[1] == columns_b % stride[1]) & (j >= 0) & (j < out_hw[1]))
+    return n * dy_strides[0] + i * dy_strides[2] + j * dy_strides[3], valid
 
 
 @triton_kernel
@@ -275,9 +337,11 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                        channels_per_group, outs_per_group, out_channels,
                        M, N, K,                     # this mode's matmul sizes
                        splits, k_chunk,             # split-K ("weight" mode): K in pieces
+                       bias_ptr, bias_offset, bias_stride,  # "forward": y += bias[o]
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
                        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                       HAS_BIAS: tl.constexpr = False,
                        INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
     tiles_n = tl.cdiv(N, BLOCK_N)
     tiles = tl.cdiv(M, BLOCK_M) * tiles_n
@@ -288,75 +352,92 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
     tile = program % tiles
     rows = (tile // tiles_n) * BLOCK_M + lane_positions(BLOCK_M, INT64)            # (BLOCK_M,)
     columns = (tile % tiles_n) * BLOCK_N + lane_positions(BLOCK_N, INT64)          # (BLOCK_N,)
+    inside = (rows < M)[:, None] & (columns < N)[None, :]           # (BLOCK_M, BLOCK_N) of out
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:
         accumulator = accumulator.to(tl.float64)
-    k_size = channels_per_group * kernel[0] * kernel[1]
-    batch = tl.cast(x_shape[0], tl.int64) if INT64 else x_shape[0]  # N * Ho * Wo can pass 2^31
-    p_size = batch * out_hw[0] * out_hw[1]
+    x_base = x_ptr + x_offset + group * channels_per_group * x_strides[1]
+    w_base = w_ptr + w_offset + group * outs_per_group * w_strides[0]
+    dy_base = dy_ptr + dy_offset + group * outs_per_group * dy_strides[1]
+    if MODE == "forward":  # the columns: output pixels
+        n, i, j = _pixel(columns, out_hw)
+    elif MODE == "input":  # the columns: input pixels
+        n, i, j = _pixel(columns, (x_shape[2], x_shape[3]))
+    else:  # the columns: kernel positions k = (c, a, b) of dW
+        c, a, b = _kernel_position(columns, kernel)
     k_end = tl.minimum((split + 1) * k_chunk, K)
     for start in range(split * k_chunk, k_end, BLOCK_K):
         ks = start + lane_positions(BLOCK_K, INT64)                                 # (BLOCK_K,)
         k_ok = ks < k_end  # this piece's columns of A, rows of B
         if MODE == "forward":   # A = W[rows, ks], B = cols[ks, columns]
-            a_at, a_mask = _weight(w_ptr, rows[:, None], ks[None, :], group, w_strides, kernel,
-                                   outs_per_group, k_size)
-            b_at, b_mask, _ = _cols(x_ptr, ks[:, None], columns[None, :], group, x_shape,
-                                    x_strides, kernel, stride, padding, dilation, out_hw,
-                                    channels_per_group)
-            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
-            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
+            c, a, b = _kernel_position(ks, kernel)
+            a_at = rows[:, None] * w_strides[0] + (c * w_strides[1] + a * w_strides[2]
+                                                   + b * w_strides[3])[None, :]
+            a_mask = (rows < M)[:, None] & k_ok[None, :]
+            b_at, b_mask = _window_element(n[None, :], i[None, :], j[None, :], a[:, None],
+                                           b[:, None], x_shape, x_strides, stride, padding,
+                                           dilation)
+            a_tile = tl.load(w_base + a_at, mask=a_mask, other=0)
+            b_tile = tl.load(x_base + (c * x_strides[1])[:, None] + b_at,
+                             mask=b_mask & k_ok[:, None] & (columns < N)[None, :], other=0)
         elif MODE == "weight":  # A = dY[rows, ks], B = cols[columns, ks]^T
-            a_at, a_mask = _gradient(dy_ptr, rows[:, None], ks[None, :], group, dy_strides,
-                                     out_hw, outs_per_group, p_size)
-            b_at, b_mask, _ = _cols(x_ptr, columns[None, :], ks[:, None], group, x_shape,
-                                    x_strides, kernel, stride, padding, dilation, out_hw,
-                                    channels_per_group)
-            a = tl.load(dy_ptr + dy_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
-            b = tl.load(x_ptr + x_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
-        else:                   # A = W[ks, rows]^T, B = dY[ks, columns]
-            a_at, a_mask = _weight(w_ptr, ks[None, :], rows[:, None], group, w_strides, kernel,
-                                   outs_per_group, k_size)
-            b_at, b_mask = _gradient(dy_ptr, ks[:, None], columns[None, :], group, dy_strides,
-                                     out_hw, outs_per_group, p_size)
-            a = tl.load(w_ptr + w_offset + a_at, mask=a_mask & k_ok[None, :], other=0)
-            b = tl.load(dy_ptr + dy_offset + b_at, mask=b_mask & k_ok[:, None], other=0)
+            n, i, j = _pixel(ks, out_hw)
+            a_at = rows[:, None] * dy_strides[1] + (n * dy_strides[0] + i * dy_strides[2]
+                                                    + j * dy_strides[3])[None, :]
+            a_mask = (rows < M)[:, None] & k_ok[None, :]
+            b_at, b_mask = _window_element(n[:, None], i[:, None], j[:, None], a[None, :],
+                                           b[None, :], x_shape, x_strides, stride, padding,
+                                           dilation)
+            a_tile = tl.load(dy_base + a_at, mask=a_mask, other=0)
+            b_tile = tl.load(x_base + b_at + (c * x_strides[1])[None, :],
+                             mask=b_mask & k_ok[:, None] & (columns < N)[None, :], other=0)
+        else:                   # A = W[ks, rows]^T (ks = (o, a, b)), B = dY[o, covering pixel]
+            o, a, b = _kernel_position(ks, kernel)
+            a_at = rows[:, None] * w_strides[1] + (o * w_strides[0] + a * w_strides[2]
+                                                   + b * w_strides[3])[None, :]
+            a_mask = (rows < M)[:, None] & k_ok[None, :]
+            b_at, b_mask = _covering_output(n[None, :], i[None, :], j[None, :], a[:, None],
+                                            b[:, None], dy_strides, stride, padding, dilation,
+                                            out_hw)
+            a_tile = tl.load(w_base + a_at, mask=a_mask, other=0)
+            b_tile = tl.load(dy_base + (o * dy_strides[1])[:, None] + b_at,
+                             mask=b_mask & k_ok[:, None] & (columns < N)[None, :], other=0)
         if USE_DOT:
-            accumulator = tl.dot(a, b, accumulator, input_precision=PRECISION)
+            accumulator = tl.dot(a_tile, b_tile, accumulator, input_precision=PRECISION)
         else:
-            accumulator += tl.sum(a.to(tl.float64)[:, :, None] * b.to(tl.float64)[None, :, :],
-                                  axis=1)
-    inside = (rows < M)[:, None] & (columns < N)[None, :]
+            accumulator += tl.sum(a_tile.to(tl.float64)[:, :, None]
+                                  * b_tile.to(tl.float64)[None, :, :], axis=1)
+    if HAS_BIAS:  # the epilogue: one bias per output channel (row), no launch of its own
+        bias = tl.load(bias_ptr + bias_offset + (group * M + rows) * bias_stride,
+                       mask=rows < M, other=0)
+        accumulator += bias.to(accumulator.dtype)[:, None]
     result = accumulator.to(out_ptr.dtype.element_ty)
-    if MODE == "forward":  # y[n, group * O/g + row, i, j] with p = (n, i, j)
-        n = columns // (out_hw[0] * out_hw[1])
-        pixel = columns % (out_hw[0] * out_hw[1])
-        at = ((n[None, :] * out_channels + group * outs_per_group + rows[:, None])
-              * (out_hw[0] * out_hw[1]) + pixel[None, :])
-        tl.store(out_ptr + at, result, mask=inside)
-    elif MODE == "weight":  # dW[group * O/g + row, k] (contiguous), of this piece of K
-        at = ((split * out_channels + group * outs_per_group + rows[:, None]) * k_size
-              + columns[None, :])
-        tl.store(out_ptr + at, result, mask=inside)
-    else:  # col2im: add dcols[k, p] where cols[k, p] was read from (padding: nowhere)
-        _, valid, at = _cols(x_ptr, rows[:, None], columns[None, :], group, x_shape, x_strides,
-                             kernel, stride, padding, dilation, out_hw, channels_per_group)
-        tl.atomic_add(out_ptr + at, result, mask=inside & valid)
+    if MODE == "weight":  # dW[group * O/g + row, k] (contiguous), of this piece of K
+        at = (split * out_channels + group * outs_per_group + rows[:, None]) * N + columns[None, :]
+    else:  # y[n, group * O/g + row, i, j] or dx[n, group * C/g + row, y, x]: (N, channels, h, w)
+        if MODE == "forward":
+            plane, channels = out_hw[0] * out_hw[1], out_channels
+        else:
+            plane, channels = x_shape[2] * x_shape[3], x_shape[1]
+        at = (((columns // plane)[None, :] * channels + group * M + rows[:, None]) * plane
+              + (columns % plane)[None, :])
+    tl.store(out_ptr + at, result, mask=inside)
 
 
 def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None, dy: Any,
             dy_view: View | None, out: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
             stride: Pair, padding: Padding, dilation: Pair, groups: int,
-            out_hw: Pair, dtype: np.dtype) -> Any:
-    """Launch one mode of the implicit GEMM into out; returns out (or, after a split-K weight
-    gradient, the summed pieces, a new buffer)."""
-    n, channels = x_shape[:2]
+            out_hw: Pair, dtype: np.dtype, bias: Any = None, bias_view: View | None = None
+            ) -> Any:
+    """Launch one mode of the implicit GEMM into out (the forward adds bias if given); returns
+    out (or, after a split-K weight gradient, the summed pieces, a new buffer)."""
+    n, channels, height, width = x_shape
     out_channels, channels_per_group, kh, kw = w_shape
     outs_per_group = out_channels // groups
     k_size, p_size = channels_per_group * kh * kw, n * out_hw[0] * out_hw[1]
     M, N, K = {"forward": (outs_per_group, p_size, k_size),
                "weight": (outs_per_group, k_size, p_size),
-               "input": (k_size, p_size, outs_per_group)}[mode]
+               "input": (channels_per_group, n * height * width, outs_per_group * kh * kw)}[mode]
     # tl.dot only for float16/bfloat16/float32: integer operands take the exact multiply-add path
     # (tl.dot on int32 is not supported by the tensor cores; on uint8 it would overflow int8)
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
@@ -378,9 +459,12 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
         dy if dy is not None else out, target, tuple(x_shape), x_view.strides, w_view.strides,
         dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
         (padding[0], padding[2]), tuple(dilation), tuple(out_hw), channels_per_group,
-        outs_per_group, out_channels, M, N, K, splits, k_chunk, MODE=mode, USE_DOT=use_dot,
-        PRECISION="ieee", INT64=needs_int64(x_view, w_view, dy_view, target.numel(), M * N,
-                                            N * K, M * K), **blocks)
+        outs_per_group, out_channels, M, N, K, splits, k_chunk,
+        bias if bias is not None else out, bias_view.offset if bias_view else 0,
+        bias_view.strides[0] if bias_view else 0, MODE=mode, USE_DOT=use_dot,
+        PRECISION="ieee", HAS_BIAS=bias is not None,
+        INT64=needs_int64(x_view, w_view, dy_view, bias_view, target.numel(), M * N, N * K, M * K),
+        **blocks)
     if splits > 1:  # the weight gradient's pieces of K (N * Ho * Wo), summed into out
         from .elementwise import cast_triton
         from .reduce import reduce_triton
@@ -394,31 +478,30 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
 
 
 def conv2d_triton(x: Any, x_view: View, w: Any, w_view: View, stride: Pair, padding: Padding,
-                  dilation: Pair, groups: int) -> Any:
-    """y = conv2d(x, w) (no bias) as one implicit-GEMM kernel; same contract as the reference."""
+                  dilation: Pair, groups: int, bias: Any = None, bias_view: View | None = None
+                  ) -> Any:
+    """y = conv2d(x, w) + bias as one implicit-GEMM kernel (the bias, if any, added in its
+    epilogue); same contract as the reference."""
     shape = conv2d_output_shape(x_view.shape, w_view.shape, stride, padding, dilation)
     out = empty(shape[0] * shape[1] * shape[2] * shape[3], numpy_dtype(x))
     if out.numel():
         _launch("forward", x, x_view, w, w_view, None, None, out, x_view.shape, w_view.shape,
-                stride, padding, dilation, groups, shape[2:], numpy_dtype(x))
+                stride, padding, dilation, groups, shape[2:], numpy_dtype(x), bias, bias_view)
     return out
 
 
 def conv2d_backward_input_triton(dy: Any, dy_view: View, w: Any, w_view: View,
                                  input_shape: tuple[int, ...], stride: Pair, padding: Padding,
                                  dilation: Pair, groups: int) -> Any:
-    """dx of conv2d: W^T @ dY, atomically added into x's positions (col2im)."""
-    from .copy import full_triton
-    from .elementwise import cast_triton
-
+    """dx of conv2d: each dx element gathers W^T dY over the windows that cover it (one store
+    per element: no zero fill, no atomics)."""
     dtype = numpy_dtype(dy)
-    wide = np.dtype(np.float64 if dtype == np.float64 else np.float32)
     numel = input_shape[0] * input_shape[1] * input_shape[2] * input_shape[3]
-    dx = full_triton(numel, 0.0, wide)
-    if numel and dy_view.numel:
+    dx = empty(numel, dtype)  # every element is stored once (no output channel: a sum of none)
+    if numel:
         _launch("input", None, None, w, w_view, dy, dy_view, dx, input_shape, w_view.shape,
                 stride, padding, dilation, groups, dy_view.shape[2:], dtype)
-    return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
+    return dx
 
 
 def conv2d_backward_weight_triton(dy: Any, dy_view: View, x: Any, x_view: View,

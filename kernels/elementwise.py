@@ -96,10 +96,14 @@ _QUIET_OPS = {"neg", "abs", "relu", "sign", "add", "sub", "mul", "maximum", "min
 _BOOL_BINARY_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
+_BOOL = np.dtype(np.bool_)  # a dtype object: comparing a dtype with it is cheaper than with a type
+
+
 def _result_buffer(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Flatten a result into a fresh contiguous buffer of the expected dtype."""
     if result.dtype == dtype:  # the usual case (NumPy scalars have a dtype and reshape too)
-        return result.reshape(-1)
+        # a ufunc's result on flat buffers is flat already: no new array object needed
+        return result if result.ndim == 1 else result.reshape(-1)
     return np.asarray(result, dtype=dtype).reshape(-1)
 
 
@@ -112,25 +116,48 @@ def unary_reference(op: str, x: np.ndarray, x_view: View) -> np.ndarray:
     else:
         with np.errstate(all="ignore"):
             result = function(x_array)
-    dtype = np.bool_ if op in ("logical_not", "isnan", "isinf") else x.dtype
+    dtype = _BOOL if op in ("logical_not", "isnan", "isinf") else x.dtype
     return _result_buffer(result, dtype)
+
+
+def _one_value(buffer: np.ndarray, view: View) -> np.ndarray | None:
+    """The single element a view repeats everywhere (every stride 0: a broadcast scalar, such as
+    the 0 of `x > 0`), as a 1-element array, else None."""
+    if any(view.strides) or not buffer.size:
+        return None
+    return buffer[view.offset:view.offset + 1]
+
+
+def _flat_pair(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """a and b as flat arrays when elementwise math needs no shape, else None: both read whole
+    buffers in order (every fresh op result), or one does and the other repeats one value (a
+    1-element array broadcasts against the flat buffer exactly as the stride-0 view does, with the
+    same inner loop). This skips building two shaped arrays, which costs more than a small op."""
+    if is_whole(a, a_view):
+        # fresh results of one shape share one cached View object: `is` is the cheap first test
+        if (b_view is a_view or b_view == a_view) and b.size == a.size:
+            return a, b
+        value = _one_value(b, b_view)
+        return None if value is None else (a, value)
+    value = _one_value(a, a_view)
+    if value is not None and is_whole(b, b_view):
+        return value, b
+    return None
 
 
 def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
                      ) -> np.ndarray:
     """y = f(a, b) over two views of one shape (broadcast dims have stride 0)."""
     function = BINARY_OPS[op]
-    # fresh results of one shape share one cached View object: `is` is the cheap first test
-    if a_view is b_view and a.size == b.size and is_whole(a, a_view):
-        a_array, b_array = a, b  # elementwise math needs no shape: both whole buffers, in order
-    else:
-        a_array, b_array = as_numpy(a, a_view), as_numpy(b, b_view)
+    a_array, b_array = _flat_pair(a, a_view, b, b_view) or (as_numpy(a, a_view),
+                                                            as_numpy(b, b_view))
     if op in _QUIET_OPS:
         result = function(a_array, b_array)
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    return _result_buffer(result, np.bool_ if op in _BOOL_BINARY_OPS else a.dtype)
+    return _result_buffer(result, _BOOL if op in _BOOL_BINARY_OPS else a.dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.
@@ -153,8 +180,21 @@ def where_reference(condition: np.ndarray, condition_view: View, a: np.ndarray, 
         return _result_buffer(np.where(c_array, a_array, b_array), a.dtype)
     bits = _BITS[a.dtype.itemsize]
     mask = np.negative(c_array.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
-    selected = (a_array.view(bits) & mask) | (b_array.view(bits) & ~mask)
+    # Selecting against a broadcast +0 (ReLU's backward: dy where y > 0, else 0) needs half the
+    # passes: the zero side contributes no bits, so one AND is the whole select.
+    if _is_zero_fill(b, b_view, bits):
+        selected = a_array.view(bits) & mask
+    elif _is_zero_fill(a, a_view, bits):
+        selected = b_array.view(bits) & ~mask
+    else:
+        selected = (a_array.view(bits) & mask) | (b_array.view(bits) & ~mask)
     return selected.view(a.dtype).reshape(-1)
+
+
+def _is_zero_fill(buffer: np.ndarray, view: View, bits: type) -> bool:
+    """True when the view repeats one element whose bits are all zero (+0.0, or integer 0)."""
+    value = _one_value(buffer, view)
+    return value is not None and value.view(bits)[0] == 0
 
 
 def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:

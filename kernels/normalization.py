@@ -139,11 +139,21 @@ def layer_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, m
 # ----------------------------------------------------------------------------------------------
 # Triton
 # ----------------------------------------------------------------------------------------------
-# What you will learn: reductions that feed an elementwise pass, inside one program.
-#   * One program per group (a channel for batch norm, a row for layer norm) loops over the
-#     group's elements in blocks: pass 1 sums x, pass 2 sums (x - mean)^2 (two passes instead of
-#     sum and sum of squares, whose difference loses digits when |mean| >> std), pass 3 writes y.
-#     Every group is independent, so no program ever waits for another.
+# What you will learn: reductions that feed an elementwise pass, and how to split them.
+#   * A group (a channel for batch norm, a row for layer norm) is read in blocks. Its statistics
+#     come from one pass (Welford's idea, by blocks): each block's own count n_b, mean m_b and
+#     M2_b = sum (x - m_b)^2 are computed in registers, then merged into the running (n, m, M2)
+#     with Chan's parallel formula
+#         n' = n + n_b,  d = m_b - m,  m' = m + d n_b / n',  M2' = M2 + M2_b + d^2 n n_b / n'
+#     (never sum(x^2) - n m^2, whose difference loses every digit when |mean| >> std). The
+#     variance is M2 / n. A second pass writes y.
+#   * Batch norm has few, long groups (C channels of N*H*W elements): one program per channel
+#     would keep C of an H100's 132 SMs busy. So a channel can be cut into pieces: a first kernel
+#     (group_statistics_kernel) stores each piece's (m_p, M2_p), and every program of the
+#     normalizing kernel, one per piece too, merges its channel's pieces with the same formula
+#     for k parts at once: m = sum n_p m_p / n,  M2 = sum M2_p + sum n_p (m_p - m)^2.
+#     With one piece per group (many or short groups, the interpreter) the normalizing
+#     program computes its statistics itself: one launch.
 #   * The same kernel serves both layouts: a group's position and an element's position are each
 #     turned into buffer offsets by strided_offsets with their own dims and strides. The
 #     parameters use the same trick: batch norm's w has stride 0 on the element dims (one value
@@ -152,14 +162,15 @@ def layer_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, m
 #     the batch statistics: an in-place update fused into the forward kernel.
 #   * Backward needs two group sums (of g and of g * x_hat) and then a streaming pass for dx.
 #     Batch norm's dw and db are sums over its groups' own elements, so the same program stores
-#     them; layer norm's are sums *across* groups (down the columns), a second small kernel.
+#     them; layer norm's are sums *across* groups (down the columns), a second small kernel. On a
+#     GPU its rows are cut into parts, one program per (part, block of columns), each storing
+#     partial sums; a reduction down the parts finishes (Triton's layer-norm tutorial, lock-free).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
 from .strided import contiguous_strides  # noqa: E402
 from .triton_support import (  # noqa: E402
     bits_to_float64,
-    block_positions,
     cdiv,
     empty,
     float_bits,
@@ -167,16 +178,21 @@ from .triton_support import (  # noqa: E402
     launch_block,
     merge_dims,
     needs_int64,
+    next_power_of_2,
     numpy_dtype,
     precise_sqrt,
     program_number,
+    small_launches,
     strided_offsets,
     tl,
     triton_kernel,
 )
 
 NORM_BLOCK = 1024          # elements of a group per block
+STATISTICS_PIECE = 2048    # batch norm: elements of a channel per program, at least
+STATISTICS_PROGRAMS = 264  # batch norm: pieces enough for about two programs per SM of an H100
 PARAMETER_BLOCK = (16, 64)  # (groups, elements) per tile of layer norm's dw / db kernel
+PARAMETER_ROWS = 64        # layer norm's dw / db: rows per part, at least (fewer: one part)
 
 
 @triton_kernel
@@ -200,23 +216,60 @@ def _parameter_block(ptr, group_base, index, mask, element_shape, element_stride
 
 
 @triton_kernel
-def _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
+def _piece_statistics(x_ptr, x_base, start, end, element_shape, x_element_strides,
                       compute: tl.constexpr, BLOCK: tl.constexpr, INT64: tl.constexpr):
-    """(mean, biased var) of one group: pass 1 sums x, pass 2 sums (x - mean)^2."""
+    """(mean, M2) of a group's elements start .. end - 1, in one pass: each block's own mean and
+    M2 (in registers), merged into the running ones with Chan's formula."""
     lanes = lane_positions(BLOCK, INT64)
-    total = tl.zeros([BLOCK], compute)
-    for start in range(0, count, BLOCK):
-        mask = start + lanes < count
-        total += _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
-                                   x_element_strides, compute)
-    mean = tl.sum(total, axis=0) / count
-    squares = tl.zeros([BLOCK], compute)
-    for start in range(0, count, BLOCK):
-        mask = start + lanes < count
-        x = _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
+    merged = tl.zeros([], compute)  # elements merged so far
+    mean = tl.zeros([], compute)
+    m2 = tl.zeros([], compute)
+    for block_start in range(start, end, BLOCK):
+        mask = block_start + lanes < end
+        x = _load_group_block(x_ptr, x_base, block_start + lanes, mask, element_shape,
                               x_element_strides, compute)
-        squares += tl.where(mask, (x - mean) * (x - mean), 0.0)
-    return mean, tl.sum(squares, axis=0) / count
+        count = tl.sum(mask.to(compute), axis=0)  # this block's elements
+        block_mean = tl.sum(x, axis=0) / count
+        block_m2 = tl.sum(tl.where(mask, (x - block_mean) * (x - block_mean), 0.0), axis=0)
+        delta = block_mean - mean
+        total = merged + count
+        mean += delta * count / total
+        m2 += block_m2 + delta * delta * merged * count / total
+        merged = total
+    return mean, m2
+
+
+@triton_kernel
+def group_statistics_kernel(x_ptr, x_offset, mean_ptr, m2_ptr,  # (G, pieces) partials
+                            groups, group_shape, x_group_strides,
+                            count, element_shape, x_element_strides,
+                            pieces, piece_size,
+                            BLOCK: tl.constexpr, INT64: tl.constexpr = False):
+    """Batch norm's first kernel: (mean, M2) of one piece of one group per program."""
+    program = program_number(INT64)
+    group, piece = program // pieces, program % pieces
+    compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
+    x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
+    start = piece * piece_size
+    mean, m2 = _piece_statistics(x_ptr, x_base, start, tl.minimum(start + piece_size, count),
+                                 element_shape, x_element_strides, compute, BLOCK, INT64)
+    valid = group < groups  # always true; no store goes unguarded
+    tl.store(mean_ptr + program, mean.to(mean_ptr.dtype.element_ty), mask=valid)
+    tl.store(m2_ptr + program, m2.to(m2_ptr.dtype.element_ty), mask=valid)
+
+
+@triton_kernel
+def _merged_statistics(mean_ptr, m2_ptr, group, count, pieces, piece_size,
+                       compute: tl.constexpr, PIECES: tl.constexpr):
+    """(mean, M2) of a whole group from its pieces' (mean, M2): Chan's formula for k parts."""
+    piece = tl.arange(0, PIECES)
+    present = piece < pieces
+    sizes = tl.where(present, tl.minimum(count - piece * piece_size, piece_size), 0)
+    sizes = sizes.to(compute)
+    means = tl.load(mean_ptr + group * pieces + piece, mask=present, other=0).to(compute)
+    m2s = tl.load(m2_ptr + group * pieces + piece, mask=present, other=0).to(compute)
+    mean = tl.sum(sizes * means, axis=0) / count
+    return mean, tl.sum(m2s + sizes * (means - mean) * (means - mean), axis=0)
 
 
 @triton_kernel
@@ -229,46 +282,57 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
                      count, element_shape, x_element_strides, out_element_strides,
                      w_element_strides, b_element_strides,                  # tuples
                      eps_bits, momentum_bits, unbiased_bits,                # float64 bits
+                     piece_mean_ptr, piece_m2_ptr,  # (G, pieces) from group_statistics_kernel
+                     pieces, piece_size,            # one program per piece of a group
                      BATCH_STATISTICS: tl.constexpr,   # False: eval-mode batch norm
                      UPDATE_MEAN: tl.constexpr, UPDATE_VAR: tl.constexpr,
                      HAS_WEIGHT: tl.constexpr,
                      HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr,
+                     PIECES: tl.constexpr = 1,      # pieces rounded up to a power of two
                      INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
-    group = program_number(INT64)
+    program = program_number(INT64)
+    group, piece = program // pieces, program % pieces
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    valid = group < groups  # always true (one program per group); no load goes unguarded
+    valid = group < groups  # always true (one program per piece); no load goes unguarded
+    first = valid & (piece == 0)  # the program that stores the group's statistics
     x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
     eps = bits_to_float64(eps_bits).to(compute)
     if BATCH_STATISTICS:
-        mean, var = _group_statistics(x_ptr, x_base, count, element_shape, x_element_strides,
-                                      compute, BLOCK, INT64)
+        if PIECES == 1:  # the whole group in this program: its statistics computed here
+            mean, m2 = _piece_statistics(x_ptr, x_base, 0, count, element_shape,
+                                         x_element_strides, compute, BLOCK, INT64)
+        else:
+            mean, m2 = _merged_statistics(piece_mean_ptr, piece_m2_ptr, group, count, pieces,
+                                          piece_size, compute, PIECES)
+        var = m2 / count
         momentum = bits_to_float64(momentum_bits).to(compute)
         if UPDATE_MEAN:
             mean_at = running_mean_ptr + running_mean_offset + group * running_mean_stride
             old = tl.load(mean_at, mask=valid, other=0).to(compute)
             tl.store(mean_at, ((1 - momentum) * old + momentum * mean).to(
-                running_mean_ptr.dtype.element_ty), mask=valid)
+                running_mean_ptr.dtype.element_ty), mask=first)
         if UPDATE_VAR:
             var_at = running_var_ptr + running_var_offset + group * running_var_stride
             old = tl.load(var_at, mask=valid, other=0).to(compute)
             unbiased = var * bits_to_float64(unbiased_bits).to(compute)  # * M / (M - 1)
             tl.store(var_at, ((1 - momentum) * old + momentum * unbiased).to(
-                running_var_ptr.dtype.element_ty), mask=valid)
+                running_var_ptr.dtype.element_ty), mask=first)
     else:
         mean = tl.load(running_mean_ptr + running_mean_offset + group * running_mean_stride,
                        mask=valid, other=0).to(compute)
         var = tl.load(running_var_ptr + running_var_offset + group * running_var_stride,
                       mask=valid, other=1).to(compute)
     rstd = 1.0 / precise_sqrt(var + eps)
-    tl.store(mean_ptr + group, mean.to(mean_ptr.dtype.element_ty), mask=valid)
-    tl.store(rstd_ptr + group, rstd.to(rstd_ptr.dtype.element_ty), mask=valid)
-    # pass 3: y = (x - mean) * rstd * w + b
+    tl.store(mean_ptr + group, mean.to(mean_ptr.dtype.element_ty), mask=first)
+    tl.store(rstd_ptr + group, rstd.to(rstd_ptr.dtype.element_ty), mask=first)
+    # the second pass, over this program's piece: y = (x - mean) * rstd * w + b
     out_base = strided_offsets(group, group_shape, out_group_strides)
     w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
     b_base = b_offset + strided_offsets(group, group_shape, b_group_strides)
     lanes = lane_positions(BLOCK, INT64)
-    for start in range(0, count, BLOCK):
-        mask = start + lanes < count
+    end = tl.minimum((piece + 1) * piece_size, count)
+    for start in range(piece * piece_size, end, BLOCK):
+        mask = start + lanes < end
         x = _load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
                               x_element_strides, compute)
         w = _parameter_block(w_ptr, w_base, start + lanes, mask, element_shape,
@@ -345,22 +409,28 @@ def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offse
 
 @triton_kernel
 def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, rstd_ptr,
-                                 dw_ptr, db_ptr,                  # outputs, (count,) each
+                                 dw_ptr, db_ptr,        # (parts, count) each: partial sums
                                  groups, group_shape, dy_group_strides, x_group_strides,
                                  count, element_shape, dy_element_strides, x_element_strides,
+                                 rows_per_part,         # the rows (groups) are cut into parts
                                  BLOCK_G: tl.constexpr, BLOCK_E: tl.constexpr,
                                  INT64: tl.constexpr = False):  # (see needs_int64)
-    """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums."""
+    """layer norm's dw[e] = sum over groups of dy x_hat, db[e] = sum of dy: column sums, of
+    one part of the rows and one block of columns per program."""
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    elements = block_positions(BLOCK_E, INT64)                                      # (BLOCK_E,)
+    program = program_number(INT64)
+    column_blocks = tl.cdiv(count, BLOCK_E)
+    part = program // column_blocks
+    elements = (program % column_blocks) * BLOCK_E + lane_positions(BLOCK_E, INT64)  # (BLOCK_E,)
     element_mask = elements < count
     dy_columns = dy_offset + strided_offsets(elements, element_shape, dy_element_strides)
     x_columns = x_offset + strided_offsets(elements, element_shape, x_element_strides)
     sum_dy_x_hat = tl.zeros([BLOCK_G, BLOCK_E], compute)
     sum_dy = tl.zeros([BLOCK_G, BLOCK_E], compute)
-    for start in range(0, groups, BLOCK_G):
+    end = tl.minimum((part + 1) * rows_per_part, groups)
+    for start in range(part * rows_per_part, end, BLOCK_G):
         rows = start + lane_positions(BLOCK_G, INT64)                               # (BLOCK_G,)
-        row_mask = rows < groups
+        row_mask = rows < end
         mask = row_mask[:, None] & element_mask[None, :]                    # (BLOCK_G, BLOCK_E)
         dy_rows = strided_offsets(rows, group_shape, dy_group_strides)
         x_rows = strided_offsets(rows, group_shape, x_group_strides)
@@ -371,10 +441,10 @@ def column_parameter_grad_kernel(dy_ptr, dy_offset, x_ptr, x_offset, mean_ptr, r
         rstd = tl.load(rstd_ptr + rows, mask=row_mask, other=0).to(compute)
         sum_dy_x_hat += dy * (x - mean[:, None]) * rstd[:, None]
         sum_dy += dy
-    tl.store(dw_ptr + elements, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
+    at = part * count + elements
+    tl.store(dw_ptr + at, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
              mask=element_mask)
-    tl.store(db_ptr + elements, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty),
-             mask=element_mask)
+    tl.store(db_ptr + at, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty), mask=element_mask)
 
 
 # --- launchers: split the dims into group dims and element dims ----------------------------------
@@ -429,16 +499,38 @@ def _normalize(x, x_view, weight, weight_view, bias, bias_view, group_dims, para
     running_arguments = []  # (pointer, offset, stride) of running_mean, then of running_var
     for buffer, view in running:
         running_arguments += [*_buffer_or(buffer, view, out), view.strides[0] if view else 0]
-    normalize_kernel[(groups,)](
+    block = launch_block(count, NORM_BLOCK)
+    int64 = needs_int64(x_view, x_view.numel)
+    pieces, piece_size = _pieces(groups, count, block) if batch_statistics else (1, count)
+    piece_mean = piece_m2 = mean  # stand-ins, never read with one piece
+    if pieces > 1:  # first kernel: every piece's (mean, M2)
+        piece_mean, piece_m2 = _statistics_buffers(groups * pieces, numpy_dtype(x))
+        group_statistics_kernel[(groups * pieces,)](
+            x, x_view.offset, piece_mean, piece_m2, groups, group_shape, group_strides[0], count,
+            element_shape, element_strides[0], pieces, piece_size, BLOCK=block, INT64=int64)
+    normalize_kernel[(groups * pieces,)](
         x, x_view.offset, *_buffer_or(weight, weight_view, x), *_buffer_or(bias, bias_view, x),
         out, mean, rstd, *running_arguments, groups, group_shape, *group_strides, count,
         element_shape, *element_strides, float_bits(eps), float_bits(momentum),
-        float_bits(count / max(count - 1, 1)), BATCH_STATISTICS=batch_statistics,
+        float_bits(count / max(count - 1, 1)), piece_mean, piece_m2, pieces, piece_size,
+        BATCH_STATISTICS=batch_statistics,
         UPDATE_MEAN=batch_statistics and running[0][0] is not None,
         UPDATE_VAR=batch_statistics and running[1][0] is not None,
-        HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None,
-        BLOCK=launch_block(count, NORM_BLOCK), INT64=needs_int64(x_view, x_view.numel))
+        HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None, BLOCK=block,
+        PIECES=next_power_of_2(pieces), INT64=int64)
     return out, mean, rstd
+
+
+def _pieces(groups: int, count: int, block: int) -> tuple[int, int]:
+    """(pieces per group, elements per piece: a multiple of block). One piece under the
+    interpreter and whenever the groups alone fill the GPU or are short."""
+    if small_launches():
+        return 1, count
+    pieces = min(cdiv(STATISTICS_PROGRAMS, groups), count // STATISTICS_PIECE)
+    if pieces < 2:
+        return 1, count
+    piece_size = cdiv(cdiv(count, pieces), block) * block
+    return cdiv(count, piece_size), piece_size
 
 
 def batch_norm_triton(x, x_view, weight, weight_view, bias, bias_view, running_mean,
@@ -504,12 +596,41 @@ def layer_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean
     count = int(np.prod(x_view.shape[ndim - normalized_ndim:], dtype=np.int64))
     dtype = numpy_dtype(x)
     dw, db = empty(count, dtype), empty(count, dtype)
-    if x_view.numel:
-        group_shape, group_strides, element_shape, element_strides = _split(
-            x_view.shape, lead, [dy_view.strides, x_view.strides])
-        block_g, block_e = PARAMETER_BLOCK
-        column_parameter_grad_kernel[(cdiv(count, block_e),)](
-            dy, dy_view.offset, x, x_view.offset, mean, rstd, dw, db, x_view.numel // count,
-            group_shape, *group_strides, count, element_shape, *element_strides,
-            BLOCK_G=block_g, BLOCK_E=block_e, INT64=needs_int64(dy_view, x_view))
+    if not x_view.numel:
+        return dx, dw, db
+    group_shape, group_strides, element_shape, element_strides = _split(
+        x_view.shape, lead, [dy_view.strides, x_view.strides])
+    block_g, block_e = PARAMETER_BLOCK
+    rows = x_view.numel // count
+    parts, rows_per_part = _row_parts(rows, cdiv(count, block_e), block_g)
+    compute = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+    partial_dw, partial_db = ((dw, db) if parts == 1 else
+                              (empty(parts * count, compute), empty(parts * count, compute)))
+    column_parameter_grad_kernel[(parts * cdiv(count, block_e),)](
+        dy, dy_view.offset, x, x_view.offset, mean, rstd, partial_dw, partial_db, rows,
+        group_shape, *group_strides, count, element_shape, *element_strides, rows_per_part,
+        BLOCK_G=block_g, BLOCK_E=block_e, INT64=needs_int64(dy_view, x_view, parts * count))
+    if parts > 1:  # the final reduction: the parts' partial sums, summed down each column
+        from .elementwise import cast_triton
+        from .reduce import reduce_triton
+
+        partials = View((parts, count), (count, 1), 0)
+        dw, db = (reduce_triton("sum", partial, partials, (0,)) for partial in (partial_dw,
+                                                                                  partial_db))
+        if dtype != compute:
+            dw, db = (cast_triton(total, View((count,), (1,), 0), dtype) for total in (dw, db))
     return dx, dw, db
+
+
+def _row_parts(rows: int, column_blocks: int, block_g: int) -> tuple[int, int]:
+    """(parts, rows per part: a multiple of block_g) for layer norm's dw and db. As in Triton's
+    layer-norm tutorial: rows grouped, partial sums per group, then a final reduction; here the
+    partial sums come from their own kernel, with plain stores (no lock, no atomics: the same
+    bits every run). One part, and no reduction, under the interpreter or for few rows."""
+    if small_launches():
+        return 1, rows
+    parts = min(cdiv(STATISTICS_PROGRAMS, column_blocks), rows // PARAMETER_ROWS)
+    if parts < 2:
+        return 1, rows
+    rows_per_part = cdiv(cdiv(rows, parts), block_g) * block_g
+    return cdiv(rows, rows_per_part), rows_per_part

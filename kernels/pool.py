@@ -75,52 +75,62 @@ def _offset_views(padded: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair
             yield a * kernel[1] + b, padded[..., rows, columns]
 
 
-def _flat_indices(arg: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                  width: int) -> np.ndarray:
-    """Window-local winner k = a * kw + b at (..., i, j) -> flat index row * W + col in x."""
-    out_h, out_w = arg.shape[-2:]
-    corner = ((np.arange(out_h) * stride[0] - padding[0])[:, None] * width
-              + (np.arange(out_w) * stride[1] - padding[1]))  # (Ho, Wo): each window's origin
-    a, b = np.divmod(np.arange(kernel[0] * kernel[1]), kernel[1])
-    offsets = a * dilation[0] * width + b * dilation[1]  # (kh * kw,) within a window
-    return (corner + offsets[arg]).astype(np.int64)
+def _window_corners(out_hw: Pair, stride: Pair, padding: Pair, width: int) -> np.ndarray:
+    """(Ho, Wo) int64: the flat index row * W + col in x of each window's top-left element."""
+    rows = np.arange(out_hw[0], dtype=np.int64) * stride[0] - padding[0]
+    columns = np.arange(out_hw[1], dtype=np.int64) * stride[1] - padding[1]
+    return rows[:, None] * width + columns
 
 
 def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
                          dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """(values, int64 indices) of the window maxima of x (..., H, W): a running maximum over the
-    kernel offsets; the first maximum wins ties, and a nan wins over numbers (as in PyTorch)."""
+    kernel offsets; the first maximum wins ties, and a nan wins over numbers (as in PyTorch).
+
+    The winner is tracked as its offset inside the window in x's flat coordinates
+    (a * dh * W + b * dw, small: int32), so the flat index is one add of the window corners."""
     x_array = as_numpy(x, x_view)
+    width = x_view.shape[-1]
     out_hw = pool2d_output_shape(x_view.shape, kernel, stride, padding, dilation, ceil_mode)[-2:]
     padded = _pad_for_windows(x_array, kernel, stride, padding, dilation, out_hw, -np.inf)
     nan_aware = bool(np.isnan(x_array).any())
     best, winner = None, None
     for k, view in _offset_views(padded, kernel, stride, dilation, out_hw):
+        a, b = divmod(k, kernel[1])
+        offset = a * dilation[0] * width + b * dilation[1]  # of element (a, b) from the corner
         if best is None:
-            best, winner = np.array(view), np.zeros(view.shape, np.int32)
+            best, winner = np.array(view), np.full(view.shape, offset, np.int32)
             continue
         candidate = np.ascontiguousarray(view)  # one strided read; the math below runs on
         better = candidate > best  # contiguous arrays, about 10x faster than on strided ones
         if nan_aware:
             better |= np.isnan(candidate) & ~np.isnan(best)
-        winner += better * (k - winner)  # branch-free "winner = k where better"
+        # branch-free "winner = offset where better": on small int32 arrays faster than
+        # np.copyto(..., where=better) or np.putmask
+        winner += better * (offset - winner)
         np.maximum(best, candidate, out=best)  # nan-propagating, as the winner above
-    indices = _flat_indices(winner, kernel, stride, padding, dilation, x_view.shape[-1])
+    indices = np.add(winner, _window_corners(out_hw, stride, padding, width), dtype=np.int64)
     return best.reshape(-1), indices.reshape(-1)
 
 
 def max_pool2d_backward_reference(dy: np.ndarray, dy_view: View, indices: np.ndarray,
-                                  indices_view: View, input_shape: tuple[int, ...]) -> np.ndarray:
+                                  indices_view: View, input_shape: tuple[int, ...],
+                                  kernel: Pair | None = None, stride: Pair | None = None,
+                                  padding: Pair | None = None, dilation: Pair | None = None
+                                  ) -> np.ndarray:
     """dx (..., H, W): each dy added at the input position its window's maximum came from
-    (np.bincount sums the repeats where windows overlap)."""
+    (np.add.at, unbuffered, sums the repeats where windows overlap; a plain dx[targets] = dy
+    would keep only the last of them). The pooling's geometry (kernel, stride, padding,
+    dilation) is optional: this scatter needs only the indices (the Triton kernel, a gather, uses
+    it to visit only the windows that cover each element)."""
     planes = math.prod(input_shape[:-2])
     plane_size = input_shape[-2] * input_shape[-1]
     dy_array = as_numpy(dy, dy_view).reshape(planes, -1)
     targets = as_numpy(indices, indices_view).reshape(planes, -1)
     targets = targets + (np.arange(planes) * plane_size)[:, None]
-    dx = np.bincount(targets.reshape(-1), weights=dy_array.reshape(-1).astype(np.float64),
-                     minlength=planes * plane_size)
-    return dx.astype(dy.dtype)
+    dx = np.zeros(planes * plane_size, _accumulator(dy.dtype))
+    np.add.at(dx, targets.reshape(-1), dy_array.reshape(-1))
+    return dx.astype(dy.dtype, copy=False)
 
 
 def _axis_divisors(size: int, out: int, kernel: int, stride: int, padding: int,
@@ -188,9 +198,13 @@ def avg_pool2d_backward_reference(dy: np.ndarray, dy_view: View, input_shape: tu
 # ----------------------------------------------------------------------------------------------
 # What you will learn: window kernels. Each program owns BLOCK output pixels (over all planes =
 # the leading dims) and walks the kh x kw window with two small loops, masking positions that fall
-# in the padding. The backward passes run over the *outputs* too and scatter into dx with
-# tl.atomic_add, because neighbouring windows may overlap (stride < kernel); dx accumulates in
-# float32 (float64 for float64) and is rounded once.
+# in the padding. The backward passes are *gathers*: each program owns BLOCK elements of dx, and
+# visits the windows that cover its element: along each dim, those that start less than a window's
+# extent before it, one per stride (see _covering_window; 2x2 windows with stride 2: one). Max
+# pooling takes dy of the windows whose saved winner is this element, average pooling dy / divisor
+# of every covering window. Each dx element is summed in registers (float32, float64 for float64)
+# and stored once: no zero-filled dx, no atomic adds (scattering from the outputs would need both,
+# since neighbouring windows may overlap when stride < kernel).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -269,36 +283,62 @@ def pool2d_kernel(x_ptr,                    # input (..., H, W), any strides
 
 
 @triton_kernel
-def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo) any strides; int64 winners
-                           dx_ptr,                # float32/64 accumulator (planes, H, W)
-                           total,                 # number of dy elements
-                           dy_shape, dy_strides, dy_offset,   # tuples: dy's view
-                           indices_shape, indices_strides, indices_offset,
-                           size, out_hw, kernel, stride, padding,  # tuples: (h, w) pairs
+def _covering_window(y, t, kernel, stride, padding, dilation, out_size):
+    """Along one dim: the t-th window that may hold input position y (t = 0: the last window
+    that starts at or before y), and whether it does. Window i starts at i * stride - padding;
+    y lies at `offset` = y + padding - i * stride inside it, which must be a kernel element
+    (a multiple of dilation, below the window's extent (kernel - 1) * dilation + 1); i must be
+    one of the out_size windows."""
+    i = (y + padding) // stride - t
+    offset = y + padding - i * stride
+    inside = (offset < (kernel - 1) * dilation + 1) & (offset % dilation == 0)
+    return i, inside & (i >= 0) & (i < out_size)
+
+
+@triton_kernel
+def pool2d_backward_kernel(dy_ptr, indices_ptr,   # dy (..., Ho, Wo), int64 winners: any strides
+                           dx_ptr,                # dx (planes, H, W), contiguous, dy's dtype
+                           total,                 # number of dx elements
+                           plane_shape, dy_plane_strides, indices_plane_strides,  # tuples
+                           dy_row_stride, dy_column_stride, dy_offset,
+                           indices_row_stride, indices_column_stride, indices_offset,
+                           size, out_hw, kernel, stride, padding, dilation,  # (h, w) pairs
                            override,
                            MAX: tl.constexpr, INCLUDE_PAD: tl.constexpr, BLOCK: tl.constexpr,
                            INT64: tl.constexpr = False):
-    position = block_positions(BLOCK, INT64)  # (BLOCK,)
+    position = block_positions(BLOCK, INT64)  # (BLOCK,) dx elements
     mask = position < total
-    dy = tl.load(dy_ptr + dy_offset + strided_offsets(position, dy_shape, dy_strides),
-                 mask=mask, other=0).to(dx_ptr.dtype.element_ty)
-    j = position % out_hw[1]
-    i = (position // out_hw[1]) % out_hw[0]
-    plane_start = (position // (out_hw[0] * out_hw[1])) * size[0] * size[1]
-    if MAX:  # all of dy goes to the winner
-        winner = tl.load(indices_ptr + indices_offset
-                         + strided_offsets(position, indices_shape, indices_strides),
-                         mask=mask, other=0)
-        tl.atomic_add(dx_ptr + plane_start + winner, dy, mask=mask & (winner >= 0))
-    else:  # dy / divisor to every element of the window
-        share = dy / _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD,
-                              override).to(dy.dtype)
-        for a in range(0, kernel[0]):
-            row = i * stride[0] + a - padding[0]
-            for b in range(0, kernel[1]):
-                column = j * stride[1] + b - padding[1]
-                inside = mask & (row >= 0) & (row < size[0]) & (column >= 0) & (column < size[1])
-                tl.atomic_add(dx_ptr + plane_start + row * size[1] + column, share, mask=inside)
+    x = position % size[1]
+    y = (position // size[1]) % size[0]
+    plane = position // (size[0] * size[1])
+    dy_base = dy_ptr + dy_offset + strided_offsets(plane, plane_shape, dy_plane_strides)
+    winners = indices_ptr + indices_offset + strided_offsets(plane, plane_shape,
+                                                             indices_plane_strides)
+    here = y * size[1] + x  # this element's flat index in its plane, as the winners store it
+    total_sum = tl.zeros([BLOCK], dtype=tl.float32)
+    if dx_ptr.dtype.element_ty == tl.float64:
+        total_sum = total_sum.to(tl.float64)
+    # the windows that can cover one position: those starting less than an extent before it,
+    # one per stride (2x2 windows with stride 2: exactly one)
+    rows = ((kernel[0] - 1) * dilation[0] + stride[0]) // stride[0]
+    columns = ((kernel[1] - 1) * dilation[1] + stride[1]) // stride[1]
+    for t in range(0, rows):
+        i, row_ok = _covering_window(y, t, kernel[0], stride[0], padding[0], dilation[0],
+                                     out_hw[0])
+        for u in range(0, columns):
+            j, column_ok = _covering_window(x, u, kernel[1], stride[1], padding[1], dilation[1],
+                                            out_hw[1])
+            covered = mask & row_ok & column_ok
+            dy = tl.load(dy_base + i * dy_row_stride + j * dy_column_stride, mask=covered,
+                         other=0).to(total_sum.dtype)
+            if MAX:  # all of a window's dy goes to its winner
+                winner = tl.load(winners + i * indices_row_stride + j * indices_column_stride,
+                                 mask=covered, other=-1)
+                total_sum += tl.where(winner == here, dy, 0)
+            else:  # dy / divisor to every element of the window
+                divisor = _divisor(i, j, size, kernel, stride, padding, INCLUDE_PAD, override)
+                total_sum += tl.where(covered, dy / divisor.to(dy.dtype), 0)
+    tl.store(dx_ptr + position, total_sum.to(dx_ptr.dtype.element_ty), mask=mask)
 
 
 def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
@@ -322,26 +362,21 @@ def _pool(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair, dilat
 
 def _pool_backward(dy: Any, dy_view: View, indices: Any, indices_view: View,
                    input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
-                   is_max: bool, include_pad: bool, override: int | None) -> Any:
-    from .copy import full_triton
-    from .elementwise import cast_triton
-
-    dtype = numpy_dtype(dy)
-    wide = np.dtype(np.float64 if dtype == np.float64 else np.float32)
+                   dilation: Pair, is_max: bool, include_pad: bool, override: int | None) -> Any:
     numel = math.prod(input_shape)
-    dx = full_triton(numel, 0.0, wide)
-    total = dy_view.numel
-    if total:
-        dy_shape, (dy_strides,) = merge_dims(dy_view.shape, dy_view.strides)
-        indices_shape, (indices_strides,) = merge_dims(indices_view.shape, indices_view.strides)
-        block = launch_block(total, POOL_BLOCK)
-        pool2d_backward_kernel[(cdiv(total, block),)](
-            dy, indices, dx, total, dy_shape, dy_strides, dy_view.offset, indices_shape,
-            indices_strides, indices_view.offset, tuple(input_shape[-2:]),
+    dx = empty(numel, numpy_dtype(dy))  # every element is stored once (covered by no window: 0)
+    if numel:
+        plane_shape, (dy_strides, indices_strides) = merge_dims(
+            input_shape[:-2], dy_view.strides[:-2], indices_view.strides[:-2])
+        block = launch_block(numel, POOL_BLOCK)
+        pool2d_backward_kernel[(cdiv(numel, block),)](
+            dy, indices, dx, numel, plane_shape, dy_strides, indices_strides,
+            dy_view.strides[-2], dy_view.strides[-1], dy_view.offset, indices_view.strides[-2],
+            indices_view.strides[-1], indices_view.offset, tuple(input_shape[-2:]),
             tuple(dy_view.shape[-2:]), tuple(kernel), tuple(stride), tuple(padding),
-            override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
+            tuple(dilation), override or 0, MAX=is_max, INCLUDE_PAD=include_pad, BLOCK=block,
             INT64=needs_int64(dy_view, indices_view, numel))
-    return dx if wide == dtype else cast_triton(dx, View((numel,), (1,), 0), dtype)
+    return dx
 
 
 def max_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
@@ -351,10 +386,18 @@ def max_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding:
 
 
 def max_pool2d_backward_triton(dy: Any, dy_view: View, indices: Any, indices_view: View,
-                               input_shape: tuple[int, ...]) -> Any:
-    """dx (..., H, W): each dy added at its window's winner, on the GPU."""
-    return _pool_backward(dy, dy_view, indices, indices_view, input_shape, (1, 1), (1, 1),
-                          (0, 0), True, True, None)
+                               input_shape: tuple[int, ...], kernel: Pair | None = None,
+                               stride: Pair | None = None, padding: Pair | None = None,
+                               dilation: Pair | None = None) -> Any:
+    """dx (..., H, W): each element sums the dy of the windows it won, on the GPU. Without the
+    pooling's geometry, every output of the plane is a candidate: kernel (H + Ho - 1, ...) with
+    stride 1 and padding Ho - 1 puts every window i in 0 .. Ho - 1 over every row y."""
+    if kernel is None or stride is None or padding is None or dilation is None:
+        (height, width), (out_h, out_w) = input_shape[-2:], dy_view.shape[-2:]
+        kernel, stride = (height + out_h - 1, width + out_w - 1), (1, 1)
+        padding, dilation = (out_h - 1, out_w - 1), (1, 1)
+    return _pool_backward(dy, dy_view, indices, indices_view, input_shape, kernel, stride,
+                          padding, dilation, True, True, None)
 
 
 def avg_pool2d_triton(x: Any, x_view: View, kernel: Pair, stride: Pair, padding: Pair,
@@ -370,4 +413,4 @@ def avg_pool2d_backward_triton(dy: Any, dy_view: View, input_shape: tuple[int, .
                                count_include_pad: bool, divisor_override: int | None) -> Any:
     """dx (..., H, W): every window's dy / divisor added to each of its elements, on the GPU."""
     return _pool_backward(dy, dy_view, dy, dy_view, input_shape, kernel, stride, padding,
-                          False, count_include_pad, divisor_override)
+                          (1, 1), False, count_include_pad, divisor_override)

@@ -52,10 +52,14 @@ def randperm_reference(n: int, seed: int, offset: int, dtype: np.dtype) -> np.nd
 # ----------------------------------------------------------------------------------------------
 # What you will learn: random numbers without state. tl.randint4x(seed, counter) runs Philox, a
 # small block cipher: 10 rounds of multiplies and xors turn (key = seed, counter) into four
-# independent 32-bit random words. Element i uses counter offset + i, so every element is computed
-# on its own, in any order, by any program - and the same (seed, offset) gives the same numbers.
+# independent 32-bit random words. Every counter's four words are used: a draw that needs one word
+# (a float32 uniform) makes four values per counter, one that needs two words makes two. Element i
+# is value i % PER of counter offset + i // PER (PER = 4 or 2), so every element is computed on
+# its own, in any order, by any program - and the same (seed, offset) gives the same numbers.
+# A program's BLOCK elements are BLOCK / PER consecutive counters, drawn at once and interleaved.
 #   uniform  a float from the top bits of one word (float32: 24 bits) or two (float64: 53 bits)
-#   normal   Box-Muller: sqrt(-2 log u1) * cos(2 pi u2) from two uniforms
+#   normal   Box-Muller: two uniforms u1, u2 give two normals, r cos(t) and r sin(t) with
+#            r = sqrt(-2 log u1), t = 2 pi u2
 #   randint  low + (64 random bits mod (high - low))   (a bias below range / 2^64)
 #   randperm random 64-bit keys; each element's rank among the keys is its position
 
@@ -69,6 +73,7 @@ from .triton_support import (  # noqa: E402
     float_bits,
     launch_block,
     needs_int64,
+    program_number,
     signed_int64,
     tl,
     triton_kernel,
@@ -89,34 +94,56 @@ def _uniform(word_a, word_b, WIDE: tl.constexpr):
 
 
 @triton_kernel
+def _box_muller(u1, u2):
+    """Two independent standard normals from two uniforms (u1 in (0, 1])."""
+    radius = tl.sqrt(-2.0 * tl.log(u1))
+    angle = 6.283185307179586 * u2
+    return radius * tl.cos(angle), radius * tl.sin(angle)
+
+
+@triton_kernel
 def random_kernel(out_ptr,                  # output buffer
                   numel,                    # number of draws
-                  seed, offset,             # Philox key, and the counter of element 0
+                  seed, offset,             # Philox key, and the first counter
                   a, b,                     # uniform: low, high; normal: mean, std (float bits)
                                             # randint: low, high - low (ints)
                   KIND: tl.constexpr,       # "uniform", "normal" or "randint"
                   BLOCK: tl.constexpr,
                   INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
     index = block_positions(BLOCK, INT64)  # (BLOCK,)
-    mask = index < numel
-    r0, r1, r2, r3 = tl.randint4x(seed, offset + index.to(tl.int64))  # 4 x (BLOCK,) uint32
     WIDE: tl.constexpr = out_ptr.dtype.element_ty == tl.float64
-    if KIND == "randint":
-        bits = (r0.to(tl.uint64) << 32) | r1.to(tl.uint64)
-        # tl.cast: high - low == 1 (or low == 1) reaches a GPU launch as a constant, not a tensor
-        y = tl.cast(a, tl.int64) + (bits % tl.cast(b, tl.uint64)).to(tl.int64)
+    PER: tl.constexpr = 2 if WIDE or KIND == "randint" else 4  # values per counter
+    counters = (program_number(INT64).to(tl.int64) * (BLOCK // PER)
+                + tl.arange(0, BLOCK // PER))                      # (BLOCK / PER,)
+    r0, r1, r2, r3 = tl.randint4x(seed, offset + counters)  # 4 x (BLOCK / PER,) uint32
+    if KIND == "randint":  # 64 bits per value: (r0, r1) and (r2, r3)
+        low, span = tl.cast(a, tl.int64), tl.cast(b, tl.uint64)  # tl.cast: 1 can be a constant
+        v0 = low + ((((r0.to(tl.uint64) << 32) | r1.to(tl.uint64)) % span).to(tl.int64))
+        v1 = low + ((((r2.to(tl.uint64) << 32) | r3.to(tl.uint64)) % span).to(tl.int64))
     else:
         compute = tl.float64 if WIDE else tl.float32
         first = bits_to_float64(a).to(compute)
         second = bits_to_float64(b).to(compute)
-        if KIND == "uniform":
-            y = first + (second - first) * _uniform(r0, r1, WIDE)
+        if WIDE:  # two words per uniform: two uniforms per counter
+            u0, u1 = _uniform(r0, r1, True), _uniform(r2, r3, True)
         else:
-            u1 = 1.0 - _uniform(r0, r1, WIDE)  # in (0, 1]: log(u1) is finite
-            u2 = _uniform(r2, r3, WIDE)
-            z = tl.sqrt(-2.0 * tl.log(u1)) * tl.cos(6.283185307179586 * u2)
-            y = first + second * z
-    tl.store(out_ptr + index, y.to(out_ptr.dtype.element_ty), mask=mask)
+            u0, u1 = _uniform(r0, r0, False), _uniform(r1, r1, False)
+            u2, u3 = _uniform(r2, r2, False), _uniform(r3, r3, False)
+        if KIND == "uniform":
+            v0, v1 = first + (second - first) * u0, first + (second - first) * u1
+            if not WIDE:
+                v2, v3 = first + (second - first) * u2, first + (second - first) * u3
+        else:  # 1 - u: in (0, 1], so log is finite
+            v0, v1 = _box_muller(1.0 - u0, u1)
+            v0, v1 = first + second * v0, first + second * v1
+            if not WIDE:
+                v2, v3 = _box_muller(1.0 - u2, u3)
+                v2, v3 = first + second * v2, first + second * v3
+    if PER == 4:  # element PER * k + w is value w of counter k
+        y = tl.reshape(tl.join(tl.join(v0, v2), tl.join(v1, v3)), [BLOCK])
+    else:
+        y = tl.reshape(tl.join(v0, v1), [BLOCK])
+    tl.store(out_ptr + index, y.to(out_ptr.dtype.element_ty), mask=index < numel)
 
 
 def _draw(kind: str, numel: int, seed: int, offset: int, a: int, b: int, dtype: np.dtype) -> Any:

@@ -8,7 +8,9 @@
   name the user's line.
 - Fusion: elementwise chains (also after a matmul or a reduction: an epilogue) become generated
   kernels (NumPy and Triton), listed by kernels() with readable source(i), and a replay launches
-  fewer kernels than eager mode calls primitives.
+  fewer kernels than eager mode calls primitives. On Triton: horizontal fusion (a level's
+  independent pieces in one launch), SGD split per parameter, generated convolutions, pooling
+  and cross-entropy backward.
 """
 
 from __future__ import annotations
@@ -73,10 +75,19 @@ def test_compiled_training_step_equals_eager(make_model, shape, device):
     if device == "cuda" and make_model is _mlp:  # generated Triton kernels ran (interpreter)
         index = next(i for i, k in enumerate(kernels) if "relu (Relu)" in k)
         assert "@triton.jit" in compiled.source(index) and "tl.store" in compiled.source(index)
-        # every parameter's SGD update in one launch: the optimizer's multi-tensor (foreach)
-        # primitive on the Triton backend, replayed as one step of the program
-        updates = [s for s in compiled.program.steps if "sgd_step" in s.function.__name__]
-        assert [s.function.__name__ for s in updates] == ["foreach_sgd_step_triton"]
+        # the optimizer's multi-tensor (foreach) step is split per parameter: each update is a
+        # generated piece (or the epilogue of the piece computing its gradient); none is eager
+        assert not [s for s in compiled.program.steps if "sgd_step" in s.function.__name__]
+        source = "\n".join(compiled.source(i) for i in range(len(kernels)))
+        pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
+        assert pieces == len(list(compiled_model.parameters()))
+        # horizontal fusion: the launches hold several independent pieces, drawn as such
+        assert compiled.kernel_counts()[1] <= 8  # 3 forward, loss 2, 3 backward levels
+        assert "3 independent pieces, 1 launch" in compiled.draw().source
+    if device == "cuda" and make_model is _convnet:  # convolutions and pooling: generated
+        eager = {s.calls[0].primitive for s in compiled.program.steps if s.kernel is None}
+        assert not eager & {"conv2d", "conv2d_backward_input", "conv2d_backward_weight",
+                            "max_pool2d", "max_pool2d_backward"}, eager
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
         np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
@@ -259,9 +270,9 @@ def test_fused_select_gives_the_eager_where_bits():
     np.testing.assert_array_equal(aliased, np.where(~c, 0, a))
 
 
-def test_triton_sgd_updates_fuse_into_one_generated_kernel_without_foreach():
-    """With foreach=False the optimizer makes one sgd_step call per parameter; compile fuses them
-    into one generated @triton.jit kernel (with the default, the foreach primitive is one)."""
+def test_triton_sgd_updates_are_generated_pieces_without_foreach():
+    """With foreach=False the optimizer makes one sgd_step call per parameter; compile turns each
+    into a generated piece (or an epilogue), launched with the independent work of its level."""
     results = []
     for compile_it in (False, True):
         torch.manual_seed(0)
@@ -278,5 +289,77 @@ def test_triton_sgd_updates_fuse_into_one_generated_kernel_without_foreach():
         run = torch.compile(step) if compile_it else step
         results.append([run(x, y).item() for x, y in _batches((6, 8), 3, "cuda")])
     assert np.allclose(results[0], results[1], atol=1e-6)
-    sources = [run.source(i) for i, k in enumerate(run.kernels()) if "sgd_step" in k]
-    assert len(sources) == 1 and "@triton.jit" in sources[0] and "SGD updates" in sources[0]
+    source = "\n".join(run.source(i) for i in range(len(run.kernels())))
+    pieces = source.count("# SGD epilogue") + source.count("# SGD update of a parameter")
+    assert pieces == len(list(model.parameters())) and "@triton.jit" in source
+    assert not [s for s in run.program.steps if "sgd_step" in s.function.__name__]
+
+
+@pytest.mark.parametrize("layers", ["strided", "dilated_overlapping_pool"])
+def test_generated_convolutions_and_pool_backward_equal_eager(layers):
+    """On Triton the convolutions (forward, input and weight gradients) are generated reduction
+    heads and a non-overlapping max-pool backward a gather: stride 2, dilation 2, a pool window
+    leaving the last row out, and an overlapping pool (kept as the eager scatter primitive)."""
+    def make() -> nn.Module:
+        if layers == "strided":  # 7x7 -> conv stride 2 -> 4x4 -> conv -> 4x4 -> pool 3 -> 1x1
+            return nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3),
+                                 nn.Flatten(), nn.Linear(2, 4))
+        return nn.Sequential(nn.Conv2d(2, 3, 3, dilation=2, padding=2), nn.ReLU(),
+                             nn.MaxPool2d(3, stride=2), nn.Flatten(), nn.Linear(27, 4))
+
+    eager_model, eager_step = _training(make, "cuda")
+    compiled_model, step = _training(make, "cuda")
+    compiled = torch.compile(step)
+    for x, y in _batches((1, 2, 7, 7), 3, "cuda"):  # 2 captures, 1 replay
+        assert abs(eager_step(x, y).item() - compiled(x, y).item()) <= 1e-6
+    source = "\n".join(compiled.source(i) for i in range(len(compiled.kernels())))
+    assert "conv2d_backward_weight" in source and "conv2d (Conv2d)" in source
+    assert ("max_pool2d_backward (MaxPool2dBackward)" in source) == (layers == "strided")
+    for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
+        np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().cpu().numpy(), atol=1e-6)
+        np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.cpu().numpy(), atol=1e-6)
+
+
+def test_parameters_read_after_their_update_in_the_same_step():
+    """The schedule keeps write-after-read and read-after-write order: the forward after
+    optimizer.step() sees the updated parameters, the gradient read after the update is the one
+    the SGD epilogue consumed (Triton: updates run as soon as nothing reads the parameter)."""
+    def make():
+        torch.manual_seed(0)
+        model = _mlp().to("cuda")
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss, model(x).sum(), model[0].weight.grad.sum()
+
+        return step
+
+    eager, compiled = make(), torch.compile(make())
+    for x, y in _batches((5, 8), 3, "cuda"):
+        for expected, got in zip(eager(x, y), compiled(x, y)):
+            assert abs(expected.item() - got.item()) <= 1e-5
+    assert compiled.program is not None
+
+
+def test_inference_recomputes_the_pool_inside_the_next_matmul():
+    """Forward only (no_grad): the Linear after the max pool recomputes the pooled values from the
+    pool's input (a prologue), so neither the maxima nor the winners are computed at all."""
+    torch.manual_seed(0)
+    model = _convnet().to("cuda")
+
+    def infer(x):
+        with torch.no_grad():
+            return model(x)
+
+    compiled = torch.compile(infer)
+    for x, _ in _batches((2, 1, 6, 6), 3, "cuda"):
+        np.testing.assert_allclose(compiled(x).cpu().numpy(), infer(x).cpu().numpy(), atol=1e-6)
+    kernels = compiled.kernels()
+    assert compiled.program is not None and not any("max_pool2d" in k for k in kernels), kernels
+    assert "the max pool (MaxPool2d), recomputed" in "\n".join(
+        compiled.source(i) for i in range(len(kernels)))

@@ -1,7 +1,7 @@
 """Conv2d and the pooling layers against PyTorch: forward, input and weight gradients, for stride,
 padding (ints, 'same', 'valid', padding modes), dilation, groups and ceil_mode, over
-Hypothesis-drawn shapes; double backward through conv and pooling; the conv primitive against
-plain loops."""
+Hypothesis-drawn shapes; double backward through conv and pooling; the conv primitive (both of its
+cols layouts) against plain loops."""
 
 from __future__ import annotations
 
@@ -165,12 +165,16 @@ def test_double_backward_matches_torch(function: str, kwargs: dict, with_weight:
     ((2, 4), (1, 1), (0, 1, 1, 2), (1, 1)),  # tight, asymmetric ('same' for an even kernel)
     ((3, 2), (1, 1), (2, 2, 1, 1), (2, 2)),  # tight, dilated
 ])
+@pytest.mark.parametrize("channels_first", [False, True])
 def test_conv2d_primitives_match_direct_loops(kernel: tuple, stride: tuple, padding: tuple,
-                                              dilation: tuple) -> None:
+                                              dilation: tuple, channels_first: bool,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The im2col reference against the definition, written as plain loops; its two backward
-    products against PyTorch's autograd of that definition."""
-    from tinygrad_edu.kernels import View, contiguous_strides, numpy_backend
+    products against PyTorch's autograd of that definition. Both cols layouts, whichever the
+    reference would pick for these shapes."""
+    from tinygrad_edu.kernels import View, contiguous_strides, conv, numpy_backend
 
+    monkeypatch.setattr(conv, "_channels_first", lambda *_: channels_first)
     groups = 2
     x, w = random_array(0, (2, 4, 6, 5)), random_array(1, (6, 2, *kernel))
     padded = np.pad(x, ((0, 0), (0, 0), padding[:2], padding[2:]))

@@ -466,7 +466,8 @@ def test_random_draws_are_counter_based_and_well_distributed(kind, a, b, dtype):
     again = download(draw(4000, 2**63 + 11, 5, a, b, np.dtype(dtype)))
     shifted = download(draw(10, 2**63 + 11, 8, a, b, np.dtype(dtype)))
     np.testing.assert_array_equal(first, again)            # same (seed, offset), same numbers
-    np.testing.assert_array_equal(first[3:13], shifted)    # element i uses counter offset + i
+    per = 2 if dtype != "float32" else 4  # element i: value i % per of counter offset + i // per
+    np.testing.assert_array_equal(first[3 * per:3 * per + 10], shifted)  # 3 counters further
     expected = getattr(random, f"{kind}_reference")(200_000, 7, 0, a, b, np.dtype(dtype))
     assert abs(first.mean() - expected.mean()) < 4 * expected.std() / math.sqrt(4000)
     assert abs(first.std() - expected.std()) < 0.05 * expected.std()
@@ -618,6 +619,13 @@ def test_conv2d_and_its_gradients_match_reference(input_shape, kernel, stride, p
     got, expected = run_both("conv2d", x, x_view, w, w_view, *geometry)
     loose = {"float16": "float16"}.get(dtype, "float32")
     assert_close(download(got), expected, loose)
+    bias = rng.standard_normal(2 * kernel[0]).astype(dtype)  # every other element: a strided view
+    got, expected = run_both("conv2d", x, x_view, w, w_view, *geometry, bias,
+                             View((kernel[0],), (2,), 1))
+    assert_close(download(got), expected, loose)
+    plain = conv.conv2d_reference(x, x_view, w, w_view, *geometry).reshape(
+        input_shape[0], kernel[0], -1)  # (N, O, Ho*Wo)
+    assert_close(expected.reshape(plain.shape), plain + bias[1::2, None], loose)
     out_shape = conv.conv2d_output_shape(input_shape, weight_shape, stride, padding, dilation)
     dy = rng.standard_normal(math.prod(out_shape)).astype(dtype)
     dy_view = View(out_shape, contiguous_strides(out_shape), 0)
@@ -627,6 +635,41 @@ def test_conv2d_and_its_gradients_match_reference(input_shape, kernel, stride, p
     got, expected = run_both("conv2d_backward_weight", dy, dy_view, x, x_view, weight_shape,
                              *geometry)
     assert_close(download(got), expected, loose)
+
+
+@pytest.mark.parametrize("height, stride, padding, dilation, groups", [
+    (24, (1, 1), (1, 1, 1, 1), (1, 1), 1),  # N * Ho * Wo = 1248: a split-K weight gradient
+    (12, (2, 3), (0, 2, 1, 0), (2, 1), 2)])
+def test_conv2d_products_with_the_gpu_tiles(height, stride, padding, dilation, groups):
+    """The GPU's launch settings: several tiles along M and N, several turns of the K loop,
+    split-K for the weight gradient, groups folded into axis 0, x read through a transposed
+    view; the input gradient gathers (strides 2 and 3: pixels no window covers get 0)."""
+    rng = np.random.default_rng(7)
+    input_shape, weight_shape = (2, 8, height, 26), (20, 8 // groups, 3, 3)
+    x = rng.standard_normal(math.prod(input_shape)).astype(np.float32)
+    w = rng.standard_normal(math.prod(weight_shape)).astype(np.float32)
+    n, c, h, wd = input_shape  # x stored (N, H, W, C): its (N, C, H, W) view is strided
+    x_view = View(input_shape, (h * wd * c, 1, wd * c, c), 0)
+    w_view = View(weight_shape, contiguous_strides(weight_shape), 0)
+    geometry = (stride, padding, dilation, groups)
+    out_shape = conv.conv2d_output_shape(input_shape, weight_shape, stride, padding, dilation)
+    dy = rng.standard_normal(math.prod(out_shape)).astype(np.float32)
+    dy_view = View(out_shape, contiguous_strides(out_shape), 0)
+    bias = rng.standard_normal(20).astype(np.float32)
+    bias_view = View((20,), (1,), 0)
+    with gpu_launch_configs():
+        y = conv.conv2d_triton(upload(x), x_view, upload(w), w_view, *geometry, upload(bias),
+                               bias_view)
+        dx = conv.conv2d_backward_input_triton(upload(dy), dy_view, upload(w), w_view,
+                                               input_shape, *geometry)
+        dw = conv.conv2d_backward_weight_triton(upload(dy), dy_view, upload(x), x_view,
+                                                weight_shape, *geometry)
+    assert_close(download(y), conv.conv2d_reference(x, x_view, w, w_view, *geometry, bias,
+                                                    bias_view))
+    assert_close(download(dx), conv.conv2d_backward_input_reference(
+        dy, dy_view, w, w_view, input_shape, *geometry))
+    assert_close(download(dw), conv.conv2d_backward_weight_reference(
+        dy, dy_view, x, x_view, weight_shape, *geometry))
 
 
 POOLS = [  # input shape, kernel, stride, padding, dilation, ceil_mode
@@ -651,8 +694,12 @@ def test_pooling_and_its_gradients_match_reference(shape, kernel, stride, paddin
     out_shape = pool.pool2d_output_shape(shape, kernel, stride, padding, dilation, ceil_mode)
     dy = rng.standard_normal(math.prod(out_shape)).astype(dtype)
     out_view = View(out_shape, contiguous_strides(out_shape), 0)
-    got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape)
     expected = pool.max_pool2d_backward_reference(dy, out_view, expected_winners, out_view, shape)
+    got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape, kernel,
+                                          stride, padding, dilation)
+    assert_close(download(got), expected, dtype)
+    with gpu_launch_configs():  # many programs; no geometry: every window is a candidate
+        got = pool.max_pool2d_backward_triton(upload(dy), out_view, winners, out_view, shape)
     assert_close(download(got), expected, dtype)
     if dilation != (1, 1):
         return

@@ -8,7 +8,8 @@ BLOCK and BLOCK + 1, run the multi-block loops without large inputs.
 Dropout's two implementations draw from different Philox streams (NumPy's and tl.rand), so they
 are checked against the contract instead of each other: deterministic per (seed, offset), the
 mask broadcasts over the mask shape, kept elements are scaled by exactly 1 / (1 - p), the kept
-fraction is near 1 - p, and (Triton) element j of the mask depends on counter offset + j only.
+fraction is near 1 - p, and (Triton) element j of the mask depends on word j % 4 of counter
+offset + j // 4 only.
 """
 
 from __future__ import annotations
@@ -140,9 +141,13 @@ def test_dropout_mask_is_a_function_of_seed_and_counter():
         np.testing.assert_array_equal(mask(64, 7, 0, backend), first)  # same (seed, offset)
         assert (mask(64, 8, 0, backend) != first).any()                # another seed
         assert (mask(64, 7, 64, backend) != first).any()               # the next counters
-    # Triton: element j is drawn from counter offset + j alone (NumPy's Philox generator, like
-    # random.py's reference, starts its stream at the offset instead)
-    np.testing.assert_array_equal(mask(54, 7, 10, 0), mask(64, 7, 0, 0)[10:])
+    # Triton: element j is word j % 4 of counter offset + j // 4 alone (NumPy's Philox generator,
+    # like random.py's reference, starts its stream at the offset instead)
+    np.testing.assert_array_equal(mask(56, 7, 2, 0), mask(64, 7, 0, 0)[8:])
+    # a broadcast mask (8, 1) over (8, 4) draws position j like the full mask (8,) does
+    rows = dropout_both(np.ones(32, np.float32), contiguous_view((8, 4)), (8, 1), 7, 0,
+                        0.5)[0].reshape(8, 4)
+    np.testing.assert_array_equal(rows[:, 0], mask(8, 7, 0, 0))
 
 
 @FEW
@@ -187,7 +192,8 @@ def test_batch_norm_and_its_backward_match_reference(dtype, shape, training, aff
         dtype)]
     device_running = [upload(r) for r in running]
     stat_view = contiguous_view((channels,))
-    with block_sizes(normalization_family, NORM_BLOCK=4 if streaming else 1024):
+    sizes = {"NORM_BLOCK": 4, "STATISTICS_PIECE": 4} if streaming else {}  # pieces of a channel
+    with block_sizes(normalization_family, **sizes):
         got = normalization_family.batch_norm_triton(
             upload(x), x_view, *[upload(a) if isinstance(a, np.ndarray) else a
                                  for a in (*weight, *bias)],
@@ -215,8 +221,9 @@ def test_layer_norm_and_its_backward_match_reference(dtype, shape, normalized_nd
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     weight = parameter(rng, normalized, dtype, affine, 0.5, 2.0)
     bias = parameter(rng, normalized, dtype, affine, -1.0, 1.0)
-    sizes = {"NORM_BLOCK": 4 if streaming else 1024,
-             "PARAMETER_BLOCK": (4, 2) if streaming else (16, 64)}
+    sizes = {"NORM_BLOCK": 4 if streaming else 1024,  # streaming: dw, db from parts of rows
+             "PARAMETER_BLOCK": (4, 2) if streaming else (16, 64),
+             "PARAMETER_ROWS": 2 if streaming else 64}
     with block_sizes(normalization_family, **sizes):
         got, expected = run_both("layer_norm", x, x_view, *weight, *bias, normalized_ndim, 1e-5)
         assert_all_close(got, expected, dtype)

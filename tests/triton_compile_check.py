@@ -194,6 +194,8 @@ def _calls(quick: bool):
         weight_view = View((6, 2, 3, 3), (18, 9, 3, 1), 0)
         geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
         yield "conv2d", (image, image_view, weight, weight_view, *geometry)
+        yield "conv2d", (image, image_view, weight, weight_view, *geometry, weight[:6],
+                         View((6,), (1,), 0))  # with the bias epilogue
         dy = np.ones(2 * 6 * 6 * 6, dtype)
         dy_view = View((2, 6, 6, 6), (216, 36, 6, 1), 0)
         yield "conv2d_backward_input", (dy, dy_view, weight, weight_view, (2, 4, 6, 6), *geometry)
@@ -202,6 +204,8 @@ def _calls(quick: bool):
         pooled = View((2, 4, 3, 3), (36, 9, 3, 1), 0)
         yield "max_pool2d_backward", (image[:72], pooled, np.zeros(72, np.int64), pooled,
                                       (2, 4, 6, 6))
+        yield "max_pool2d_backward", (image[:72], pooled, np.zeros(72, np.int64), pooled,
+                                      (2, 4, 6, 6), (2, 2), (2, 2), (0, 0), (1, 1))
         yield "avg_pool2d", (image, image_view, (2, 2), (2, 2), (0, 0), False, True, None)
         yield "avg_pool2d_backward", (image[:72], pooled, (2, 4, 6, 6), (2, 2), (2, 2), (0, 0),
                                       False, True, None)
@@ -320,6 +324,8 @@ def _int64_calls(floats: list[str]):
                                       x, View((6,), (1,), 0), x, stats, x, stats, 1, True)
         yield "batch_norm", (x, View((2, 3, 2), (far, 2, 1), 0), None, None, None, None, None,
                              None, None, None, True, 0.1, 1e-5)
+        yield "batch_norm", (x, View((2, 2, 64, 64), (far, 4096, 64, 1), 0), None, None, None,
+                             None, None, None, None, None, True, 0.1, 1e-5)  # pieces, merged
         yield "batch_norm_backward", (x, View((2, 3, 2), (far, 2, 1), 0), x,
                                       View((2, 3, 2), (6, 2, 1), 0), None, None, x,
                                       View((3,), (1,), 0), x, View((3,), (1,), 0), True, True)
@@ -382,6 +388,9 @@ def _int64_calls(floats: list[str]):
     image, weight = np.ones(2 * 4 * 6 * 6, np.int32), np.ones(6 * 2 * 3 * 3, np.int32)
     yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,  # integer: no tl.dot
                      View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield "conv2d", (image, View((2, 4, 6, 6), (144, 36, 6, 1), 0), weight,
+                     View((6, 2, 3, 3), (18, 9, 3, 1), 0), (1, 1), (1, 1, 1, 1), (1, 1), 2,
+                     weight[:12], View((6,), (2,), 0))  # an integer bias, strided
 
 
 def _complex_calls():
@@ -424,6 +433,7 @@ def _nn_calls(dtype: str):
                                          statistics, column, x[:1], View((4,), (0,), 0), -100,
                                          smoothing, x[:1], View((1,), (1,), 0))
     yield "dropout", (x, rows, (4, 1), 5, 3, 0.5)
+    yield "dropout", (x, rows, (4, 6), 5, 3, 0.5)  # the full mask: 4 draws per Philox counter
     image = View((2, 3, 2, 2), (12, 4, 2, 1), 0)
     channel = View((3,), (1,), 0)
     for training, running in ((True, (x[:3], channel)), (True, (None, None)), (False,
@@ -435,6 +445,14 @@ def _nn_calls(dtype: str):
     yield "layer_norm", (x, rows, x[:6], classes, x[:6], classes, 1, 1e-5)
     yield "layer_norm_backward", (x, rows, x, rows, None, None, statistics, column, statistics,
                                   column, 1, True)
+    yield "layer_norm_backward", (x, View((256, 6), (0, 1), 0), x, View((256, 6), (0, 1), 0),
+                                  None, None, np.ones(256, statistics.dtype), View((256,), (1,), 0),
+                                  np.ones(256, statistics.dtype), View((256,), (1,), 0), 1,
+                                  True)  # 256 rows: dw and db from parts of the rows, then summed
+    long = np.ones(2 * 2 * 64 * 64, dtype)  # channels of 8192: pieces of a channel, then merged
+    pair = (long[:2], View((2,), (1,), 0))
+    yield "batch_norm", (long, View((2, 2, 64, 64), (8192, 4096, 64, 1), 0), None, None, None,
+                         None, *pair, *pair, True, 0.1, 1e-5)
 
 
 def _part_b_calls(dtype: str):

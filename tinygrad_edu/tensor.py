@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from math import prod
 from typing import Any
 
+from .autograd import engine as _engine
 from .autograd.function import AccumulateGrad, Node
 from .autograd.grad_mode import GradMode
 from .device import device
@@ -312,9 +313,7 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's .grad (see autograd.engine)."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # --- leaving tinygrad_edu -----------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> Any:

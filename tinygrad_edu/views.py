@@ -6,6 +6,7 @@ Every function here takes and returns plain tuples or kernels.View objects. They
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import prod
 from typing import NamedTuple
 
@@ -23,6 +24,13 @@ def normalize_dim(dim: int, ndim: int) -> int:
 
 def normalize_dims(dims: int | tuple[int, ...] | list[int] | None, ndim: int) -> tuple[int, ...]:
     """Dims for a reduction: None means all; duplicates are an error, as in PyTorch."""
+    if dims is None or type(dims) is int or type(dims) is tuple:  # the usual, hashable, inputs
+        return _normalized_dims(dims, ndim)
+    return _normalized_dims.__wrapped__(tuple(dims) if isinstance(dims, list) else dims, ndim)
+
+
+@lru_cache(maxsize=1024)  # pure; every reduction of a training step asks the same question again
+def _normalized_dims(dims: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if dims is None:
         return tuple(range(ndim))
     if isinstance(dims, int):
@@ -58,6 +66,11 @@ def expand_view(view: View, shape: tuple[int, ...]) -> View:
     """Broadcast a view to a larger shape: new or size-1 dims get stride 0 (no copy)."""
     if view.shape == shape:
         return view
+    return _expanded_view(view, tuple(shape))
+
+
+@lru_cache(maxsize=4096)  # pure, and a training step expands the same views every time
+def _expanded_view(view: View, shape: tuple[int, ...]) -> View:
     extra = len(shape) - len(view.shape)
     if extra < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
@@ -131,6 +144,7 @@ def reshape_strides(view: View, new_shape: tuple[int, ...]) -> tuple[int, ...] |
     return tuple(new_strides) if new_dim == -1 else None
 
 
+@lru_cache(maxsize=4096)  # pure, and every training step transposes the same few views again
 def permute_view(view: View, dims: tuple[int, ...]) -> View:
     """Reorder dims: shape and strides are permuted together."""
     ndim = len(view.shape)
@@ -141,6 +155,12 @@ def permute_view(view: View, dims: tuple[int, ...]) -> View:
                            f" = {ndim} is not equal to len(dims) = {len(dims)}")
     return View(tuple(view.shape[d] for d in dims), tuple(view.strides[d] for d in dims),
                 view.offset)
+
+
+@lru_cache(maxsize=1024)
+def inverse_permutation(dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The dims that undo a permute: permuting by dims, then by these, gives back the original."""
+    return tuple(sorted(range(len(dims)), key=lambda d: dims[d]))
 
 
 def narrow_view(view: View, dim: int, start: int, length: int) -> View:

@@ -5,9 +5,10 @@
 Each recorded primitive call is an oval (its op and the Function or backward node it ran for),
 each buffer read from outside is a box (blue: an input of the function, grey: a parameter or
 state buffer), arrows follow the buffers. The calls of one fused kernel sit in one cluster named
-after the kernel; folded constants are dashed. The title gives the kernel counts before fusion
-(one per primitive call, as eager mode launches them) and after. Its words follow viz's language
-(`language="zh"` or viz.set_language), as every other picture's do.
+after the kernel; on Triton the independent pieces launched together (horizontal fusion) sit in
+one dashed cluster per launch; folded constants are dashed. The title gives the kernel counts
+before fusion (one per primitive call, as eager mode launches them) and after. Its words follow
+viz's language (`language="zh"` or viz.set_language), as every other picture's do.
 """
 
 from __future__ import annotations
@@ -49,18 +50,32 @@ def _draw(compiled: Any, rankdir: str) -> Digraph:
     folded = {id(call) for call in program.folded}
     dead = program.dead
     clustered: set[int] = set()
-    for step in program.steps:
-        if step.kernel is None:
-            continue
-        kernel = step.kernel
-        with dot.subgraph(name=f"cluster_{kernel.name}") as cluster:
-            cluster.attr(label=tr("{name} ({count} ops, 1 kernel)", name=kernel.name,
-                                    count=len(kernel.calls)),
+    def draw_kernel(parent: Any, kernel: Any, piece: bool = False) -> None:
+        with parent.subgraph(name=f"cluster_{kernel.name}") as cluster:
+            label = "{name} ({count} ops)" if piece else "{name} ({count} ops, 1 kernel)"
+            cluster.attr(label=tr(label, name=kernel.name, count=len(kernel.calls)),
                          style="rounded,filled", fillcolor="#fff0d9", color="#e69500")
             for call in kernel.calls:
+                if id(call) in clustered:  # the optimizer's one call, split per parameter
+                    continue
                 cluster.node(f"c{index_of[id(call)]}", _label(call), shape="ellipse",
                              style="filled", fillcolor="#fff4b3")
                 clustered.add(id(call))
+
+    for step in program.steps:
+        if step.kernel is None:
+            continue
+        parts = getattr(step.kernel, "parts", [step.kernel])
+        if len(parts) == 1:  # one kernel (a fused chain), or a launch of one piece
+            draw_kernel(dot, parts[0])
+            continue
+        # a launch (horizontal fusion): its independent pieces inside one outer cluster
+        with dot.subgraph(name=f"cluster_{step.kernel.name}") as launch:
+            launch.attr(label=tr("{name}: {count} independent pieces, 1 launch",
+                                 name=step.kernel.name, count=len(parts)),
+                        style="rounded,dashed", color="#b36b00")
+            for piece in parts:
+                draw_kernel(launch, piece, piece=True)
     for index, call in enumerate(graph.calls):
         if id(call) in clustered:
             continue

@@ -74,6 +74,8 @@ ZH: dict[str, str] = {
     "{name}: {eager} primitive calls in eager mode -> {launches} kernel launches per replay":
         "{name}：即时执行模式下 {eager} 次原语调用 -> 每次重放 {launches} 次计算核启动",
     "{name} ({count} ops, 1 kernel)": "{name}（{count} 个算子，1 个计算核）",
+    "{name}: {count} independent pieces, 1 launch": "{name}：{count} 个相互独立的片段，1 次启动",
+    "{name} ({count} ops)": "{name}（{count} 个算子）",
     "buffer {number}": "缓冲区 {number}",
     # the player's steps
     "forward": "前向",

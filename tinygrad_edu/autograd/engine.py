@@ -128,10 +128,10 @@ def _apply_tensor_hooks(node: Node, grads: _GradList) -> None:
 
 def _materialize(node: BackwardContext, grads: _GradList) -> list:
     """Outputs that received no gradient get zeros (unless the Function asked for None)."""
-    from .. import creation
-
     if not node._materialize_grads or not _is_one_of(None, grads):  # the usual case: all arrived
         return grads
+    from .. import creation  # (here, not above: an import statement costs ~1 us every call)
+
     return [creation.zeros(meta[0], dtype=meta[1], device=meta[2]) if g is None and meta else g
             for g, meta in zip(grads, node._output_metadata)]
 
@@ -258,9 +258,12 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                 if buffer is None:  # the first edge into next_node: make its gradient slots
                     buffer = buffers[next_node] = [None] * _output_count(next_node)
                 if grad is not None:
-                    _accumulate(buffer, next_node, output_nr, grad)
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
+                    if buffer[output_nr] is None:  # the first gradient to arrive: just keep it
+                        buffer[output_nr] = grad
+                    else:
+                        _accumulate(buffer, next_node, output_nr, grad)
+                remaining = dependencies[next_node] = dependencies[next_node] - 1
+                if remaining == 0:
                     heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
             results = grad = None  # the buffers hold the gradients now (see _only_held_by)
     finally:

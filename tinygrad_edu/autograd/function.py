@@ -204,33 +204,33 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward; record a node for backward when grad mode is on and an input needs it."""
-        previous_mode = GradMode.enabled
-        record = False
-        if previous_mode and cls.differentiable:  # only then look at the inputs: backward passes
-            # and optimizer steps run with grad mode off, and skip this loop over the arguments
+        grad_mode = GradMode.enabled
+        node = None  # stays None unless this call is recorded: then ctx is the grad_fn node
+        if grad_mode and cls.differentiable:  # only then look at the inputs: backward passes and
+            # optimizer steps run with grad mode off, and skip this loop over the arguments
             for argument in args:
                 if getattr(argument, "_requires_grad", False):
-                    record = True
+                    node = cls._backward_class()
+                    node.needs_input_grad = tuple([getattr(a, "_requires_grad", False)
+                                                   for a in args])
                     break
-        if record:
-            ctx = cls._backward_class()
-            ctx.needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
-        else:
-            ctx = ForwardContext()
         tracer = Tracing.active
         if tracer is not None:
             tracer.on_forward_begin(cls)
-        started = time.perf_counter() if tracer is not None else 0.0
-        GradMode.enabled = False  # forward computes values only; its inner ops record nothing
-        try:
+            started = time.perf_counter()
+        ctx = node if node is not None else ForwardContext()
+        if grad_mode:
+            GradMode.enabled = False  # forward computes values only; its inner ops record nothing
+            try:
+                outputs = cls.forward(ctx, *args, **kwargs)
+            finally:
+                GradMode.enabled = grad_mode
+        else:  # already off (inside backward, no_grad, an optimizer step): nothing to restore
             outputs = cls.forward(ctx, *args, **kwargs)
-        finally:
-            GradMode.enabled = previous_mode
-        if record:
-            outputs = _connect_outputs(ctx, args, outputs)
+        if node is not None:
+            outputs = _connect_outputs(node, args, outputs)
         if tracer is not None:
-            tracer.on_forward(cls, ctx if record else None, args, kwargs, outputs,
-                              time.perf_counter() - started)
+            tracer.on_forward(cls, node, args, kwargs, outputs, time.perf_counter() - started)
         return outputs
 
 

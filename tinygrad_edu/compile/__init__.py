@@ -3,7 +3,8 @@
     step = tinygrad_edu.compile(train_step)     # train_step: zero_grad, forward, backward, step
     step(x, y)     # call 1: runs eagerly while capturing (capture.py)
     step(x, y)     # call 2: captures again; equal to call 1 -> build the Program (program.py),
-                   #         fusing elementwise chains into generated kernels (fusion.py)
+                   #         fusing elementwise chains into generated kernels (fusion.py) and,
+                   #         on Triton, launching independent ones together (horizontal.py)
     step(x, y)     # call 3 on: replays the Program: no Python op dispatch, no autograd graph
 
 What is learned here is how torch.compile, tinygrad's JIT and XLA get their speed: the per-op
@@ -17,6 +18,8 @@ on the library's own tensors, so it sees only what reaches a backend:
   optimizer state (momentum buffers), so its graph differs from later ones; a Python number that
   changes every call (Adam's step count, a scheduler's lr, a dropout seed) never agrees, and the
   function then stays eager, with a one-line warning.
+* Adam and AdamW created with capturable=True keep their step count on the device (as
+  PyTorch's capturable optimizers do), so their captures agree and replay.
 * A *graph break* — reading a computed value into Python (`.item()`, `bool(t)`, `print(t)`), on
   which the function may branch — also keeps that signature eager, with a one-line warning.
 * Python side effects happen only during capture (`param.grad = ...`, list appends, prints);

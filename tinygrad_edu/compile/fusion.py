@@ -13,11 +13,18 @@ Two kinds of group are formed from the Program's steps, in order:
 
       reduce sum(losses) -> div(_, total weight)    one kernel: y = sum(losses) / total weight
 
-* an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel.
+* an *update*: consecutive SGD steps of several parameters (the optimizer's loop) in one kernel
+  (NumPy; on Triton, horizontal.py splits the updates per parameter instead).
+
+On the Triton backend more calls can head a chain (convolutions and their gradients, a
+non-overlapping max-pool backward, cross-entropy's backward), a consumer is first moved up next
+to its producer when nothing in between changes what it reads (ReLU's backward after the matmul
+computing its incoming gradient), and a lone matmul or sum is a generated piece as well.
 
 Each group gets generated source: on the NumPy backend a Python function of NumPy calls writing
-into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) one @triton.jit
-kernel per chain (with its matmul or sum head) and one for the SGD updates. The intermediate
+into preallocated arrays (`out=`); on the Triton backend (codegen_triton.py) a device function
+per chain (a *piece*), which horizontal.py launches together with the other pieces of its
+dependency level. The intermediate
 values of a chain never exist as buffers; a chain's output lives in a buffer of the *memory
 plan*: allocated once, reused by every replay, and shared by values whose lifetimes do not
 overlap (or written straight into a live buffer such as a parameter's .grad).
@@ -36,6 +43,9 @@ from .program import Step
 
 ELEMENTWISE = frozenset({"unary", "binary", "where", "cast"})
 HEADS = frozenset({"matmul", "reduce"})  # a chain may start with one (its epilogue follows)
+# more heads on Triton: convolutions (sums of products) and a non-overlapping max-pool backward
+GENERATED_HEADS = frozenset({"conv2d", "conv2d_backward_input", "conv2d_backward_weight",
+                             "max_pool2d_backward"})
 # reduction -> the NumPy ufunc whose reduce the eager primitive calls (kernels/reduce.py)
 NUMPY_REDUCE = {"sum": "np.add", "prod": "np.multiply", "max": "np.maximum", "min": "np.minimum"}
 
@@ -93,6 +103,8 @@ class FusedKernel:
 
 
 def _describe(call: Call) -> str:
+    if call.primitive in ("sgd_step", "foreach_sgd_step"):  # (one parameter's, when split)
+        return f"sgd update ({call.origin})"
     head = call.args[0] if call.primitive in ("unary", "binary", "reduce") else call.primitive
     return f"{head} ({call.origin})"
 
@@ -144,6 +156,9 @@ def fuse_steps(steps: list[Step], program: Any, written: set[int]) -> list[Step]
     def private(number: int) -> bool:  # read by exactly one later call, kept by nobody
         return uses.get(number, 0) == 1 and number not in pinned
 
+    triton = any(step.calls[0].backend.name != "numpy" for step in steps)
+    if triton:  # (the NumPy replay keeps the program's order: it is already fast)
+        steps = pull_up_consumers(steps, private)
     groups: list[list[Step]] = []
     for step in steps:
         call = step.calls[0]
@@ -166,15 +181,61 @@ def fuse_steps(steps: list[Step], program: Any, written: set[int]) -> list[Step]
             continue
         counter += 1
         fused.append(_kernel_step(kernel, calls))
+    if triton:  # independent pieces share launches (horizontal.py)
+        from .horizontal import schedule
+
+        fused = schedule(fused, program)
     plan_memory(fused, program)
     return fused
 
 
+def pull_up_consumers(steps: list[Step], private: Any) -> list[Step]:
+    """Move the one elementwise consumer of a value up to just after its producer, when nothing
+    in between changes what it reads: ReLU's backward (a where) runs right after the matmul
+    that computes dX, so the two become one chain (the order elsewhere is the program's)."""
+    steps = list(steps)
+    index = 0
+    while index < len(steps) - 1:
+        call = steps[index].calls[0]
+        if (len(call.outputs) == 1 and private(call.outputs[0])
+                and (call.primitive in HEADS | GENERATED_HEADS | ELEMENTWISE)):
+            produced = call.outputs[0]
+            later = next((j for j in range(index + 1, len(steps))
+                          if produced in steps[j].calls[0].refs()), None)
+            if later is not None and later > index + 1 and _may_move(steps, index, later):
+                steps.insert(index + 1, steps.pop(later))
+        index += 1
+    return steps
+
+
+def _may_move(steps: list[Step], producer: int, consumer: int) -> bool:
+    from .program import MAY_WRITE
+
+    call = steps[consumer].calls[0]
+    if call.primitive not in ELEMENTWISE or len(call.outputs) != 1:
+        return False
+    reads = set(call.refs())
+    for between in steps[producer + 1:consumer]:
+        other = between.calls[0]
+        writes = set(other.outputs)
+        if other.primitive in MAY_WRITE or not other.outputs:
+            writes |= set(other.refs())
+        if writes & reads:  # it makes (or changes) something the consumer reads
+            return False
+    return True
+
+
 def _kind(calls: list[Call]) -> str | None:
     first = calls[0]
-    if first.primitive == "sgd_step":
-        return "sgd" if _plain_sgd(first) else None
-    chain = calls[1:] if first.primitive in HEADS else calls
+    if first.primitive == "sgd_step":  # (on Triton, horizontal.py splits SGD per parameter)
+        return "sgd" if _plain_sgd(first) and first.backend.name == "numpy" else None
+    if first.primitive == "cross_entropy_backward" and len(calls) == 1:  # a piece on Triton
+        return "chain" if first.backend.name != "numpy" else None
+    chain = calls[1:] if first.primitive in HEADS | GENERATED_HEADS else calls
+    if not chain and first.backend.name != "numpy":  # a lone head: a generated piece
+        ok = {"matmul": _matmul_head_ok, "reduce": _reduce_head_ok}.get(first.primitive,
+                                                                     _generated_head_ok)
+        return "chain" if ok(first, first.backend.name) else None
     if not chain or not all(c.primitive in ELEMENTWISE for c in chain):
         return None
     return "chain" if all(_fusable_elementwise(c, c.backend.name) for c in chain) else None
@@ -202,6 +263,9 @@ def _extends(group: list[Step], call: Call, private: Any, backend_name: str) -> 
     elif head.primitive == "reduce":
         if not _reduce_head_ok(head, backend_name):
             return False
+    elif head.primitive in GENERATED_HEADS:
+        if not _generated_head_ok(head, backend_name):
+            return False
     elif not all(_fusable_elementwise(s.calls[0], backend_name) for s in group):
         return False
     if len(last.outputs) != 1 or not private(last.outputs[0]):
@@ -226,6 +290,17 @@ def _reduce_head_ok(call: Call, backend_name: str) -> bool:
     return supports_reduce(call)
 
 
+def _generated_head_ok(call: Call, backend_name: str) -> bool:
+    """A convolution or max-pool backward heading a generated Triton chain."""
+    if backend_name == "numpy":
+        return False
+    if call.primitive == "max_pool2d_backward":
+        return len(call.args[1].shape) == 4
+    from .codegen_triton import supports_conv
+
+    return supports_conv(call)
+
+
 def _matmul_head_ok(call: Call, backend_name: str) -> bool:
     a, a_view, b, b_view = call.args
     if len(a_view.shape) != 2 or len(b_view.shape) != 2:
@@ -238,6 +313,17 @@ def _matmul_head_ok(call: Call, backend_name: str) -> bool:
 
 
 def group_shape(call: Call) -> tuple[int, ...]:
+    if call.primitive == "cross_entropy_backward":  # dlogits: the logits' (M, C)
+        return tuple(call.args[1].shape)
+    if call.primitive == "conv2d":  # (N, O, Ho, Wo)
+        x_view, w_view = call.args[1], call.args[3]
+        (sh, sw), padding, (dh, dw) = call.args[4], call.args[5], call.args[6]
+        height = (x_view.shape[2] + padding[0] + padding[1] - dh * (w_view.shape[2] - 1) - 1)
+        width = (x_view.shape[3] + padding[2] + padding[3] - dw * (w_view.shape[3] - 1) - 1)
+        return (x_view.shape[0], w_view.shape[0], height // sh + 1, width // sw + 1)
+    if call.primitive in ("conv2d_backward_input", "conv2d_backward_weight",
+                          "max_pool2d_backward"):  # the shape it was told to produce
+        return tuple(call.args[4])
     if call.primitive == "matmul":
         _, a_view, _, b_view = call.args
         return a_view.shape[:-1] + b_view.shape[-1:]
@@ -256,12 +342,8 @@ def _row_major(shape: tuple[int, ...]) -> View:
 # --- kernels ------------------------------------------------------------------------------------
 def build_kernel(name: str, kind: str, calls: list[Call], program: Any) -> FusedKernel | None:
     backend_name = calls[0].backend.name
-    if kind == "sgd" and backend_name == "numpy":
-        return _numpy_sgd(name, calls, program)
     if kind == "sgd":
-        from .codegen_triton import triton_sgd
-
-        return triton_sgd(name, calls, program)
+        return _numpy_sgd(name, calls, program)
     if backend_name == "numpy":
         return _numpy_chain(name, calls, program)
     from .codegen_triton import triton_chain
@@ -441,15 +523,15 @@ def plan_memory(steps: list[Step], program: Any) -> None:
     values, else one from a pool, reused when an earlier value's last reader has run."""
     last_use: dict[int, int] = {}
     for index, step in enumerate(steps):
-        for call in step.calls:
-            for number in call.refs():
-                last_use[number] = index
+        for number in _reads(step):
+            last_use[number] = index
     free: dict[tuple, list[Any]] = {}
     owner: dict[int, tuple] = {}
     program.planned_bytes = 0
     for index, step in enumerate(steps):
-        kernel = step.kernel
-        if kernel is not None and kernel.output is not None:
+        for kernel in _parts(step.kernel):  # (a launch of several pieces: each one's output)
+            if kernel.output is None:
+                continue
             number = kernel.output
             allocate = kernel.extra.get("allocate", _numpy_allocate)
             if number in program.returned:  # (returned values are also alive: test first)
@@ -470,18 +552,33 @@ def plan_memory(steps: list[Step], program: Any) -> None:
                 owner[number] = key
                 kernel.extra["out"] = lambda pair=pair: pair
                 kernel.extra["pair"] = pair
-        for call in step.calls:  # values whose last reader was this step go back to the pool
-            for number in call.refs():
-                if last_use.get(number) == index and number in owner:
-                    key = owner.pop(number)
-                    free.setdefault(key, []).append(_pair_of(steps, number))
+        for number in _reads(step):  # values whose last reader was this step: to the pool
+            if last_use.get(number) == index and number in owner:
+                key = owner.pop(number)
+                free.setdefault(key, []).append(_pair_of(steps, number))
+
+
+def _reads(step: Step) -> list[int]:
+    """The values a step reads: its calls' buffers, and what its generated kernels load (a piece
+    may recompute a value from that value's own inputs)."""
+    numbers = [number for call in step.calls for number in call.refs()]
+    return numbers + [operand.value for kernel in _parts(step.kernel)
+                      for operand in kernel.operands]
 
 
 def _pair_of(steps: list[Step], number: int) -> Any:
     for step in steps:
-        if step.kernel is not None and step.kernel.output == number:
-            return step.kernel.extra["pair"]
+        for kernel in _parts(step.kernel):
+            if kernel.output == number:
+                return kernel.extra["pair"]
     raise KeyError(number)
+
+
+def _parts(kernel: Any) -> list:
+    """The generated kernels of a step: none, one, or the pieces of a launch (horizontal.py)."""
+    if kernel is None:
+        return []
+    return list(getattr(kernel, "parts", [kernel]))
 
 
 def _fixed(flat: Any, kernel: FusedKernel, allocate: Any) -> Any:

@@ -9,8 +9,8 @@ All three maps are linear in each argument, and each one's adjoint is one of the
 
 so the backward of every one of them is built from the other two, and gradients of gradients
 (create_graph=True) need no new math. Each lowers to one primitive of kernels/conv.py. The bias is
-added in conv's forward (one graph node, as PyTorch's ConvolutionBackward0): db = dy summed over
-(N, H, W).
+added by conv's forward primitive itself (one graph node, as PyTorch's ConvolutionBackward0; on a
+GPU, in the kernel's epilogue: no launch of its own): db = dy summed over (N, H, W).
 """
 
 from __future__ import annotations
@@ -35,11 +35,7 @@ class Conv2d(Function):
     def forward(ctx, x, weight, bias, settings):
         ctx.save_for_backward(x, weight)
         ctx.settings = settings
-        y = lowering.conv2d(x, weight, *settings)  # (N, O, Ho, Wo)
-        if bias is None:
-            return y
-        column = lowering.view_of(bias, lowering.contiguous_view((bias._view.shape[0], 1, 1)))
-        return lowering.binary("add", y, column)
+        return lowering.conv2d(x, weight, *settings, bias)  # (N, O, Ho, Wo), bias included
 
     @staticmethod
     def backward(ctx, dy):

@@ -114,11 +114,14 @@ def check_class_range(target: Tensor, classes: int, ignore_index: int) -> bool:
     """IndexError for a target outside [0, C) that is not ignore_index (PyTorch's message);
     returns whether any target is ignore_index."""
     values = target.numpy() if target.device.type == "cpu" else target.cpu().numpy()
-    ignored = values == ignore_index
-    bad = values[~ignored & ((values < 0) | (values >= classes))]
-    if bad.size:
-        raise IndexError(f"Target {bad.flat[0]} is out of bounds.")
-    return bool(ignored.any())
+    outside = (values < 0) | (values >= classes)
+    if outside.any():  # rare: out of range, unless each such target is ignore_index
+        bad = values[outside & (values != ignore_index)]
+        if bad.size:
+            raise IndexError(f"Target {bad.flat[0]} is out of bounds.")
+        return True
+    # every target is a class: one is ignored only if ignore_index is a class (-100 is not)
+    return 0 <= ignore_index < classes and bool((values == ignore_index).any())
 
 
 def check_class_weight(weight: Tensor | None, classes: int) -> None:

@@ -63,25 +63,32 @@ def unary(op: str, x: Tensor) -> Tensor:
     return wrap(buffer, x._view.shape, bool_ if op in _BOOL_RESULT else x.dtype, storage)
 
 
+@lru_cache(maxsize=4096)
+def _broadcast(*views: View) -> tuple[View, ...]:
+    """The views expanded to their common shape (stride 0 where a dim is broadcast). Cached: the
+    view arithmetic is pure Python (~1 us a view), and a training step repeats the same views."""
+    shape = broadcast_shapes(*[view.shape for view in views])
+    return tuple([expand_view(view, shape) for view in views])
+
+
 def binary(op: str, a: Tensor, b: Tensor) -> Tensor:
     """f(a, b) with broadcasting by stride-0 views; a and b must share a dtype."""
-    storage = same_device(a, b)
+    storage, b_storage = a._storage, b._storage
+    if b_storage.device is not storage.device:  # the same device object: nothing to check
+        same_device(a, b)
     a_view, b_view = a._view, b._view
     if a_view.shape != b_view.shape:
-        shape = broadcast_shapes(a_view.shape, b_view.shape)
-        a_view, b_view = expand_view(a_view, shape), expand_view(b_view, shape)
-    buffer = storage.backend.binary(op, storage.buffer, a_view, b._storage.buffer, b_view)
+        a_view, b_view = _broadcast(a_view, b_view)
+    buffer = storage.backend.binary(op, storage.buffer, a_view, b_storage.buffer, b_view)
     return wrap(buffer, a_view.shape, bool_ if op in _BOOL_RESULT else a.dtype, storage)
 
 
 def where(condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
     storage = same_device(condition, a, b)
-    shape = broadcast_shapes(condition._view.shape, a._view.shape, b._view.shape)
-    buffer = storage.backend.where(
-        condition._storage.buffer, expand_view(condition._view, shape),
-        a._storage.buffer, expand_view(a._view, shape),
-        b._storage.buffer, expand_view(b._view, shape))
-    return wrap(buffer, shape, a.dtype, storage)
+    condition_view, a_view, b_view = _broadcast(condition._view, a._view, b._view)
+    buffer = storage.backend.where(condition._storage.buffer, condition_view,
+                                   a._storage.buffer, a_view, b._storage.buffer, b_view)
+    return wrap(buffer, a_view.shape, a.dtype, storage)
 
 
 def cast(x: Tensor, new_dtype: dtype) -> Tensor:
@@ -95,8 +102,13 @@ def reduce(op: str, x: Tensor, axes: tuple[int, ...]) -> Tensor:
     """Reduce axes away (the result has x's shape without them)."""
     storage = x._storage
     buffer = storage.backend.reduce(op, storage.buffer, x._view, axes)
-    shape = tuple(size for d, size in enumerate(x._view.shape) if d not in axes)
-    return wrap(buffer, shape, int64 if op in ("argmax", "argmin") else x.dtype, storage)
+    return wrap(buffer, _without_axes(x._view.shape, axes),
+                int64 if op in ("argmax", "argmin") else x.dtype, storage)
+
+
+@lru_cache(maxsize=4096)  # pure; shapes and axes repeat every training step
+def _without_axes(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(size for d, size in enumerate(shape) if d not in axes)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -319,11 +331,13 @@ def foreach_adam_step(params: list[Tensor], grads: list[Tensor], exp_avgs: list[
 
 # --- convolution and pooling (kernels/conv.py, kernels/pool.py) --------------------------------
 def conv2d(x: Tensor, weight: Tensor, stride: tuple, padding: tuple, dilation: tuple,
-           groups: int) -> Tensor:
-    """(N, C, H, W) conv (O, C/groups, kh, kw) -> (N, O, Ho, Wo); padding is (t, b, l, r)."""
-    storage = same_device(x, weight)
+           groups: int, bias: Tensor | None = None) -> Tensor:
+    """(N, C, H, W) conv (O, C/groups, kh, kw) (+ bias (O,)) -> (N, O, Ho, Wo); padding is
+    (t, b, l, r)."""
+    storage = same_device(x, weight, *([] if bias is None else [bias]))
+    with_bias = () if bias is None else (bias._storage.buffer, bias._view)
     buffer = storage.backend.conv2d(storage.buffer, x._view, weight._storage.buffer,
-                                    weight._view, stride, padding, dilation, groups)
+                                    weight._view, stride, padding, dilation, groups, *with_bias)
     shape = conv2d_output_shape(x._view.shape, weight._view.shape, stride, padding, dilation)
     return wrap(buffer, shape, x.dtype, storage)
 
@@ -356,11 +370,14 @@ def max_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, dilation
     return wrap(values, shape, x.dtype, storage), wrap(indices, shape, int64, storage)
 
 
-def max_pool2d_backward(grad: Tensor, indices: Tensor, input_shape: tuple) -> Tensor:
+def max_pool2d_backward(grad: Tensor, indices: Tensor, input_shape: tuple,
+                        geometry: tuple | None = None) -> Tensor:
+    """dx of max_pool2d; geometry (kernel, stride, padding, dilation), if known, lets a backend
+    visit only the windows that cover each element."""
     storage = same_device(grad, indices)
     buffer = storage.backend.max_pool2d_backward(storage.buffer, grad._view,
                                                  indices._storage.buffer, indices._view,
-                                                 input_shape)
+                                                 input_shape, *(geometry or ()))
     return wrap(buffer, tuple(input_shape), grad.dtype, storage)
 
 

@@ -22,6 +22,7 @@ from ..views import (
     expand_view,
     full_slice_spec,
     infer_shape,
+    inverse_permutation,
     narrow_view,
     normalize_dim,
     permute_view,
@@ -59,7 +60,7 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.inverse = tuple(sorted(range(len(dims)), key=lambda d: dims[d]))
+        ctx.inverse = inverse_permutation(dims)
         return lowering.view_of(x, permute_view(x._view, dims))
 
     @staticmethod

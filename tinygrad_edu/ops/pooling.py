@@ -40,6 +40,7 @@ class MaxPool2d(Function):
         ctx.mark_non_differentiable(indices)
         ctx.set_materialize_grads(False)
         ctx.save_for_backward(x, indices._alias())  # an alias: saved as data, not as an output
+        ctx.geometry = settings[:4]  # kernel, stride, padding, dilation: where the windows lie
         return values, indices
 
     @staticmethod
@@ -47,17 +48,17 @@ class MaxPool2d(Function):
         x, indices = ctx.saved_tensors
         if dvalues is None:
             return None, None
-        return MaxPool2dBackward.apply(dvalues, x, indices), None
+        return MaxPool2dBackward.apply(dvalues, x, indices, ctx.geometry), None
 
 
 class MaxPool2dBackward(Function):
     """dx = dy added at the winners' positions;  d(dy) = g gathered there,  d(x) = 0"""
 
     @staticmethod
-    def forward(ctx, dy, x, indices):
+    def forward(ctx, dy, x, indices, geometry=None):
         ctx.save_for_backward(indices)
         ctx.dy_shape, ctx.input_shape = dy._view.shape, x._view.shape
-        return lowering.max_pool2d_backward(dy, indices, x._view.shape)
+        return lowering.max_pool2d_backward(dy, indices, x._view.shape, geometry)
 
     @staticmethod
     def backward(ctx, g):
@@ -66,7 +67,7 @@ class MaxPool2dBackward(Function):
         planes = g.reshape(*lead, -1)  # (..., H*W)
         picked = planes.gather(-1, indices.reshape(*lead, -1))
         dx = g.new_zeros(ctx.input_shape) if ctx.needs_input_grad[1] else None
-        return picked.reshape(ctx.dy_shape), dx, None
+        return picked.reshape(ctx.dy_shape), dx, None, None
 
 
 class AvgPool2d(Function):

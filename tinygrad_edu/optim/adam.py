@@ -25,6 +25,7 @@ from typing import Any
 from ..creation import tensor, zeros_like
 from ..dtypes import float32
 from ..ops import lowering
+from .adam_capturable import capturable_adam_update
 from .optimizer import Optimizer, ParamsT
 
 
@@ -47,19 +48,20 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if differentiable or capturable:
-            raise ValueError("differentiable=True and capturable=True are not supported by "
-                             "tinygrad_edu's optimizers")
+        if differentiable:
+            raise ValueError("differentiable=True is not supported by tinygrad_edu's optimizers")
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def _state_for(self, param: Any, amsgrad: bool) -> dict[str, Any]:
+    def _state_for(self, param: Any, amsgrad: bool, capturable: bool = False) -> dict[str, Any]:
         state = self.state[param]
         if not state:  # lazy initialisation, as PyTorch: zeros the shape of the parameter
-            state["step"] = tensor(0.0, dtype=float32)
+            # (capturable: the step count on the parameter's device, see adam_capturable.py)
+            device = param.device if capturable else None
+            state["step"] = tensor(0.0, dtype=float32, device=device)
             state["exp_avg"] = zeros_like(param)
             state["exp_avg_sq"] = zeros_like(param)
         if amsgrad and "max_exp_avg_sq" not in state:
@@ -70,7 +72,14 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         amsgrad = group["amsgrad"]
         params = [param for param in group["params"] if param.grad is not None]
-        states = [self._state_for(param, amsgrad) for param in params]
+        states = [self._state_for(param, amsgrad, group["capturable"]) for param in params]
+        if group["capturable"]:  # no .item(): the whole update runs on the device
+            capturable_adam_update(params, states, lr=float(group["lr"]), beta1=beta1,
+                                   beta2=beta2, eps=group["eps"],
+                                   weight_decay=group["weight_decay"],
+                                   decoupled=group["decoupled_weight_decay"],
+                                   maximize=group["maximize"], amsgrad=amsgrad)
+            return
         steps = []
         for state in states:
             state["step"] += 1  # a CPU tensor, as PyTorch's (capturable=False): no device read
