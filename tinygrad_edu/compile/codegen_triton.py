@@ -495,10 +495,16 @@ def triton_chain(name: str, calls: list[Call], program: Any,
                           f"x{len(operands) - 2}, 0.0)")
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
             x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
-                call.args)
+                call.args[:12])
             logits = operand(x.value, x_view)
             rows = [operand(r.value, _per_row(v, shape))
                     for r, v in ((target, target_view), (lse, lse_view), (dy, dy_view))]
+            if len(call.args) == 14:  # after reduction 'mean': dy / the total weight (1 element)
+                from ..kernels import View
+
+                total, total_view = call.args[12:]
+                everywhere = View(tuple(shape), (0, 0), total_view.offset)  # one element
+                rows[2] = f"({rows[2]} / {operand(total.value, everywhere)})"
             body.append(f"w{position} = tl.where({rows[0]} != {ignore}, 1.0, 0.0)  # the row "
                         "counts (its target is not ignore_index)")
             expression = (f"{rows[2]} * (tl.exp({logits} - {rows[1]}) * w{position} - "
@@ -557,8 +563,8 @@ def supports_cross_entropy(call: Call, program: Any) -> bool:
     """cross_entropy_backward as an elementwise piece: no class weights, no label smoothing,
     float32 (M, C) logits; dx = dy * (softmax - onehot(target)), the eager kernel's formula."""
     args = call.args
-    if len(args) != 12 or args[4] is not None or args[11] != 0:
-        return False
+    if len(args) not in (12, 14) or args[4] is not None or args[11] != 0:
+        return False  # (14: a total weight to divide dy by, after reduction 'mean')
     x, x_view = args[0], args[1]
     return (len(x_view.shape) == 2 and _dtype_name(program, x.value) == "float32"
             and all(len(v.shape) == 1 for v in (args[3], args[7], args[9])))
