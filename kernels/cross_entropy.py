@@ -63,11 +63,21 @@ def _plain_rows(x, x_view, target, target_view, weight, ignore_index, smoothing)
 
 
 def _log_sum_exp(logits: np.ndarray) -> np.ndarray:
-    """(M,) log(sum_c exp(x[c])) of every row, max-subtracted (a row of -inf gives -inf)."""
-    with np.errstate(all="ignore"):
-        row_max = logits.max(axis=1, keepdims=True)  # the method skips np.max's Python layer
+    """(M,) log(sum_c exp(x[c])) of every row, max-subtracted (a row of -inf gives -inf); called
+    under np.errstate(all="ignore") (rows of +-inf or nan compute infs and nans quietly).
+
+    Four passes over the (M, C) logits (max, subtract, exp, sum), the last three in one buffer
+    (out=): at a training step's sizes every NumPy call costs about a microsecond whatever it
+    computes, so the count of calls is the cost."""
+    row_max = logits.max(axis=1)  # (M,); the method skips np.max's Python layer
+    if not np.isfinite(row_max).all():  # rare: rows of +-inf or nan are shifted by 0 instead
         row_max = np.where(np.isfinite(row_max), row_max, 0)
-        return (row_max + np.log(np.exp(logits - row_max).sum(axis=1, keepdims=True)))[:, 0]
+    shifted = np.subtract(logits, row_max[:, None])                                  # (M, C)
+    np.exp(shifted, out=shifted)
+    total = shifted.sum(axis=1)                                                        # (M,)
+    np.log(total, out=total)
+    total += row_max
+    return total
 
 
 def _reduced(losses: np.ndarray, row_weight: np.ndarray, dtype: np.dtype, reduction: str
@@ -92,15 +102,23 @@ def cross_entropy_reference(x: np.ndarray, x_view: View, target: np.ndarray, tar
     plain = _plain_rows(x, x_view, target, target_view, weight, ignore_index, smoothing)
     if plain is not None:  # no weights, no smoothing, every row counted: the same arithmetic
         logits, target_rows = plain  # without the masks (w[t] = 1, so -(1 - 0) * 1 * v = -v)
-        lse = _log_sum_exp(logits)
-        with np.errstate(all="ignore"):
-            losses = -(logits[np.arange(len(logits)), target_rows] - lse)
-        return (*_reduced(losses, np.ones(len(logits), logits.dtype), x.dtype, reduction), lse)
+        rows = len(logits)
+        with np.errstate(all="ignore"):  # once for the whole loss (it costs as much as a pass)
+            lse = _log_sum_exp(logits)
+            losses = np.subtract(lse, logits[np.arange(rows), target_rows])  # -(x[t] - lse)
+            if reduction == "none":
+                return (losses.astype(x.dtype, copy=False), np.ones(rows, x.dtype), lse)
+            # every row weighs 1: the total weight is the row count (exact in float32 up to
+            # 2**24: the bits of a sum of ones), and the mean divides by it (no rows: 0/0 = nan)
+            total = losses.sum(keepdims=True)                                           # (1,)
+            if reduction == "mean":
+                total /= rows
+        return (total.astype(x.dtype, copy=False), np.array([rows], x.dtype), lse)
     logits, counted, safe_target, weights = _rows(x, x_view, target, target_view, weight,
                                                   weight_view, ignore_index)
     rows, classes = logits.shape
-    lse = _log_sum_exp(logits)
     with np.errstate(all="ignore"):
+        lse = _log_sum_exp(logits)
         row_weight = np.where(counted, weights[safe_target], 0).astype(logits.dtype)
         log_p_target = logits[np.arange(rows), safe_target] - lse  # log p[t] alone: M, not M*C
         losses = -(1 - smoothing) * row_weight * log_p_target
@@ -114,12 +132,12 @@ def cross_entropy_reference(x: np.ndarray, x_view: View, target: np.ndarray, tar
 
 def _dy_rows(dy: np.ndarray, dy_view: View, total_weight: np.ndarray | None,
              total_weight_view: View | None, dtype: np.dtype) -> np.ndarray:
-    """(M,) dy in the compute dtype, divided by the total weight after reduction 'mean'."""
+    """(M,) dy in the compute dtype, divided by the total weight after reduction 'mean' (called
+    under np.errstate: a total weight of 0, every row ignored, gives nan quietly)."""
     dy_rows = as_numpy(dy, dy_view).astype(dtype, copy=False)
     if total_weight is None:
         return dy_rows
-    with np.errstate(all="ignore"):
-        return dy_rows / as_numpy(total_weight, total_weight_view).astype(dtype).reshape(())
+    return dy_rows / as_numpy(total_weight, total_weight_view).astype(dtype, copy=False)
 
 
 def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.ndarray,
@@ -134,9 +152,10 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
     if plain is not None:  # coef = 1, mass = onehot(t): dx = dy * (p - onehot(t)), same bits
         logits, target_rows = plain
         lse_rows = as_numpy(lse, lse_view).astype(logits.dtype, copy=False)
-        dy_rows = _dy_rows(dy, dy_view, total_weight, total_weight_view, logits.dtype)
-        with np.errstate(all="ignore"):
-            p = np.exp(logits - lse_rows[:, None])
+        with np.errstate(all="ignore"):  # three passes over (M, C), all in one buffer
+            dy_rows = _dy_rows(dy, dy_view, total_weight, total_weight_view, logits.dtype)
+            p = np.subtract(logits, lse_rows[:, None])                                 # (M, C)
+            np.exp(p, out=p)
             p[np.arange(len(p)), target_rows] -= 1
             dx = np.multiply(dy_rows[:, None], p, out=p)
         return dx.astype(x.dtype, copy=False).reshape(-1)
@@ -144,7 +163,6 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
                                                   weight_view, ignore_index)
     rows, classes = logits.shape
     lse_rows = as_numpy(lse, lse_view).astype(logits.dtype, copy=False)
-    dy_rows = _dy_rows(dy, dy_view, total_weight, total_weight_view, logits.dtype)
     row_weight = np.where(counted, weights[safe_target], 0)
     share = smoothing / classes if classes else 0.0
     coef = np.where(counted, (1 - smoothing) * row_weight + share * weights.sum(), 0)
@@ -152,6 +170,7 @@ def cross_entropy_backward_reference(x: np.ndarray, x_view: View, target: np.nda
     mass[np.arange(rows), safe_target] = (1 - smoothing) * row_weight
     mass += np.where(counted[:, None], share * weights[None, :], 0)
     with np.errstate(all="ignore"):
+        dy_rows = _dy_rows(dy, dy_view, total_weight, total_weight_view, logits.dtype)
         p = np.exp(logits - lse_rows[:, None])
         dx = dy_rows[:, None] * (p * coef[:, None] - mass)
     return dx.astype(x.dtype, copy=False).reshape(-1)
