@@ -46,7 +46,7 @@ def sgd_step_reference(param: np.ndarray, param_view: View, grad: np.ndarray, gr
             np.copyto(b, g)
         else:
             b *= momentum
-            b += (1 - dampening) * g
+            b += g if dampening == 0 else (1 - dampening) * g  # 1 * g is g: no temporary then
         if nesterov:
             g = g + momentum * b
         else:
