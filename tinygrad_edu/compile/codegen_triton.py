@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .capture import Call, Ref
-from .fusion import FusedKernel, Operand, _describe, _operands_of, group_shape
+from .fusion import FusedKernel, Operand, _describe, _operands_of, arguments, group_shape
 
 BLOCK = 1024
 
@@ -136,9 +136,10 @@ CONV_HEADS = frozenset({"conv2d", "conv2d_backward_input", "conv2d_backward_weig
 
 def supports_conv(call: Call) -> bool:
     """A 2-D convolution (forward, input or weight gradient) the generator can write as a
-    chain's head: groups 1, and each output's terms fit in one tile."""
+    chain's head: groups 1, and each output's terms fit in one tile (a bias, if any, is added
+    to the sums as the eager kernel's epilogue does)."""
     args = call.args
-    if args[-1] != 1 or len(args[1].shape) != 4 or len(args[3].shape) != 4:
+    if arguments(call)["groups"] != 1 or len(args[1].shape) != 4 or len(args[3].shape) != 4:
         return False
     return _conv_terms(call) <= REDUCE_TILE
 
@@ -162,7 +163,8 @@ def _conv_load(index: int, call: Call) -> tuple[list[str], int]:
     dilation d): a [BLOCK, RBLOCK] tile of each factor, the terms r along the columns; zero
     where a window reaches into the padding. Output coordinates i0..i3."""
     a, a_view, b, b_view = call.args[:4]
-    (sh, sw), padding, (dh, dw) = call.args[-4], call.args[-3], call.args[-2]
+    args = arguments(call)
+    (sh, sw), padding, (dh, dw) = args["stride"], args["padding"], args["dilation"]
     pt, pl = padding[0], padding[2]
     sa, sb = a_view.strides, b_view.strides
     count = _conv_terms(call)
@@ -329,7 +331,7 @@ def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKerne
 
 def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
     """dx[n,c,h,w] = dy[n,c,h//k,w//k] where the window's maximum came from (h, w), else 0."""
-    dy, dy_view, indices, i_view, shape = call.args
+    dy_view, i_view = call.args[1], call.args[3]
     kh, kw = forward.args[2]
     out_h, out_w = dy_view.shape[2:]
     sd, si = dy_view.strides, i_view.strides
@@ -484,24 +486,34 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             tile, reduced = _conv_load(len(operands) - 2, call)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
+            bias = arguments(call).get("bias")  # (conv2d only)
+            if bias is not None:  # the eager kernel's epilogue: + b[o] on output channel o
+                bias_view = arguments(call)["bias_view"]
+                expression += f" + {operand(bias.value, _broadcast(bias_view, shape, 1))}"
         elif call.primitive == "max_pool2d_backward":  # the head: a gather (no overlap)
             forward = pool_producing(call.args[2].value, program)  # (its indices' pool)
             if forward is None:
                 return None
-            dy, dy_view, indices, i_view, input_shape = call.args
+            args = arguments(call)
+            dy, dy_view, indices, i_view = call.args[:4]
+            input_shape = args["input_shape"]
             operands += [Operand(dy.value, dy_view), Operand(indices.value, i_view)]
             loads.extend(_pool_backward_load(len(operands) - 2, call, forward))
             expression = (f"tl.where(x{len(operands) - 1} == i2 * {input_shape[3]} + i3, "
                           f"x{len(operands) - 2}, 0.0)")
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
-            x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
-                call.args)
-            logits = operand(x.value, x_view)
-            rows = [operand(r.value, _per_row(v, shape))
-                    for r, v in ((target, target_view), (lse, lse_view), (dy, dy_view))]
-            body.append(f"w{position} = tl.where({rows[0]} != {ignore}, 1.0, 0.0)  # the row "
-                        "counts (its target is not ignore_index)")
-            expression = (f"{rows[2]} * (tl.exp({logits} - {rows[1]}) * w{position} - "
+            args = arguments(call)
+            logits = operand(args["x"].value, args["x_view"])
+            rows = [operand(args[r].value, _per_row(args[f"{r}_view"], shape))
+                    for r in ("target", "lse", "dy")]
+            body.append(f"w{position} = tl.where({rows[0]} != {args['ignore_index']}, 1.0, 0.0)"
+                        "  # the row counts (its target is not ignore_index)")
+            dy = rows[2]
+            if args["total_weight"] is not None:  # reduction 'mean': dy / the total weight
+                total = operand(args["total_weight"].value,
+                                _broadcast(args["total_weight_view"], shape, None))
+                dy = f"({dy} / {total})"
+            expression = (f"{dy} * (tl.exp({logits} - {rows[1]}) * w{position} - "
                           f"tl.where(i1 == {rows[0]}, w{position}, 0.0))")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
@@ -556,12 +568,26 @@ def triton_chain(name: str, calls: list[Call], program: Any,
 def supports_cross_entropy(call: Call, program: Any) -> bool:
     """cross_entropy_backward as an elementwise piece: no class weights, no label smoothing,
     float32 (M, C) logits; dx = dy * (softmax - onehot(target)), the eager kernel's formula."""
-    args = call.args
-    if len(args) != 12 or args[4] is not None or args[11] != 0:
+    args = arguments(call)
+    if args["weight"] is not None or args["smoothing"] != 0:
         return False
-    x, x_view = args[0], args[1]
-    return (len(x_view.shape) == 2 and _dtype_name(program, x.value) == "float32"
-            and all(len(v.shape) == 1 for v in (args[3], args[7], args[9])))
+    total_view = args["total_weight_view"]
+    if total_view is not None and int(np.prod(total_view.shape)) != 1:
+        return False
+    return (len(args["x_view"].shape) == 2
+            and _dtype_name(program, args["x"].value) == "float32"
+            and all(len(args[f"{r}_view"].shape) == 1 for r in ("target", "lse", "dy")))
+
+
+def _broadcast(view: Any, shape: tuple[int, ...], dim: int | None) -> Any:
+    """A 1-element view (dim None), or a vector along output dim `dim` (a conv bias (O,) on
+    dim 1), read at every position of an output of `shape`: stride 0 elsewhere."""
+    from ..kernels import View
+
+    strides = [0] * len(shape)
+    if dim is not None:
+        strides[dim] = view.strides[0]
+    return View(tuple(shape), tuple(strides), view.offset)
 
 
 def _per_row(view: Any, shape: tuple[int, ...]) -> Any:
