@@ -418,11 +418,15 @@ def _sgd_lines(update: SgdUpdate, g: str, p_ptr: str, b_ptr: str) -> list[str]:
 
 def triton_chain(name: str, calls: list[Call], program: Any,
                  epilogue: SgdUpdate | None = None,
-                 inline: dict[int, list[Call]] | None = None) -> FusedKernel | None:
+                 inline: dict[int, list[Call]] | None = None,
+                 recompute: bool = False) -> FusedKernel | None:
     """Generate the device function (a piece, see the module docstring) of a chain: an optional
     matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported.
     inline: scalars (value -> the calls computing it, see scalar_chain) recomputed here instead
-    of loaded, so this piece need not wait for the launch that computes them."""
+    of loaded, so this piece need not wait for the launch that computes them. recompute: a
+    cross-entropy backward recomputes its row's log-sum-exp and the total weight from the
+    logits and targets (cross_entropy_piece stores neither), so it can share the forward's
+    launch."""
     shape = group_shape(calls[0])
     final = calls[-1].outputs[0]
     if calls[0].primitive == "cross_entropy_backward" and not supports_cross_entropy(calls[0],
@@ -504,14 +508,21 @@ def triton_chain(name: str, calls: list[Call], program: Any,
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
             args = arguments(call)
             logits = operand(args["x"].value, args["x_view"])
-            rows = [operand(args[r].value, _per_row(args[f"{r}_view"], shape))
-                    for r in ("target", "lse", "dy")]
+            target = operand(args["target"].value, _per_row(args["target_view"], shape))
+            dy = operand(args["dy"].value, _per_row(args["dy_view"], shape))
+            if recompute:  # lse of row i0 and the count of counted rows, from x and targets
+                lse, total = f"lse{position}", f"count{position}"
+                loads.extend(_statistics_lines(logits, args["x_view"], target,
+                                               args["target_view"], args["ignore_index"],
+                                               lse, total))
+            else:
+                lse = operand(args["lse"].value, _per_row(args["lse_view"], shape))
+                total = None if args["total_weight"] is None else operand(
+                    args["total_weight"].value, _broadcast(args["total_weight_view"], shape, None))
+            rows = [target, lse]
             body.append(f"w{position} = tl.where({rows[0]} != {args['ignore_index']}, 1.0, 0.0)"
                         "  # the row counts (its target is not ignore_index)")
-            dy = rows[2]
             if args["total_weight"] is not None:  # reduction 'mean': dy / the total weight
-                total = operand(args["total_weight"].value,
-                                _broadcast(args["total_weight_view"], shape, None))
                 dy = f"({dy} / {total})"
             expression = (f"{dy} * (tl.exp({logits} - {rows[1]}) * w{position} - "
                           f"tl.where(i1 == {rows[0]}, w{position}, 0.0))")
@@ -561,7 +572,111 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     kernel = FusedKernel(name, source, all_calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
     kernel.extra.update(allocate=_triton_allocate, programs=(numel + block - 1) // block,
-                        epilogue=epilogue, chain=list(calls), inline=inline)
+                        epilogue=epilogue, chain=list(calls), inline=inline, recompute=recompute)
+    return kernel
+
+
+def _statistics_lines(x: str, x_view: Any, t: str, t_view: Any, ignore: int, lse: str,
+                      count: str) -> list[str]:
+    """`lse` = log-sum-exp of row i0 of the logits (the eager kernel's guard: a row without a
+    finite maximum is shifted by 0) and `count` = how many targets are not ignore_index (the
+    total weight of a 'mean' without class weights), read again from x and the targets."""
+    rows, classes = x_view.shape
+    cblock, mblock = (max(2, 1 << (n - 1).bit_length()) for n in (classes, rows))
+    s, st = x_view.strides, t_view.strides[0]
+    x_offset = f" + {x_view.offset}" if x_view.offset else ""
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    return [f"c = tl.arange(0, {cblock})  # the {classes} classes of row i0",
+            f"row = tl.load({x}_ptr + (i0 * {s[0]})[:, None] + (c * {s[1]})[None, :]{x_offset}, "
+            f"mask=mask[:, None] & (c < {classes})[None, :], "
+            "other=tl.where(mask[:, None], float('-inf'), 0.0))",
+            "top = tl.max(row, axis=1)",
+            "shift = tl.where((top == top) & (top - top == 0), top, 0.0)",
+            f"{lse} = shift + tl.log(tl.sum(tl.exp(row - shift[:, None]), axis=1))  # recomputed",
+            f"m = tl.arange(0, {mblock})  # all {rows} targets: the total weight",
+            f"targets = tl.load({t}_ptr + m * {st}{t_offset}, mask=m < {rows}, other={ignore})",
+            f"{count} = tl.sum(tl.where(targets != {ignore}, 1.0, 0.0), axis=0)  # recomputed"]
+
+
+def cross_entropy_piece(name: str, call: Call, program: Any) -> FusedKernel | None:
+    """The loss of cross_entropy with reduction 'mean' or 'sum' (no class weights, no label
+    smoothing, float32 (M, C) logits, M * C within one tile) as a piece of one program:
+    loss = sum over counted rows of lse - x[target] (divided by their count for 'mean').
+    A target outside [0, C) is recorded in an error slot, as the eager kernel does
+    (kernels/cross_entropy.py), and raised as PyTorch's IndexError at the next host read. It
+    stores only the loss: the backward piece recomputes lse and the count (recompute=True)."""
+    args = arguments(call)
+    x_view, t_view = args["x_view"], args["target_view"]
+    if (args["weight"] is not None or args["smoothing"] != 0
+            or args["reduction"] not in ("mean", "sum") or len(x_view.shape) != 2
+            or len(t_view.shape) != 1 or _dtype_name(program, args["x"].value) != "float32"
+            or _dtype_name(program, args["target"].value) != "int64"):
+        return None
+    rows, classes = x_view.shape
+    mblock, cblock = (max(2, 1 << (n - 1).bit_length()) for n in (rows, classes))
+    if not rows or mblock * cblock > REDUCE_TILE:
+        return None
+    ignore = int(args["ignore_index"])
+    s, st = x_view.strides, t_view.strides[0]
+    x_offset = f" + {x_view.offset}" if x_view.offset else ""
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    mean = args["reduction"] == "mean"
+    lines = [f"# cross-entropy ({call.origin}), reduction '{args['reduction']}': logits "
+             f"{tuple(x_view.shape)}, one program",
+             f"m = tl.arange(0, {mblock})  # rows", f"c = tl.arange(0, {cblock})  # classes",
+             f"valid = m < {rows}",
+             f"t = tl.load(x1_ptr + m * {st}{t_offset}, mask=valid, other={ignore})  # targets",
+             f"counted = valid & (t != {ignore})",
+             f"bad = counted & ((t < 0) | (t >= {classes}))  # IndexError at the next host read",
+             "record_bad_values(error_ptr, error_slot, t, bad)",
+             "t = tl.where(bad, 0, t)",
+             f"x = tl.load(x0_ptr + (m * {s[0]})[:, None] + (c * {s[1]})[None, :]{x_offset}, "
+             f"mask=valid[:, None] & (c < {classes})[None, :], "
+             "other=tl.where(valid[:, None], float('-inf'), 0.0))",
+             "top = tl.max(x, axis=1)  # log-sum-exp of each row, shifted by its maximum",
+             "shift = tl.where((top == top) & (top - top == 0), top, 0.0)",
+             "lse = shift + tl.log(tl.sum(tl.exp(x - shift[:, None]), axis=1))",
+             "picked = tl.sum(tl.where(c[None, :] == t[:, None], x, 0.0), axis=1)  # x[target]",
+             "loss = tl.sum(tl.where(counted, lse - picked, 0.0), axis=0)"]
+    if mean:
+        lines.append("loss = loss / tl.sum(tl.where(counted, 1.0, 0.0), axis=0)  # all ignored:"
+                     " 0 / 0 = nan, as torch")
+    lines.append("tl.store(out_ptr, loss)")
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, x1_ptr, out_ptr, error_ptr, error_slot):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    output = call.outputs[0]
+    operands = [Operand(args["x"].value, x_view), Operand(args["target"].value, t_view)]
+    kernel = FusedKernel(name, source, [call], operands, output, (),
+                         np.dtype("float32"), backend="triton")
+
+    def make_error(largest: int, smallest: int) -> Exception:
+        return IndexError(f"Target {largest if largest >= classes else smallest} is out of "
+                          "bounds.")
+
+    kernel.extra.update(allocate=_triton_allocate, programs=1, error=make_error)
+    return kernel
+
+
+def total_weight_piece(name: str, call: Call, program: Any) -> FusedKernel:
+    """The total weight of a cross_entropy that cross_entropy_piece computes (no class weights:
+    how many targets are not ignore_index), when someone still holds it (the loss's backward
+    node keeps it): a second piece of one program, beside the loss in the same launch."""
+    args = arguments(call)
+    t_view = args["target_view"]
+    rows = t_view.shape[0]
+    mblock = max(2, 1 << (rows - 1).bit_length())
+    ignore = int(args["ignore_index"])
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    lines = [f"# total weight of the cross-entropy ({call.origin}): its counted rows",
+             f"m = tl.arange(0, {mblock})",
+             f"t = tl.load(x0_ptr + m * {t_view.strides[0]}{t_offset}, mask=m < {rows}, "
+             f"other={ignore})",
+             f"tl.store(out_ptr, tl.sum(tl.where(t != {ignore}, 1.0, 0.0), axis=0))"]
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, out_ptr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    kernel = FusedKernel(name, source, [call], [Operand(args["target"].value, t_view)],
+                         call.outputs[1], (), np.dtype("float32"), backend="triton")
+    kernel.extra.update(allocate=_triton_allocate, programs=1)
     return kernel
 
 
