@@ -349,6 +349,28 @@ def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
             + ", mask=inside, other=-1)  # where each window's maximum is (h * W + w)"]
 
 
+def _gathered_matmul(index: int, b_index: int, dy_view: Any, a_view: Any,
+                     b_view: Any) -> list[str]:
+    """x{index} = the dy elements a pool backward gathers, at window (i0, i1, oh, ow), each
+    recomputed as sum over k of a[row, k] * b[k, column] where (row, column) is its place in
+    the matmul's row-major (M, N) output (dy is a view of it: Flatten's backward)."""
+    sd, columns, k = dy_view.strides, b_view.shape[1], a_view.shape[1]
+    sa, sb = a_view.strides, b_view.strides
+    valid = f"inside[:, None] & (r < {k})[None, :]"
+    return [_address("f = ", [f"i0 * {sd[0]}", f"i1 * {sd[1]}", f"oh * {sd[2]}",
+                              f"ow * {sd[3]}"], dy_view.offset).replace("f =  + ", "f = ")
+            + f"  # its place in the matmul's output {tuple(a_view.shape[:1]) + (columns,)}",
+            f"row = f // {columns}", f"column = f % {columns}",
+            f"r = tl.arange(0, RBLOCK)  # positions along k ({k})",
+            _address(f"a = tl.load(x{index}_ptr", [f"(row * {sa[0]})[:, None]",
+                                                   f"(r * {sa[1]})[None, :]"], a_view.offset)
+            + f", mask={valid}, other=0)",
+            _address(f"b = tl.load(x{b_index}_ptr", [f"(column * {sb[1]})[:, None]",
+                                                       f"(r * {sb[0]})[None, :]"], b_view.offset)
+            + f", mask={valid}, other=0)",
+            f"x{index} = tl.sum(a * b, axis=1)  # dy, recomputed (the matmul's prologue)"]
+
+
 def _dtype_name(program: Any, number: int) -> str:
     return str(program.graph.values[number].dtype).removeprefix("torch.")
 
@@ -419,14 +441,15 @@ def _sgd_lines(update: SgdUpdate, g: str, p_ptr: str, b_ptr: str) -> list[str]:
 def triton_chain(name: str, calls: list[Call], program: Any,
                  epilogue: SgdUpdate | None = None,
                  inline: dict[int, list[Call]] | None = None,
-                 recompute: bool = False) -> FusedKernel | None:
+                 recompute: bool = False, gather: Call | None = None) -> FusedKernel | None:
     """Generate the device function (a piece, see the module docstring) of a chain: an optional
     matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported.
     inline: scalars (value -> the calls computing it, see scalar_chain) recomputed here instead
     of loaded, so this piece need not wait for the launch that computes them. recompute: a
     cross-entropy backward recomputes its row's log-sum-exp and the total weight from the
     logits and targets (cross_entropy_piece stores neither), so it can share the forward's
-    launch."""
+    launch. gather: the matmul whose output a max-pool backward head gathers from; each gathered
+    element is recomputed as its dot product (a prologue), so the matmul need not run first."""
     shape = group_shape(calls[0])
     final = calls[-1].outputs[0]
     if calls[0].primitive == "cross_entropy_backward" and not supports_cross_entropy(calls[0],
@@ -501,10 +524,18 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             args = arguments(call)
             dy, dy_view, indices, i_view = call.args[:4]
             input_shape = args["input_shape"]
+            first = len(operands)  # x{first}: dy, x{first + 1}: the winners' positions
             operands += [Operand(dy.value, dy_view), Operand(indices.value, i_view)]
-            loads.extend(_pool_backward_load(len(operands) - 2, call, forward))
-            expression = (f"tl.where(x{len(operands) - 1} == i2 * {input_shape[3]} + i3, "
-                          f"x{len(operands) - 2}, 0.0)")
+            tile = _pool_backward_load(first, call, forward)
+            if gather is not None:  # dy itself recomputed: row . column of the matmul making it
+                a, a_view, b, b_view = gather.args
+                operands[first] = Operand(a.value, a_view)
+                operands.append(Operand(b.value, b_view))
+                tile[3:4] = _gathered_matmul(first, first + 2, dy_view, a_view, b_view)
+                reduced = a_view.shape[1]
+            loads.extend(tile)
+            expression = (f"tl.where(x{first + 1} == i2 * {input_shape[3]} + i3, "
+                          f"x{first}, 0.0)")
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
             args = arguments(call)
             logits = operand(args["x"].value, args["x_view"])
@@ -572,7 +603,8 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     kernel = FusedKernel(name, source, all_calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
     kernel.extra.update(allocate=_triton_allocate, programs=(numel + block - 1) // block,
-                        epilogue=epilogue, chain=list(calls), inline=inline, recompute=recompute)
+                        epilogue=epilogue, chain=list(calls), inline=inline, recompute=recompute,
+                        gather=gather)
     return kernel
 
 

@@ -172,6 +172,7 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
             piece = sgd_piece(new_name("sgd"), update)
             piece.extra["update"] = update
             units.append(Step(None, [], [], (), [update.call], kernel=piece))
+    units = _gather_prologues(units, program)
     units = _inline_scalars(units, program)
     level_of: list[int] = []
     written_at: dict[int, int] = {}  # value -> level of its last writer
@@ -206,6 +207,35 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
             launches.append(Step(launch.run, [None] * len(slots), slots, launch.outputs,
                                  launch.calls, kernel=launch))
     return launches
+
+
+def _gather_prologues(units: list[Step], program: Any) -> list[Step]:
+    """A max-pool backward piece gathering from a lone matmul's output that nobody else reads
+    (the ConvNet's dX of its first Linear, unflattened) recomputes the elements it gathers
+    from the matmul's factors, and the matmul is not run: one level fewer."""
+    producers = {unit.kernel.output: unit for unit in units if unit.kernel is not None
+                 and len(unit.kernel.extra.get("chain", ())) == 1
+                 and unit.kernel.extra["chain"][0].primitive == "matmul"
+                 and unit.kernel.extra.get("epilogue") is None}
+    kept = set(program.live) | program.returned
+    dropped: set[int] = set()
+    result: list[Step] = []
+    for unit in units:
+        kernel = unit.kernel
+        head = kernel.extra["chain"][0] if kernel is not None and "chain" in kernel.extra else None
+        dy = head.args[0].value if head is not None and head.primitive == "max_pool2d_backward" \
+            else None
+        producer = producers.get(dy)
+        if producer is not None and dy not in kept and not kernel.extra.get("inline") and sum(
+                dy in _reads(other) for other in units) == 1:
+            matmul = producer.kernel.extra["chain"][0]
+            regenerated = triton_chain(kernel.name, kernel.extra["chain"], program,
+                                       gather=matmul)
+            if regenerated is not None:
+                unit = Step(None, [], [], unit.outputs, regenerated.calls, kernel=regenerated)
+                dropped.add(id(producer))
+        result.append(unit)
+    return [unit for unit in result if id(unit) not in dropped]
 
 
 def _forward_of(backward: Call, steps: list[Step]) -> Call | None:
@@ -281,7 +311,8 @@ def _with_epilogue(piece: FusedKernel, program: Any) -> FusedKernel:
         return piece
     regenerated = triton_chain(piece.name, piece.extra["chain"], program, epilogue=update,
                                inline=piece.extra.get("inline"),
-                               recompute=piece.extra.get("recompute", False))
+                               recompute=piece.extra.get("recompute", False),
+                               gather=piece.extra.get("gather"))
     if regenerated is None:  # (cannot happen: the chain generated before)
         raise RuntimeError(f"{piece.name}: the SGD epilogue could not be generated")
     return regenerated
@@ -301,7 +332,8 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
             inline = {n: calls for n, calls in scalars.items() if n != kernel.output}
             regenerated = triton_chain(kernel.name, kernel.extra["chain"], program,
                                        inline=inline,
-                                       recompute=kernel.extra.get("recompute", False))
+                                       recompute=kernel.extra.get("recompute", False),
+                                       gather=kernel.extra.get("gather"))
             if regenerated is not None:
                 unit = Step(None, [], [], unit.outputs, regenerated.calls, kernel=regenerated)
         result.append(unit)
