@@ -546,6 +546,7 @@ def triton_chain(name: str, calls: list[Call], program: Any,
                 loads.extend(_statistics_lines(logits, args["x_view"], target,
                                                args["target_view"], args["ignore_index"],
                                                lse, total))
+                reduced = args["x_view"].shape[1]  # a [BLOCK, classes] tile: a smaller BLOCK
             else:
                 lse = operand(args["lse"].value, _per_row(args["lse_view"], shape))
                 total = None if args["total_weight"] is None else operand(

@@ -155,6 +155,8 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
                 and kernel.extra["chain"][0].primitive == "cross_entropy_backward"
                 and id(_forward_of(kernel.extra["chain"][0], steps)) in losses):
             kernel = triton_chain(kernel.name, kernel.extra["chain"], program, recompute=True)
+            if kernel is None:  # (cannot happen: the same chain generated before)
+                raise RuntimeError("the cross-entropy backward could not recompute its lse")
             units.append(Step(None, [], [], step.outputs, kernel.calls, kernel=kernel))
             continue
         if step.kernel is None and step.calls[0].primitive == "max_pool2d":
