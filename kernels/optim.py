@@ -333,18 +333,20 @@ def _is_dense(*views: View) -> bool:
     return all(view.strides == contiguous_strides(view.shape) for view in views)
 
 
-def _chunks(indices: list[int], numels: list[int]) -> list[tuple[list[int], int, tuple, bool]]:
-    """Launch groups of at most FOREACH_TENSORS tensors: (tensor indices, BLOCK, first blocks
-    (one more than tensors, the last is the grid size), INT64)."""
+def _chunks(indices: list[int], numels: list[int]) -> list[tuple[list[int], tuple, tuple, bool]]:
+    """Launch groups of at most FOREACH_TENSORS tensors: (tensor indices, BLOCKS (elements per
+    program, one per tensor), first blocks (one more than tensors, the last is the grid size),
+    INT64). On a GPU every tensor takes OPTIM_BLOCK; under the interpreter each tensor its own
+    whole-tensor block (launch_block), so a bias of 10 is not swept as a block of 8192 lanes."""
     groups = []
     for start in range(0, len(indices), FOREACH_TENSORS):
         chunk = indices[start:start + FOREACH_TENSORS]
         sizes = [numels[i] for i in chunk]
-        block = launch_block(max(sizes), OPTIM_BLOCK)
+        blocks = tuple(launch_block(size, OPTIM_BLOCK) for size in sizes)
         first_blocks = [0]
-        for size in sizes:
+        for size, block in zip(sizes, blocks):
             first_blocks.append(first_blocks[-1] + cdiv(size, block))
-        groups.append((chunk, block, tuple(first_blocks), needs_int64(*sizes)))
+        groups.append((chunk, blocks, tuple(first_blocks), needs_int64(*sizes)))
     return groups
 
 
@@ -371,10 +373,11 @@ def foreach_sgd_step_kernel(p_ptrs, g_ptrs, b_ptrs,  # tuples of COUNT pointers 
                             COUNT: tl.constexpr, MOMENTUM: tl.constexpr,
                             NESTEROV: tl.constexpr, MAXIMIZE: tl.constexpr,
                             DECAY: tl.constexpr, FIRST_STEP: tl.constexpr,
-                            BLOCK: tl.constexpr, INT64: tl.constexpr = False):
+                            BLOCKS: tl.constexpr,  # elements per program, one per tensor
+                            INT64: tl.constexpr = False):
     for t in tl.static_range(COUNT):
         if is_mine(first_blocks, t):  # only the test runs for the other tensors
-            index = tensor_positions(first_blocks, t, BLOCK, INT64)
+            index = tensor_positions(first_blocks, t, BLOCKS[t], INT64)
             mask = index < numels[t]
             p = tl.load(p_ptrs[t] + index, mask=mask)
             wide = p.to(tl.float64) if p.dtype == tl.float64 else p.to(tl.float32)
@@ -418,7 +421,7 @@ def foreach_sgd_step_triton(params: list, param_views: list[View], grads: list,
                             dampening, weight_decay, nesterov, maximize, first_steps[i])
     numels = [view.numel for view in param_views]
     for first_step, indices in dense.items():
-        for chunk, block, first_blocks, int64 in _chunks(indices, numels):
+        for chunk, blocks, first_blocks, int64 in _chunks(indices, numels):
             foreach_sgd_step_kernel[(first_blocks[-1],)](
                 tuple(_dense(params[i], param_views[i]) for i in chunk),
                 tuple(_dense(grads[i], grad_views[i]) for i in chunk),
@@ -427,7 +430,7 @@ def foreach_sgd_step_triton(params: list, param_views: list[View], grads: list,
                 float_bits(lr), float_bits(momentum), float_bits(1 - dampening),
                 float_bits(weight_decay), COUNT=len(chunk), MOMENTUM=has_momentum,
                 NESTEROV=nesterov, MAXIMIZE=maximize, DECAY=weight_decay != 0,
-                FIRST_STEP=first_step, BLOCK=block, INT64=int64)
+                FIRST_STEP=first_step, BLOCKS=blocks, INT64=int64)
 
 
 @triton_kernel
@@ -436,11 +439,12 @@ def foreach_adam_step_kernel(p_ptrs, g_ptrs, m_ptrs, v_ptrs, vmax_ptrs,  # point
                              step_sizes, bias_corrections2_sqrt,  # tuples of float64 bits
                              decay, one_minus_beta1, beta2, one_minus_beta2, eps,  # float64 bits
                              COUNT: tl.constexpr, DECAY: tl.constexpr, AMSGRAD: tl.constexpr,
-                             MAXIMIZE: tl.constexpr, BLOCK: tl.constexpr,
+                             MAXIMIZE: tl.constexpr,
+                             BLOCKS: tl.constexpr,  # elements per program, one per tensor
                              INT64: tl.constexpr = False):
     for t in tl.static_range(COUNT):
         if is_mine(first_blocks, t):  # only the test runs for the other tensors
-            index = tensor_positions(first_blocks, t, BLOCK, INT64)
+            index = tensor_positions(first_blocks, t, BLOCKS[t], INT64)
             mask = index < numels[t]
             p = tl.load(p_ptrs[t] + index, mask=mask)
             g = tl.load(g_ptrs[t] + index, mask=mask)
@@ -489,7 +493,7 @@ def foreach_adam_step_triton(params: list, param_views: list[View], grads: list,
         decay_kind, decay = ("adamw", 1 - lr * weight_decay) if decoupled else ("adam",
                                                                                weight_decay)
     numels = [view.numel for view in param_views]
-    for chunk, block, first_blocks, int64 in _chunks(indices, numels):
+    for chunk, blocks, first_blocks, int64 in _chunks(indices, numels):
         foreach_adam_step_kernel[(first_blocks[-1],)](
             tuple(_dense(params[i], param_views[i]) for i in chunk),
             tuple(_dense(grads[i], grad_views[i]) for i in chunk),
@@ -501,4 +505,4 @@ def foreach_adam_step_triton(params: list, param_views: list[View], grads: list,
             tuple(float_bits(math.sqrt(1 - beta2 ** steps[i])) for i in chunk),
             float_bits(decay), float_bits(1 - beta1), float_bits(beta2), float_bits(1 - beta2),
             float_bits(eps), COUNT=len(chunk), DECAY=decay_kind, AMSGRAD=amsgrad,
-            MAXIMIZE=maximize, BLOCK=block, INT64=int64)
+            MAXIMIZE=maximize, BLOCKS=blocks, INT64=int64)

@@ -262,10 +262,12 @@ def pool2d_kernel(x_ptr,                    # input (..., H, W), any strides
     total_sum = best
     for a in range(0, kernel[0]):
         row = i * stride[0] + a * dilation[0] - padding[0]
+        row_inside = mask & (row >= 0) & (row < size[0])  # once per kernel row
+        row_base = base + row * row_stride
         for b in range(0, kernel[1]):
             column = j * stride[1] + b * dilation[1] - padding[1]
-            inside = mask & (row >= 0) & (row < size[0]) & (column >= 0) & (column < size[1])
-            x = tl.load(base + row * row_stride + column * column_stride, mask=inside, other=0)
+            inside = row_inside & (column >= 0) & (column < size[1])
+            x = tl.load(row_base + column * column_stride, mask=inside, other=0)
             x = x.to(best.dtype)
             if MAX:  # strictly greater: the first maximum wins; the first NaN beats everything
                 better = (x > best) | ((x != x) & (best == best)) | (best_index < 0)

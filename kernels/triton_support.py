@@ -225,7 +225,10 @@ def _lighter_interpreter_bookkeeping() -> None:
     * the NumPy dtype of a Triton type is looked up by building an 18-entry dict at each call:
       it is now remembered per type;
     * each launch matches its arguments to the kernel's parameters with inspect, which parses
-      the function's code twice per launch: the kernel now carries its inspect.Signature.
+      the function's code twice per launch: the kernel now carries its inspect.Signature;
+    * constexprs are unwrapped (hundreds of times per launch) by a chain of isinstance tests:
+      the two commonest cases, a constexpr and a plain value, are now answered first; and so
+      are the two commonest cases of broadcasting two operands: nothing to do.
     About a quarter of a small training step. What the kernels compute is unchanged."""
     import functools
 
@@ -277,6 +280,32 @@ def _lighter_interpreter_bookkeeping() -> None:
 
     core.block_type.__init__ = block_type_init
     lazy(core.block_type, "name", lambda self: f"<{self.shape}, {self.element_ty}>")
+
+    unwrap, constexpr_class = core._unwrap_if_constexpr, core.constexpr
+    plain = {int, float, bool, str, type(None), core.tensor, core.dtype, core.block_type,
+             core.pointer_type}
+
+    def unwrap_if_constexpr(value: Any) -> Any:  # Triton's own, with its two commonest answers
+        kind = type(value)                       # first: a constexpr's value, a plain value
+        if kind is constexpr_class:
+            return value.value
+        if kind in plain:
+            return value
+        return unwrap(value)  # lists and tuples, unwrapped element by element
+
+    core._unwrap_if_constexpr = unwrap_if_constexpr
+
+    semantic = importlib.import_module("triton.language.semantic").TritonSemantic
+    broadcast = semantic.broadcast_impl_value
+
+    def broadcast_impl_value(self: Any, lhs: Any, rhs: Any) -> tuple[Any, Any]:
+        left, right = lhs.type, rhs.type  # two blocks of one shape, or two scalars: as they are
+        if left.is_block() == right.is_block() and (
+                not left.is_block() or left.shape.values == right.shape.values):
+            return lhs, rhs
+        return broadcast(self, lhs, rhs)  # Triton's own: splats and broadcasts
+
+    semantic.broadcast_impl_value = broadcast_impl_value
 
     rewrite = interpreter.InterpretedFunction.rewrite
 

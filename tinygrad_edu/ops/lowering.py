@@ -429,7 +429,7 @@ def cross_entropy_backward(x: Tensor, target: Tensor, weight: Tensor | None, lse
     buffer = storage.backend.cross_entropy_backward(
         storage.buffer, x._view, target._storage.buffer, target._view, *_buffer_and_view(weight),
         lse._storage.buffer, lse._view, dy._storage.buffer, dy._view, ignore_index, smoothing,
-        *_buffer_and_view(total_weight))
+        *(() if total_weight is None else _buffer_and_view(total_weight)))
     return wrap(buffer, x._view.shape, x.dtype, storage)
 
 
