@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .capture import Call, Ref
-from .fusion import FusedKernel, Operand, _describe, _operands_of, group_shape
+from .fusion import FusedKernel, Operand, _describe, _operands_of, arguments, group_shape
 
 BLOCK = 1024
 
@@ -136,9 +136,10 @@ CONV_HEADS = frozenset({"conv2d", "conv2d_backward_input", "conv2d_backward_weig
 
 def supports_conv(call: Call) -> bool:
     """A 2-D convolution (forward, input or weight gradient) the generator can write as a
-    chain's head: groups 1, and each output's terms fit in one tile."""
+    chain's head: groups 1, and each output's terms fit in one tile (a bias, if any, is added
+    to the sums as the eager kernel's epilogue does)."""
     args = call.args
-    if args[-1] != 1 or len(args[1].shape) != 4 or len(args[3].shape) != 4:
+    if arguments(call)["groups"] != 1 or len(args[1].shape) != 4 or len(args[3].shape) != 4:
         return False
     return _conv_terms(call) <= REDUCE_TILE
 
@@ -162,7 +163,8 @@ def _conv_load(index: int, call: Call) -> tuple[list[str], int]:
     dilation d): a [BLOCK, RBLOCK] tile of each factor, the terms r along the columns; zero
     where a window reaches into the padding. Output coordinates i0..i3."""
     a, a_view, b, b_view = call.args[:4]
-    (sh, sw), padding, (dh, dw) = call.args[-4], call.args[-3], call.args[-2]
+    args = arguments(call)
+    (sh, sw), padding, (dh, dw) = args["stride"], args["padding"], args["dilation"]
     pt, pl = padding[0], padding[2]
     sa, sb = a_view.strides, b_view.strides
     count = _conv_terms(call)
@@ -329,7 +331,7 @@ def pool_piece(name: str, forward: Call, program: Any, which: int) -> FusedKerne
 
 def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
     """dx[n,c,h,w] = dy[n,c,h//k,w//k] where the window's maximum came from (h, w), else 0."""
-    dy, dy_view, indices, i_view, shape = call.args
+    dy_view, i_view = call.args[1], call.args[3]
     kh, kw = forward.args[2]
     out_h, out_w = dy_view.shape[2:]
     sd, si = dy_view.strides, i_view.strides
@@ -345,6 +347,28 @@ def _pool_backward_load(index: int, call: Call, forward: Call) -> list[str]:
                                                    f"oh * {si[2]}", f"ow * {si[3]}"],
                                        i_view.offset)
             + ", mask=inside, other=-1)  # where each window's maximum is (h * W + w)"]
+
+
+def _gathered_matmul(index: int, b_index: int, dy_view: Any, a_view: Any,
+                     b_view: Any) -> list[str]:
+    """x{index} = the dy elements a pool backward gathers, at window (i0, i1, oh, ow), each
+    recomputed as sum over k of a[row, k] * b[k, column] where (row, column) is its place in
+    the matmul's row-major (M, N) output (dy is a view of it: Flatten's backward)."""
+    sd, columns, k = dy_view.strides, b_view.shape[1], a_view.shape[1]
+    sa, sb = a_view.strides, b_view.strides
+    valid = f"inside[:, None] & (r < {k})[None, :]"
+    return [_address("f = ", [f"i0 * {sd[0]}", f"i1 * {sd[1]}", f"oh * {sd[2]}",
+                              f"ow * {sd[3]}"], dy_view.offset).replace("f =  + ", "f = ")
+            + f"  # its place in the matmul's output {tuple(a_view.shape[:1]) + (columns,)}",
+            f"row = f // {columns}", f"column = f % {columns}",
+            f"r = tl.arange(0, RBLOCK)  # positions along k ({k})",
+            _address(f"a = tl.load(x{index}_ptr", [f"(row * {sa[0]})[:, None]",
+                                                   f"(r * {sa[1]})[None, :]"], a_view.offset)
+            + f", mask={valid}, other=0)",
+            _address(f"b = tl.load(x{b_index}_ptr", [f"(column * {sb[1]})[:, None]",
+                                                       f"(r * {sb[0]})[None, :]"], b_view.offset)
+            + f", mask={valid}, other=0)",
+            f"x{index} = tl.sum(a * b, axis=1)  # dy, recomputed (the matmul's prologue)"]
 
 
 def _dtype_name(program: Any, number: int) -> str:
@@ -416,11 +440,16 @@ def _sgd_lines(update: SgdUpdate, g: str, p_ptr: str, b_ptr: str) -> list[str]:
 
 def triton_chain(name: str, calls: list[Call], program: Any,
                  epilogue: SgdUpdate | None = None,
-                 inline: dict[int, list[Call]] | None = None) -> FusedKernel | None:
+                 inline: dict[int, list[Call]] | None = None,
+                 recompute: bool = False, gather: Call | None = None) -> FusedKernel | None:
     """Generate the device function (a piece, see the module docstring) of a chain: an optional
     matmul or sum head, elementwise calls, and an optional SGD epilogue; None if unsupported.
     inline: scalars (value -> the calls computing it, see scalar_chain) recomputed here instead
-    of loaded, so this piece need not wait for the launch that computes them."""
+    of loaded, so this piece need not wait for the launch that computes them. recompute: a
+    cross-entropy backward recomputes its row's log-sum-exp and the total weight from the
+    logits and targets (cross_entropy_piece stores neither), so it can share the forward's
+    launch. gather: the matmul whose output a max-pool backward head gathers from; each gathered
+    element is recomputed as its dot product (a prologue), so the matmul need not run first."""
     shape = group_shape(calls[0])
     final = calls[-1].outputs[0]
     if calls[0].primitive == "cross_entropy_backward" and not supports_cross_entropy(calls[0],
@@ -484,30 +513,50 @@ def triton_chain(name: str, calls: list[Call], program: Any,
             tile, reduced = _conv_load(len(operands) - 2, call)
             loads.extend(tile)
             expression = f"tl.sum(x{len(operands) - 2} * x{len(operands) - 1}, axis=1)"
+            bias = arguments(call).get("bias")  # (conv2d only)
+            if bias is not None:  # the eager kernel's epilogue: + b[o] on output channel o
+                bias_view = arguments(call)["bias_view"]
+                expression += f" + {operand(bias.value, _broadcast(bias_view, shape, 1))}"
         elif call.primitive == "max_pool2d_backward":  # the head: a gather (no overlap)
             forward = pool_producing(call.args[2].value, program)  # (its indices' pool)
             if forward is None:
                 return None
-            dy, dy_view, indices, i_view, input_shape = call.args
+            args = arguments(call)
+            dy, dy_view, indices, i_view = call.args[:4]
+            input_shape = args["input_shape"]
+            first = len(operands)  # x{first}: dy, x{first + 1}: the winners' positions
             operands += [Operand(dy.value, dy_view), Operand(indices.value, i_view)]
-            loads.extend(_pool_backward_load(len(operands) - 2, call, forward))
-            expression = (f"tl.where(x{len(operands) - 1} == i2 * {input_shape[3]} + i3, "
-                          f"x{len(operands) - 2}, 0.0)")
+            tile = _pool_backward_load(first, call, forward)
+            if gather is not None:  # dy itself recomputed: row . column of the matmul making it
+                a, a_view, b, b_view = gather.args
+                operands[first] = Operand(a.value, a_view)
+                operands.append(Operand(b.value, b_view))
+                tile[3:4] = _gathered_matmul(first, first + 2, dy_view, a_view, b_view)
+                reduced = a_view.shape[1]
+            loads.extend(tile)
+            expression = (f"tl.where(x{first + 1} == i2 * {input_shape[3]} + i3, "
+                          f"x{first}, 0.0)")
         elif call.primitive == "cross_entropy_backward":  # elementwise, given lse (forward)
-            x, x_view, target, target_view, _, _, lse, lse_view, dy, dy_view, ignore, _ = (
-                call.args[:12])
-            logits = operand(x.value, x_view)
-            rows = [operand(r.value, _per_row(v, shape))
-                    for r, v in ((target, target_view), (lse, lse_view), (dy, dy_view))]
-            if len(call.args) == 14:  # after reduction 'mean': dy / the total weight (1 element)
-                from ..kernels import View
-
-                total, total_view = call.args[12:]
-                everywhere = View(tuple(shape), (0, 0), total_view.offset)  # one element
-                rows[2] = f"({rows[2]} / {operand(total.value, everywhere)})"
-            body.append(f"w{position} = tl.where({rows[0]} != {ignore}, 1.0, 0.0)  # the row "
-                        "counts (its target is not ignore_index)")
-            expression = (f"{rows[2]} * (tl.exp({logits} - {rows[1]}) * w{position} - "
+            args = arguments(call)
+            logits = operand(args["x"].value, args["x_view"])
+            target = operand(args["target"].value, _per_row(args["target_view"], shape))
+            dy = operand(args["dy"].value, _per_row(args["dy_view"], shape))
+            if recompute:  # lse of row i0 and the count of counted rows, from x and targets
+                lse, total = f"lse{position}", f"count{position}"
+                loads.extend(_statistics_lines(logits, args["x_view"], target,
+                                               args["target_view"], args["ignore_index"],
+                                               lse, total))
+                reduced = args["x_view"].shape[1]  # a [BLOCK, classes] tile: a smaller BLOCK
+            else:
+                lse = operand(args["lse"].value, _per_row(args["lse_view"], shape))
+                total = None if args["total_weight"] is None else operand(
+                    args["total_weight"].value, _broadcast(args["total_weight_view"], shape, None))
+            rows = [target, lse]
+            body.append(f"w{position} = tl.where({rows[0]} != {args['ignore_index']}, 1.0, 0.0)"
+                        "  # the row counts (its target is not ignore_index)")
+            if args["total_weight"] is not None:  # reduction 'mean': dy / the total weight
+                dy = f"({dy} / {total})"
+            expression = (f"{dy} * (tl.exp({logits} - {rows[1]}) * w{position} - "
                           f"tl.where(i1 == {rows[0]}, w{position}, 0.0))")
         elif call.primitive == "where":
             c, c_view, a, a_view, b, b_view = call.args
@@ -555,19 +604,138 @@ def triton_chain(name: str, calls: list[Call], program: Any,
     kernel = FusedKernel(name, source, all_calls, operands, final, shape,
                          np.dtype(_dtype_name(program, final)), backend="triton")
     kernel.extra.update(allocate=_triton_allocate, programs=(numel + block - 1) // block,
-                        epilogue=epilogue, chain=list(calls), inline=inline)
+                        epilogue=epilogue, chain=list(calls), inline=inline, recompute=recompute,
+                        gather=gather)
+    return kernel
+
+
+def _statistics_lines(x: str, x_view: Any, t: str, t_view: Any, ignore: int, lse: str,
+                      count: str) -> list[str]:
+    """`lse` = log-sum-exp of row i0 of the logits (the eager kernel's guard: a row without a
+    finite maximum is shifted by 0) and `count` = how many targets are not ignore_index (the
+    total weight of a 'mean' without class weights), read again from x and the targets."""
+    rows, classes = x_view.shape
+    cblock, mblock = (max(2, 1 << (n - 1).bit_length()) for n in (classes, rows))
+    s, st = x_view.strides, t_view.strides[0]
+    x_offset = f" + {x_view.offset}" if x_view.offset else ""
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    return [f"c = tl.arange(0, {cblock})  # the {classes} classes of row i0",
+            f"row = tl.load({x}_ptr + (i0 * {s[0]})[:, None] + (c * {s[1]})[None, :]{x_offset}, "
+            f"mask=mask[:, None] & (c < {classes})[None, :], "
+            "other=tl.where(mask[:, None], float('-inf'), 0.0))",
+            "top = tl.max(row, axis=1)",
+            "shift = tl.where((top == top) & (top - top == 0), top, 0.0)",
+            f"{lse} = shift + tl.log(tl.sum(tl.exp(row - shift[:, None]), axis=1))  # recomputed",
+            f"m = tl.arange(0, {mblock})  # all {rows} targets: the total weight",
+            f"targets = tl.load({t}_ptr + m * {st}{t_offset}, mask=m < {rows}, other={ignore})",
+            f"{count} = tl.sum(tl.where(targets != {ignore}, 1.0, 0.0), axis=0)  # recomputed"]
+
+
+def cross_entropy_piece(name: str, call: Call, program: Any) -> FusedKernel | None:
+    """The loss of cross_entropy with reduction 'mean' or 'sum' (no class weights, no label
+    smoothing, float32 (M, C) logits, M * C within one tile) as a piece of one program:
+    loss = sum over counted rows of lse - x[target] (divided by their count for 'mean').
+    A target outside [0, C) is recorded in an error slot, as the eager kernel does
+    (kernels/cross_entropy.py), and raised as PyTorch's IndexError at the next host read. It
+    stores only the loss: the backward piece recomputes lse and the count (recompute=True)."""
+    args = arguments(call)
+    x_view, t_view = args["x_view"], args["target_view"]
+    if (args["weight"] is not None or args["smoothing"] != 0
+            or args["reduction"] not in ("mean", "sum") or len(x_view.shape) != 2
+            or len(t_view.shape) != 1 or _dtype_name(program, args["x"].value) != "float32"
+            or _dtype_name(program, args["target"].value) != "int64"):
+        return None
+    rows, classes = x_view.shape
+    mblock, cblock = (max(2, 1 << (n - 1).bit_length()) for n in (rows, classes))
+    if not rows or mblock * cblock > REDUCE_TILE:
+        return None
+    ignore = int(args["ignore_index"])
+    s, st = x_view.strides, t_view.strides[0]
+    x_offset = f" + {x_view.offset}" if x_view.offset else ""
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    mean = args["reduction"] == "mean"
+    lines = [f"# cross-entropy ({call.origin}), reduction '{args['reduction']}': logits "
+             f"{tuple(x_view.shape)}, one program",
+             f"m = tl.arange(0, {mblock})  # rows", f"c = tl.arange(0, {cblock})  # classes",
+             f"valid = m < {rows}",
+             f"t = tl.load(x1_ptr + m * {st}{t_offset}, mask=valid, other={ignore})  # targets",
+             f"counted = valid & (t != {ignore})",
+             f"bad = counted & ((t < 0) | (t >= {classes}))  # IndexError at the next host read",
+             "record_bad_values(error_ptr, error_slot, t, bad)",
+             "t = tl.where(bad, 0, t)",
+             f"x = tl.load(x0_ptr + (m * {s[0]})[:, None] + (c * {s[1]})[None, :]{x_offset}, "
+             f"mask=valid[:, None] & (c < {classes})[None, :], "
+             "other=tl.where(valid[:, None], float('-inf'), 0.0))",
+             "top = tl.max(x, axis=1)  # log-sum-exp of each row, shifted by its maximum",
+             "shift = tl.where((top == top) & (top - top == 0), top, 0.0)",
+             "lse = shift + tl.log(tl.sum(tl.exp(x - shift[:, None]), axis=1))",
+             "picked = tl.sum(tl.where(c[None, :] == t[:, None], x, 0.0), axis=1)  # x[target]",
+             "loss = tl.sum(tl.where(counted, lse - picked, 0.0), axis=0)"]
+    if mean:
+        lines.append("loss = loss / tl.sum(tl.where(counted, 1.0, 0.0), axis=0)  # all ignored:"
+                     " 0 / 0 = nan, as torch")
+    lines.append("tl.store(out_ptr, loss)")
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, x1_ptr, out_ptr, error_ptr, error_slot):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    output = call.outputs[0]
+    operands = [Operand(args["x"].value, x_view), Operand(args["target"].value, t_view)]
+    kernel = FusedKernel(name, source, [call], operands, output, (),
+                         np.dtype("float32"), backend="triton")
+
+    def make_error(largest: int, smallest: int) -> Exception:
+        return IndexError(f"Target {largest if largest >= classes else smallest} is out of "
+                          "bounds.")
+
+    kernel.extra.update(allocate=_triton_allocate, programs=1, error=make_error)
+    return kernel
+
+
+def total_weight_piece(name: str, call: Call, program: Any) -> FusedKernel:
+    """The total weight of a cross_entropy that cross_entropy_piece computes (no class weights:
+    how many targets are not ignore_index), when someone still holds it (the loss's backward
+    node keeps it): a second piece of one program, beside the loss in the same launch."""
+    args = arguments(call)
+    t_view = args["target_view"]
+    rows = t_view.shape[0]
+    mblock = max(2, 1 << (rows - 1).bit_length())
+    ignore = int(args["ignore_index"])
+    t_offset = f" + {t_view.offset}" if t_view.offset else ""
+    lines = [f"# total weight of the cross-entropy ({call.origin}): its counted rows",
+             f"m = tl.arange(0, {mblock})",
+             f"t = tl.load(x0_ptr + m * {t_view.strides[0]}{t_offset}, mask=m < {rows}, "
+             f"other={ignore})",
+             f"tl.store(out_ptr, tl.sum(tl.where(t != {ignore}, 1.0, 0.0), axis=0))"]
+    source = (f"@triton.jit\ndef {name}(pid, x0_ptr, out_ptr):\n"
+              + "".join(f"    {line}\n" for line in lines))
+    kernel = FusedKernel(name, source, [call], [Operand(args["target"].value, t_view)],
+                         call.outputs[1], (), np.dtype("float32"), backend="triton")
+    kernel.extra.update(allocate=_triton_allocate, programs=1)
     return kernel
 
 
 def supports_cross_entropy(call: Call, program: Any) -> bool:
     """cross_entropy_backward as an elementwise piece: no class weights, no label smoothing,
     float32 (M, C) logits; dx = dy * (softmax - onehot(target)), the eager kernel's formula."""
-    args = call.args
-    if len(args) not in (12, 14) or args[4] is not None or args[11] != 0:
-        return False  # (14: a total weight to divide dy by, after reduction 'mean')
-    x, x_view = args[0], args[1]
-    return (len(x_view.shape) == 2 and _dtype_name(program, x.value) == "float32"
-            and all(len(v.shape) == 1 for v in (args[3], args[7], args[9])))
+    args = arguments(call)
+    if args["weight"] is not None or args["smoothing"] != 0:
+        return False
+    total_view = args["total_weight_view"]
+    if total_view is not None and int(np.prod(total_view.shape)) != 1:
+        return False
+    return (len(args["x_view"].shape) == 2
+            and _dtype_name(program, args["x"].value) == "float32"
+            and all(len(args[f"{r}_view"].shape) == 1 for r in ("target", "lse", "dy")))
+
+
+def _broadcast(view: Any, shape: tuple[int, ...], dim: int | None) -> Any:
+    """A 1-element view (dim None), or a vector along output dim `dim` (a conv bias (O,) on
+    dim 1), read at every position of an output of `shape`: stride 0 elsewhere."""
+    from ..kernels import View
+
+    strides = [0] * len(shape)
+    if dim is not None:
+        strides[dim] = view.strides[0]
+    return View(tuple(shape), tuple(strides), view.offset)
 
 
 def _per_row(view: Any, shape: tuple[int, ...]) -> Any:

@@ -312,12 +312,45 @@ def _matmul_head_ok(call: Call, backend_name: str) -> bool:
     return supports_matmul(call)
 
 
+# The arguments of the primitives that generated pieces read, by name, in the order the backend
+# receives them (ops/lowering.py); trailing optional ones (a conv's bias, a pool backward's
+# geometry, the total weight of a mean cross-entropy) may be absent and then read as None.
+ARGUMENT_NAMES = {
+    "conv2d": ("x", "x_view", "weight", "weight_view", "stride", "padding", "dilation",
+               "groups", "bias", "bias_view"),
+    "conv2d_backward_input": ("dy", "dy_view", "weight", "weight_view", "input_shape", "stride",
+                              "padding", "dilation", "groups"),
+    "conv2d_backward_weight": ("dy", "dy_view", "x", "x_view", "weight_shape", "stride",
+                               "padding", "dilation", "groups"),
+    "max_pool2d": ("x", "x_view", "kernel", "stride", "padding", "dilation", "ceil_mode"),
+    "max_pool2d_backward": ("dy", "dy_view", "indices", "indices_view", "input_shape", "kernel",
+                            "stride", "padding", "dilation"),
+    "cross_entropy": ("x", "x_view", "target", "target_view", "weight", "weight_view",
+                      "ignore_index", "smoothing", "reduction"),
+    "cross_entropy_backward": ("x", "x_view", "target", "target_view", "weight", "weight_view",
+                               "lse", "lse_view", "dy", "dy_view", "ignore_index", "smoothing",
+                               "total_weight", "total_weight_view"),
+}
+
+
+def arguments(call: Call) -> dict[str, Any]:
+    """A captured call's arguments by name (ARGUMENT_NAMES): args["stride"], not args[-4]."""
+    names = ARGUMENT_NAMES[call.primitive]
+    if len(call.args) > len(names):
+        raise ValueError(f"compile: {call.primitive} got {len(call.args)} arguments, "
+                         f"expected at most {len(names)} {names}")
+    named = dict.fromkeys(names)  # absent optional trailing arguments: None
+    named.update(zip(names, call.args))
+    return named
+
+
 def group_shape(call: Call) -> tuple[int, ...]:
     if call.primitive == "cross_entropy_backward":  # dlogits: the logits' (M, C)
         return tuple(call.args[1].shape)
     if call.primitive == "conv2d":  # (N, O, Ho, Wo)
-        x_view, w_view = call.args[1], call.args[3]
-        (sh, sw), padding, (dh, dw) = call.args[4], call.args[5], call.args[6]
+        args = arguments(call)
+        x_view, w_view = args["x_view"], args["weight_view"]
+        (sh, sw), padding, (dh, dw) = args["stride"], args["padding"], args["dilation"]
         height = (x_view.shape[2] + padding[0] + padding[1] - dh * (w_view.shape[2] - 1) - 1)
         width = (x_view.shape[3] + padding[2] + padding[3] - dw * (w_view.shape[3] - 1) - 1)
         return (x_view.shape[0], w_view.shape[0], height // sh + 1, width // sw + 1)

@@ -34,16 +34,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kernels.triton_support import error_slot
+from .capture import Call
 from .codegen_triton import (
     SgdUpdate,
+    cross_entropy_piece,
     load_module,
     pool_piece,
     scalar_chain,
     sgd_piece,
     sgd_updates,
+    total_weight_piece,
     triton_chain,
 )
-from .fusion import FusedKernel
+from .fusion import FusedKernel, arguments
 from .program import MAY_WRITE, Step
 
 
@@ -65,6 +69,8 @@ class Launch:
             mine = [f"f{index}_x{i}_ptr" for i in range(len(piece.operands))]
             if piece.output is not None:
                 mine.append(f"f{index}_out_ptr")
+            if "error" in piece.extra:  # a checked piece: where it records bad values
+                mine += [f"f{index}_error_ptr", f"f{index}_error_slot"]
             parameters += mine
             programs = piece.extra["programs"]
             keyword = "if" if index == 0 else "elif"
@@ -75,7 +81,11 @@ class Launch:
             start += programs
         self.grid = (start,)
         pieces_source = "\n\n".join(piece.source for piece in pieces)
-        self.source = ("import triton\nimport triton.language as tl\n\n\n" + pieces_source
+        checked = any("error" in piece.extra for piece in pieces)
+        imports = "import triton\nimport triton.language as tl\n" + (
+            "from tinygrad_edu.kernels.triton_support import record_bad_values\n" if checked
+            else "")
+        self.source = (imports + "\n\n" + pieces_source
                        + f"\n\n@triton.jit\ndef {name}({', '.join(parameters)}):\n"
                        f'    """{len(pieces)} independent piece(s), one range of program ids '
                        'each"""\n' + "".join(f"    {line}\n" for line in dispatch))
@@ -98,6 +108,8 @@ class Launch:
                 flat = piece.extra["out"]()[0]
                 arguments.append(flat)
                 outputs.append(flat)
+            if "error" in piece.extra:  # a fresh slot per launch, as an eager checked kernel
+                arguments += error_slot(piece.extra["error"])
         if self.grid[0]:
             self.function[self.grid](*arguments)
         if not outputs:
@@ -132,7 +144,21 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
         counters[prefix] = counters.get(prefix, 0) + 1
         return f"{prefix}_{counters[prefix] - 1}"
 
+    losses = _cross_entropy_pieces(steps, program, new_name)
     for step in steps:  # the optimizer's update, one piece per parameter
+        if step.kernel is None and id(step.calls[0]) in losses:  # the loss as a piece
+            units += [Step(None, [], [], (piece.output,), [step.calls[0]], kernel=piece)
+                      for piece in losses[id(step.calls[0])]]
+            continue
+        kernel = step.kernel
+        if (kernel is not None and "chain" in kernel.extra
+                and kernel.extra["chain"][0].primitive == "cross_entropy_backward"
+                and id(_forward_of(kernel.extra["chain"][0], steps)) in losses):
+            kernel = triton_chain(kernel.name, kernel.extra["chain"], program, recompute=True)
+            if kernel is None:  # (cannot happen: the same chain generated before)
+                raise RuntimeError("the cross-entropy backward could not recompute its lse")
+            units.append(Step(None, [], [], step.outputs, kernel.calls, kernel=kernel))
+            continue
         if step.kernel is None and step.calls[0].primitive == "max_pool2d":
             pieces = [pool_piece(new_name("pool"), step.calls[0], program, which)
                       for which in (0, 1)]  # the maxima and the indices: two pieces
@@ -148,6 +174,7 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
             piece = sgd_piece(new_name("sgd"), update)
             piece.extra["update"] = update
             units.append(Step(None, [], [], (), [update.call], kernel=piece))
+    units = _gather_prologues(units, program)
     units = _inline_scalars(units, program)
     level_of: list[int] = []
     written_at: dict[int, int] = {}  # value -> level of its last writer
@@ -184,6 +211,79 @@ def schedule(steps: list[Step], program: Any) -> list[Step]:
     return launches
 
 
+def _gather_prologues(units: list[Step], program: Any) -> list[Step]:
+    """A max-pool backward piece gathering from a lone matmul's output that nobody else reads
+    (the ConvNet's dX of its first Linear, unflattened) recomputes the elements it gathers
+    from the matmul's factors, and the matmul is not run: one level fewer."""
+    producers = {unit.kernel.output: unit for unit in units if unit.kernel is not None
+                 and len(unit.kernel.extra.get("chain", ())) == 1
+                 and unit.kernel.extra["chain"][0].primitive == "matmul"
+                 and unit.kernel.extra.get("epilogue") is None}
+    kept = set(program.live) | program.returned
+    dropped: set[int] = set()
+    result: list[Step] = []
+    for unit in units:
+        kernel = unit.kernel
+        head = kernel.extra["chain"][0] if kernel is not None and "chain" in kernel.extra else None
+        dy = head.args[0].value if head is not None and head.primitive == "max_pool2d_backward" \
+            else None
+        producer = producers.get(dy)
+        if producer is not None and dy not in kept and not kernel.extra.get("inline") and sum(
+                dy in _reads(other) for other in units) == 1:
+            matmul = producer.kernel.extra["chain"][0]
+            regenerated = triton_chain(kernel.name, kernel.extra["chain"], program,
+                                       gather=matmul)
+            if regenerated is not None:
+                unit = Step(None, [], [], unit.outputs, regenerated.calls, kernel=regenerated)
+                dropped.add(id(producer))
+        result.append(unit)
+    return [unit for unit in result if id(unit) not in dropped]
+
+
+def _forward_of(backward: Call, steps: list[Step]) -> Call | None:
+    """The cross_entropy call whose log-sum-exp a cross_entropy_backward reads."""
+    lse = arguments(backward)["lse"].value
+    for step in steps:
+        call = step.calls[0]
+        if step.kernel is None and call.primitive == "cross_entropy" and lse in call.outputs:
+            return call
+    return None
+
+
+def _cross_entropy_pieces(steps: list[Step], program: Any, new_name: Any) -> dict[int, list]:
+    """id(cross_entropy call) -> the pieces computing its loss (and its total weight, if held
+    after the step), for each mean or sum loss whose other results (total weight, lse) only
+    generated backward pieces read: those recompute them, so the loss and its gradient share
+    one launch."""
+    losses: dict[int, Any] = {}
+    for step in steps:
+        call = step.calls[0]
+        if step.kernel is not None or call.primitive != "cross_entropy":
+            continue
+        statistics = set(call.outputs[1:])
+        kept = set(program.live) | program.returned
+        if call.outputs[2] in kept:  # (lse: held by nobody once the backward ran)
+            continue
+        readers = [other for other in steps if statistics & _reads(other)]
+        if not all(other.kernel is not None and "chain" in other.kernel.extra
+                   and other.kernel.extra["chain"][0].primitive == "cross_entropy_backward"
+                   and len(other.kernel.extra["chain"]) == 1
+                   and _forward_of(other.kernel.extra["chain"][0], steps) is call
+                   for other in readers):
+            continue
+        piece = cross_entropy_piece(new_name("loss"), call, program)
+        if piece is not None:
+            losses[id(call)] = [piece] + ([total_weight_piece(new_name("count"), call, program)]
+                                          if call.outputs[1] in kept else [])
+    return losses
+
+
+def _reads(step: Step) -> set[int]:
+    if step.kernel is not None:
+        return {operand.value for operand in step.kernel.operands}
+    return set(step.calls[0].refs())
+
+
 def _absorbed(update: SgdUpdate, units: list[Step], level_of: list[int],
               written_at: dict[int, int], read_at: dict[int, int],
               writer: dict[int, int]) -> bool:
@@ -212,7 +312,9 @@ def _with_epilogue(piece: FusedKernel, program: Any) -> FusedKernel:
     if update is None:
         return piece
     regenerated = triton_chain(piece.name, piece.extra["chain"], program, epilogue=update,
-                               inline=piece.extra.get("inline"))
+                               inline=piece.extra.get("inline"),
+                               recompute=piece.extra.get("recompute", False),
+                               gather=piece.extra.get("gather"))
     if regenerated is None:  # (cannot happen: the chain generated before)
         raise RuntimeError(f"{piece.name}: the SGD epilogue could not be generated")
     return regenerated
@@ -231,7 +333,9 @@ def _inline_scalars(units: list[Step], program: Any) -> list[Step]:
                 operand.value in scalars for operand in kernel.operands):
             inline = {n: calls for n, calls in scalars.items() if n != kernel.output}
             regenerated = triton_chain(kernel.name, kernel.extra["chain"], program,
-                                       inline=inline)
+                                       inline=inline,
+                                       recompute=kernel.extra.get("recompute", False),
+                                       gather=kernel.extra.get("gather"))
             if regenerated is not None:
                 unit = Step(None, [], [], unit.outputs, regenerated.calls, kernel=regenerated)
         result.append(unit)
@@ -275,4 +379,6 @@ def kernel_signature(launch: Launch, program: Any) -> dict[str, str]:
         for name, number in zip(names, numbers):
             dtype = str(program.graph.values[number].dtype).removeprefix("torch.")
             signature[name] = _POINTER_TYPES[dtype]
+        if "error" in piece.extra:  # (error_slot's buffer: int64 slots; the slot: an int)
+            signature.update({f"f{index}_error_ptr": "*i64", f"f{index}_error_slot": "i32"})
     return signature
