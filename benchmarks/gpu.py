@@ -224,6 +224,21 @@ def launch_overhead(bench: Bench) -> None:
     bench.pair("one tiny add (overhead)", "4", add, (a, b), (ta, tb), 0, "ms")
 
 
+def autotune_choices() -> list[str]:
+    """The tile triton.autotune kept for each matmul / conv shape the run met (on a GPU; under
+    the interpreter nothing is autotuned: one fixed tile, kernels/triton_support.py)."""
+    from tinygrad_edu.kernels.matmul import AUTOTUNERS
+
+    lines = []
+    for name, tuner in AUTOTUNERS.items():
+        for key, config in tuner.cache.items():
+            tile = config.kwargs
+            lines.append(f"{name} key {key}: {tile['BLOCK_M']}x{tile['BLOCK_N']}x"
+                         f"{tile['BLOCK_K']}, {config.num_warps} warps, {config.num_stages} "
+                         "stages")
+    return lines or ["no autotuning (the interpreter: one fixed tile per launch)"]
+
+
 def write_markdown(bench: Bench, path: Path) -> None:
     device = "CPU, Triton interpreter (--tiny)" if bench.tiny else torch.cuda.get_device_name()
     lines = ["# Benchmarks: the Triton backend vs PyTorch", "",
@@ -233,7 +248,9 @@ def write_markdown(bench: Bench, path: Path) -> None:
     for name, size, ours, theirs, unit in bench.rows:
         ratio = ours / theirs if unit != "ms" else theirs / ours
         lines.append(f"| {name} | {size} | {ours:.3f} | {theirs:.3f} | {unit} | {ratio:.2f} |")
-    lines += ["", "Ratio > 1: tinygrad_edu is faster (throughput ours/torch, times torch/ours)."]
+    lines += ["", "Ratio > 1: tinygrad_edu is faster (throughput ours/torch, times torch/ours).",
+              "", "Tiles kept by triton.autotune (matmul_kernel, conv2d_gemm_kernel):", ""]
+    lines += [f"- {line}" for line in autotune_choices()]
     path.write_text("\n".join(lines) + "\n")
     print(f"wrote {path}")
 
@@ -260,6 +277,7 @@ def main() -> None:
     for name, section in sections.items():
         if args.only is None or name in args.only:
             section(bench)
+    print("tiles kept by triton.autotune:", *autotune_choices(), sep="\n  ")
     output = args.output or (None if args.tiny else Path(__file__).parent / "gpu_results.md")
     if output is not None:
         write_markdown(bench, output)

@@ -268,20 +268,21 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
 # The input gradient is a *gather*: each dx element sums the windows that cover it and is stored
 # once. (Scattering dcols = W^T dY back through the windows instead, col2im, needs a zero-filled
 # dx and an atomic add per window element: a launch and a read-modify-write more.)
-# The group and the tile share grid axis 0 (group = program // tiles).
+# The group and the tile share grid axis 0 (group = program // tiles); tiles are numbered in
+# matmul.py's grouped ordering, and on a GPU the tile is autotuned over the same Hopper
+# candidates (matmul.HOPPER_TILES, fitted to this mode's M, N, K), keyed on the convolution's
+# sizes and mode (CONV_AUTOTUNE_KEY); under the interpreter, matmul.fixed_tile picks one.
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
-from .matmul import split_k  # noqa: E402
+from .matmul import grouped_tile, planning_tile, split_k, tiled_launch  # noqa: E402
 from .triton_support import (  # noqa: E402
     cdiv,
     empty,
     lane_positions,
     needs_int64,
-    next_power_of_2,
     numpy_dtype,
     program_number,
-    small_launches,
     tl,
     triton_kernel,
 )
@@ -341,17 +342,18 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
                        MODE: tl.constexpr,          # "forward", "weight" or "input"
                        USE_DOT: tl.constexpr, PRECISION: tl.constexpr,
                        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                       GROUP_M: tl.constexpr,       # rows of tiles per group (L2 reuse)
                        HAS_BIAS: tl.constexpr = False,
                        INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
-    tiles_n = tl.cdiv(N, BLOCK_N)
-    tiles = tl.cdiv(M, BLOCK_M) * tiles_n
+    tiles_m, tiles_n = tl.cdiv(M, BLOCK_M), tl.cdiv(N, BLOCK_N)
+    tiles = tiles_m * tiles_n
     program = program_number(INT64)
     split = program % splits  # which piece of K (split-K: out holds `splits` partial sums)
     program = program // splits
     group = program // tiles  # groups are folded into grid axis 0 (axis 1 stops at 65 535)
-    tile = program % tiles
-    rows = (tile // tiles_n) * BLOCK_M + lane_positions(BLOCK_M, INT64)            # (BLOCK_M,)
-    columns = (tile % tiles_n) * BLOCK_N + lane_positions(BLOCK_N, INT64)          # (BLOCK_N,)
+    tile_m, tile_n = grouped_tile(program % tiles, tiles_m, tiles_n, GROUP_M)
+    rows = tile_m * BLOCK_M + lane_positions(BLOCK_M, INT64)                       # (BLOCK_M,)
+    columns = tile_n * BLOCK_N + lane_positions(BLOCK_N, INT64)                    # (BLOCK_N,)
     inside = (rows < M)[:, None] & (columns < N)[None, :]           # (BLOCK_M, BLOCK_N) of out
     accumulator = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     if not USE_DOT:
@@ -424,6 +426,13 @@ def conv2d_gemm_kernel(x_ptr, w_ptr, dy_ptr,        # input, weight, output grad
     tl.store(out_ptr + at, result, mask=inside)
 
 
+# What conv2d_gemm_kernel's autotuner keys on: the convolution's sizes (and so this mode's M, N,
+# K), the split-K plan, and the constexprs that change the compiled kernel (dtypes: Triton's own).
+CONV_AUTOTUNE_KEY = ["x_shape", "kernel", "stride", "padding", "dilation", "out_hw",
+                     "channels_per_group", "outs_per_group", "M", "N", "K", "splits", "k_chunk",
+                     "MODE", "USE_DOT", "PRECISION", "HAS_BIAS", "INT64"]
+
+
 def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None, dy: Any,
             dy_view: View | None, out: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
             stride: Pair, padding: Padding, dilation: Pair, groups: int,
@@ -441,20 +450,14 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
     # tl.dot only for float16/bfloat16/float32: integer operands take the exact multiply-add path
     # (tl.dot on int32 is not supported by the tensor cores; on uint8 it would overflow int8)
     use_dot = dtype.kind == "f" and dtype.itemsize <= 4
-    largest = 64 if use_dot else 16
-    if small_launches() and use_dot:  # the interpreter: few programs, few loop turns
-        largest = 512
-    blocks = {name: min(max(next_power_of_2(size), 16 if use_dot else 2), largest)
-              for name, size in (("BLOCK_M", M), ("BLOCK_N", N), ("BLOCK_K", K))}
-    if not use_dot:
-        blocks["BLOCK_K"] = min(blocks["BLOCK_K"], 8)
     unused = View((1, 1, 1, 1), (0, 0, 0, 0), 0)  # the operand a mode does not read
     x_view, w_view, dy_view = x_view or unused, w_view or unused, dy_view or unused
-    programs = cdiv(M, blocks["BLOCK_M"]) * cdiv(N, blocks["BLOCK_N"]) * groups
-    splits, k_chunk = (split_k(programs, K, blocks["BLOCK_K"], use_dot) if mode == "weight"
+    plan = planning_tile(M, N, K, use_dot)  # the tile split-K counts programs with
+    programs = cdiv(M, plan["BLOCK_M"]) * cdiv(N, plan["BLOCK_N"]) * groups
+    splits, k_chunk = (split_k(programs, K, plan["BLOCK_K"], use_dot) if mode == "weight"
                        else (1, K))
     target = out if splits == 1 else empty(splits * out.numel(), np.dtype(np.float32))
-    conv2d_gemm_kernel[(programs * splits,)](
+    tiled_launch(conv2d_gemm_kernel, CONV_AUTOTUNE_KEY, M, N, K, use_dot, groups * splits)(
         x if x is not None else out, w if w is not None else out,
         dy if dy is not None else out, target, tuple(x_shape), x_view.strides, w_view.strides,
         dy_view.strides, x_view.offset, w_view.offset, dy_view.offset, (kh, kw), tuple(stride),
@@ -463,8 +466,7 @@ def _launch(mode: str, x: Any, x_view: View | None, w: Any, w_view: View | None,
         bias if bias is not None else out, bias_view.offset if bias_view else 0,
         bias_view.strides[0] if bias_view else 0, MODE=mode, USE_DOT=use_dot,
         PRECISION="ieee", HAS_BIAS=bias is not None,
-        INT64=needs_int64(x_view, w_view, dy_view, bias_view, target.numel(), M * N, N * K, M * K),
-        **blocks)
+        INT64=needs_int64(x_view, w_view, dy_view, bias_view, target.numel(), M * N, N * K, M * K))
     if splits > 1:  # the weight gradient's pieces of K (N * Ho * Wo), summed into out
         from .elementwise import cast_triton
         from .reduce import reduce_triton

@@ -162,9 +162,14 @@ def layer_norm_backward_reference(dy, dy_view, x, x_view, weight, weight_view, m
 #     the batch statistics: an in-place update fused into the forward kernel.
 #   * Backward needs two group sums (of g and of g * x_hat) and then a streaming pass for dx.
 #     Batch norm's dw and db are sums over its groups' own elements, so the same program stores
-#     them; layer norm's are sums *across* groups (down the columns), a second small kernel. On a
-#     GPU its rows are cut into parts, one program per (part, block of columns), each storing
-#     partial sums; a reduction down the parts finishes (Triton's layer-norm tutorial, lock-free).
+#     them. Few long groups are cut into the forward's pieces here too: a first kernel
+#     (group_gradient_sums_kernel) stores each piece's four sums, and each program of the dx
+#     pass, one per piece, adds up its group's (two launches instead of one program per channel;
+#     one launch with one piece per group; layer norm's few long rows are cut the same way).
+#     Layer norm's dw and db are sums *across* groups (down the columns), a second small kernel.
+#     On a GPU its rows are cut into parts, one program per (part, block of columns), each
+#     storing partial sums; a reduction down the parts finishes (Triton's layer-norm tutorial,
+#     lock-free).
 
 from typing import Any  # noqa: E402 - the Triton section starts here on purpose
 
@@ -346,6 +351,85 @@ def normalize_kernel(x_ptr, x_offset, w_ptr, w_offset, b_ptr, b_offset,     # in
 
 
 @triton_kernel
+def _gradient_sums(dy_ptr, dy_base, x_ptr, x_base, w_ptr, w_base, mean, rstd, start, end,
+                   element_shape, dy_element_strides, x_element_strides, w_element_strides,
+                   compute: tl.constexpr, HAS_WEIGHT: tl.constexpr, GROUP_PARAMS: tl.constexpr,
+                   BLOCK: tl.constexpr, INT64: tl.constexpr):
+    """sum(g), sum(g x_hat), sum(dy), sum(dy x_hat) over a group's elements start .. end - 1,
+    g = dy * w (the last two only for per-group parameters, else 0): one pass, by blocks."""
+    lanes = lane_positions(BLOCK, INT64)
+    sum_g = tl.zeros([BLOCK], compute)
+    sum_g_x_hat = tl.zeros([BLOCK], compute)
+    sum_dy = tl.zeros([BLOCK], compute)
+    sum_dy_x_hat = tl.zeros([BLOCK], compute)
+    for block_start in range(start, end, BLOCK):
+        mask = block_start + lanes < end
+        dy = _load_group_block(dy_ptr, dy_base, block_start + lanes, mask, element_shape,
+                               dy_element_strides, compute)
+        x_hat = (_load_group_block(x_ptr, x_base, block_start + lanes, mask, element_shape,
+                                   x_element_strides, compute) - mean) * rstd
+        w = _parameter_block(w_ptr, w_base, block_start + lanes, mask, element_shape,
+                             w_element_strides, compute, HAS_WEIGHT, 1)
+        sum_g += dy * w
+        sum_g_x_hat += dy * w * x_hat
+        if GROUP_PARAMS:
+            sum_dy += dy
+            sum_dy_x_hat += tl.where(mask, dy * x_hat, 0.0)
+    return (tl.sum(sum_g, axis=0), tl.sum(sum_g_x_hat, axis=0), tl.sum(sum_dy, axis=0),
+            tl.sum(sum_dy_x_hat, axis=0))
+
+
+@triton_kernel
+def group_gradient_sums_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offset,  # inputs
+                               mean_ptr, rstd_ptr,                                   # (G,) each
+                               sums_ptr,              # (4, G, pieces): the four sums per piece
+                               groups, group_shape, dy_group_strides, x_group_strides,
+                               w_group_strides,                                     # tuples
+                               count, element_shape, dy_element_strides, x_element_strides,
+                               w_element_strides,                                   # tuples
+                               pieces, piece_size,    # one program per piece of a group
+                               HAS_WEIGHT: tl.constexpr, GROUP_PARAMS: tl.constexpr,
+                               BLOCK: tl.constexpr, INT64: tl.constexpr = False):
+    """The backward's first kernel when groups are cut into pieces: the four sums of one piece
+    of one group per program (normalize_backward_kernel adds up a group's pieces)."""
+    program = program_number(INT64)
+    group, piece = program // pieces, program % pieces
+    compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
+    valid = group < groups  # always true; no load or store goes unguarded
+    mean = tl.load(mean_ptr + group, mask=valid, other=0).to(compute)
+    rstd = tl.load(rstd_ptr + group, mask=valid, other=0).to(compute)
+    start = piece * piece_size
+    sums = _gradient_sums(dy_ptr, dy_offset + strided_offsets(group, group_shape, dy_group_strides),
+                          x_ptr, x_offset + strided_offsets(group, group_shape, x_group_strides),
+                          w_ptr, w_offset + strided_offsets(group, group_shape, w_group_strides),
+                          mean, rstd, start, tl.minimum(start + piece_size, count), element_shape,
+                          dy_element_strides, x_element_strides, w_element_strides, compute,
+                          HAS_WEIGHT, GROUP_PARAMS, BLOCK, INT64)
+    sum_g, sum_g_x_hat, sum_dy, sum_dy_x_hat = sums
+    at = sums_ptr + program
+    stride = groups * pieces  # between the four (G, pieces) planes
+    tl.store(at, sum_g.to(sums_ptr.dtype.element_ty), mask=valid)
+    tl.store(at + stride, sum_g_x_hat.to(sums_ptr.dtype.element_ty), mask=valid)
+    tl.store(at + 2 * stride, sum_dy.to(sums_ptr.dtype.element_ty), mask=valid)
+    tl.store(at + 3 * stride, sum_dy_x_hat.to(sums_ptr.dtype.element_ty), mask=valid)
+
+
+@triton_kernel
+def _merged_gradient_sums(sums_ptr, group, groups, pieces, compute: tl.constexpr,
+                          PIECES: tl.constexpr):
+    """A group's four sums from its pieces' (the small second stage, done by every program of
+    the group: PIECES loads and a sum, cheaper than a launch of its own)."""
+    piece = tl.arange(0, PIECES)
+    present = piece < pieces
+    at = sums_ptr + group * pieces + piece
+    stride = groups * pieces
+    return (tl.sum(tl.load(at, mask=present, other=0).to(compute), axis=0),
+            tl.sum(tl.load(at + stride, mask=present, other=0).to(compute), axis=0),
+            tl.sum(tl.load(at + 2 * stride, mask=present, other=0).to(compute), axis=0),
+            tl.sum(tl.load(at + 3 * stride, mask=present, other=0).to(compute), axis=0))
+
+
+@triton_kernel
 def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offset,  # inputs
                               mean_ptr, rstd_ptr,                                   # (G,) each
                               dx_ptr, dw_ptr, db_ptr,      # dx like x; dw, db (G,) if GROUP_PARAMS
@@ -357,44 +441,41 @@ def normalize_backward_kernel(dy_ptr, dy_offset, x_ptr, x_offset, w_ptr, w_offse
                               HAS_WEIGHT: tl.constexpr,
                               GROUP_PARAMS: tl.constexpr,  # batch norm: store dw, db per group
                               BLOCK: tl.constexpr,
+                              sums_ptr,                    # (4, G, pieces) when PIECES > 1
+                              pieces, piece_size,          # one program per piece of a group
+                              PIECES: tl.constexpr = 1,    # pieces rounded up to a power of two
                               INT64: tl.constexpr = False):  # int64 offsets (see needs_int64)
-    group = program_number(INT64)
+    program = program_number(INT64)
+    group, piece = program // pieces, program % pieces
     compute: tl.constexpr = tl.float64 if x_ptr.dtype.element_ty == tl.float64 else tl.float32
-    valid = group < groups  # always true (one program per group); no load goes unguarded
+    valid = group < groups  # always true (one program per piece); no load goes unguarded
     mean = tl.load(mean_ptr + group, mask=valid, other=0).to(compute)
     rstd = tl.load(rstd_ptr + group, mask=valid, other=0).to(compute)
     dy_base = dy_offset + strided_offsets(group, group_shape, dy_group_strides)
     x_base = x_offset + strided_offsets(group, group_shape, x_group_strides)
     w_base = w_offset + strided_offsets(group, group_shape, w_group_strides)
-    lanes = lane_positions(BLOCK, INT64)
-    # pass 1: sum(g), sum(g x_hat) (and sum(dy), sum(dy x_hat) for per-group parameters)
-    sum_g = tl.zeros([BLOCK], compute)
-    sum_g_x_hat = tl.zeros([BLOCK], compute)
-    sum_dy = tl.zeros([BLOCK], compute)
-    sum_dy_x_hat = tl.zeros([BLOCK], compute)
-    for start in range(0, count, BLOCK):
-        mask = start + lanes < count
-        dy = _load_group_block(dy_ptr, dy_base, start + lanes, mask, element_shape,
-                               dy_element_strides, compute)
-        x_hat = (_load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
-                                   x_element_strides, compute) - mean) * rstd
-        w = _parameter_block(w_ptr, w_base, start + lanes, mask, element_shape,
-                             w_element_strides, compute, HAS_WEIGHT, 1)
-        sum_g += dy * w
-        sum_g_x_hat += dy * w * x_hat
-        if GROUP_PARAMS:
-            sum_dy += dy
-            sum_dy_x_hat += tl.where(mask, dy * x_hat, 0.0)
-    mean_g = tl.sum(sum_g, axis=0) / count
-    mean_g_x_hat = tl.sum(sum_g_x_hat, axis=0) / count
-    if GROUP_PARAMS:
-        tl.store(dw_ptr + group, tl.sum(sum_dy_x_hat, axis=0).to(dw_ptr.dtype.element_ty),
-                 mask=valid)
-        tl.store(db_ptr + group, tl.sum(sum_dy, axis=0).to(db_ptr.dtype.element_ty), mask=valid)
-    # pass 2: dx = (g - mean(g) - x_hat mean(g x_hat)) * rstd
+    # pass 1: sum(g), sum(g x_hat) (and sum(dy), sum(dy x_hat) for per-group parameters): over
+    # the whole group here, or added up from its pieces' sums (group_gradient_sums_kernel)
+    if PIECES == 1:
+        sum_g, sum_g_x_hat, sum_dy, sum_dy_x_hat = _gradient_sums(
+            dy_ptr, dy_base, x_ptr, x_base, w_ptr, w_base, mean, rstd, 0, count, element_shape,
+            dy_element_strides, x_element_strides, w_element_strides, compute, HAS_WEIGHT,
+            GROUP_PARAMS, BLOCK, INT64)
+    else:
+        sum_g, sum_g_x_hat, sum_dy, sum_dy_x_hat = _merged_gradient_sums(
+            sums_ptr, group, groups, pieces, compute, PIECES)
+    mean_g = sum_g / count
+    mean_g_x_hat = sum_g_x_hat / count
+    if GROUP_PARAMS:  # the group's first program stores them
+        first = valid & (piece == 0)
+        tl.store(dw_ptr + group, sum_dy_x_hat.to(dw_ptr.dtype.element_ty), mask=first)
+        tl.store(db_ptr + group, sum_dy.to(db_ptr.dtype.element_ty), mask=first)
+    # pass 2, over this program's piece: dx = (g - mean(g) - x_hat mean(g x_hat)) * rstd
     dx_base = strided_offsets(group, group_shape, dx_group_strides)
-    for start in range(0, count, BLOCK):
-        mask = start + lanes < count
+    lanes = lane_positions(BLOCK, INT64)
+    end = tl.minimum((piece + 1) * piece_size, count)
+    for start in range(piece * piece_size, end, BLOCK):
+        mask = start + lanes < end
         dy = _load_group_block(dy_ptr, dy_base, start + lanes, mask, element_shape,
                                dy_element_strides, compute)
         x_hat = (_load_group_block(x_ptr, x_base, start + lanes, mask, element_shape,
@@ -536,8 +617,8 @@ def _pieces(groups: int, count: int, block: int) -> tuple[int, int]:
 def batch_norm_triton(x, x_view, weight, weight_view, bias, bias_view, running_mean,
                       running_mean_view, running_var, running_var_view, training: bool,
                       momentum: float, eps: float):
-    """(y, mean (C,), rstd (C,)) of x (N, C, *S), one program per channel; training updates the
-    running statistics in place (both or neither are given)."""
+    """(y, mean (C,), rstd (C,)) of x (N, C, *S), one program per channel or per piece of one
+    (_pieces); training updates the running statistics in place (both or neither are given)."""
     running = ((running_mean, running_mean_view), (running_var, running_var_view))
     return _normalize(x, x_view, weight, weight_view, bias, bias_view, (1,), (1,), running, eps,
                       momentum, training)
@@ -567,18 +648,35 @@ def _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
     strides = [dy_view.strides, x_view.strides, contiguous_strides(shape),
                _parameter_strides(weight_view, ndim, param_dims)]
     group_shape, group_strides, element_shape, element_strides = _split(shape, group_dims, strides)
-    normalize_backward_kernel[(groups,)](
-        dy, dy_view.offset, x, x_view.offset, *_buffer_or(weight, weight_view, x), mean, rstd,
+    block = launch_block(count, NORM_BLOCK)
+    int64 = needs_int64(dy_view, x_view, x_view.numel)
+    w, w_offset = _buffer_or(weight, weight_view, x)
+    # few long groups (batch norm's channels): each cut into pieces, as in the forward; the
+    # pieces' sums from a first kernel, added up by every program of the dx pass
+    pieces, piece_size = _pieces(groups, count, block)
+    sums = mean  # a stand-in, never read with one piece
+    if pieces > 1:
+        sums = empty(4 * groups * pieces, np.dtype(np.float64 if dtype == np.float64
+                                                   else np.float32))
+        group_gradient_sums_kernel[(groups * pieces,)](
+            dy, dy_view.offset, x, x_view.offset, w, w_offset, mean, rstd, sums, groups,
+            group_shape, group_strides[0], group_strides[1], group_strides[3], count,
+            element_shape, element_strides[0], element_strides[1], element_strides[3], pieces,
+            piece_size, HAS_WEIGHT=weight is not None, GROUP_PARAMS=group_params, BLOCK=block,
+            INT64=int64)
+    normalize_backward_kernel[(groups * pieces,)](
+        dy, dy_view.offset, x, x_view.offset, w, w_offset, mean, rstd,
         dx, dw, db, groups, group_shape, *group_strides, count, element_shape, *element_strides,
         TRAINING=training, HAS_WEIGHT=weight is not None, GROUP_PARAMS=group_params,
-        BLOCK=launch_block(count, NORM_BLOCK), INT64=needs_int64(dy_view, x_view, x_view.numel))
+        BLOCK=block, sums_ptr=sums, pieces=pieces, piece_size=piece_size,
+        PIECES=next_power_of_2(pieces), INT64=int64)
     return dx, dw, db
 
 
 def batch_norm_backward_triton(dy, dy_view, x, x_view, weight, weight_view, mean, mean_view,
                                rstd, rstd_view, training: bool, parameter_grads: bool):
-    """(dx, dweight (C,), dbias (C,)) of batch_norm, one program per channel; the last two are
-    None unless parameter_grads."""
+    """(dx, dweight (C,), dbias (C,)) of batch_norm, one program per channel or per piece of one
+    (then after a kernel of the pieces' sums); the last two are None unless parameter_grads."""
     dx, dw, db = _normalize_backward(dy, dy_view, x, x_view, weight, weight_view, mean, rstd,
                                      (1,), (1,), training, parameter_grads)
     return (dx, dw, db) if parameter_grads else (dx, None, None)

@@ -596,6 +596,11 @@ def next_power_of_2(n: int) -> int:
 # program instead of ten. On a GPU the blocks stay the tuned ones (many programs keep many SMs
 # busy). The kernels are the same either way: a block size is only a launch parameter.
 INTERPRETER_BLOCK = 1 << 16
+# Matmul and conv tiles (kernels/matmul.py, conv.py): on a GPU, triton.autotune times every
+# Hopper config once per shape; under the interpreter that would run each product once per config,
+# so there is no autotuning there: one tile as big as the matrices, up to INTERPRETER_TILE a side
+# (tl.dot is one NumPy matmul: a small product is one program).
+INTERPRETER_TILE = 512
 
 
 def small_launches() -> bool:

@@ -30,3 +30,6 @@ def test_every_kernel_compiles_for_sm90():
                                  result.stdout).groups()
     assert int(failed) == 0
     assert int(compiled) > 300  # every launcher, each as called, with ints = 1 and ints = 16
+    # matmul and conv: every autotune candidate, for float32 and float16 and each mode
+    tuned = re.search(r"autotune configs compiled: (\d+)", result.stdout)
+    assert tuned is not None and int(tuned.group(1)) >= 2 * 2 * 8

@@ -210,6 +210,33 @@ def test_batch_norm_and_its_backward_match_reference(dtype, shape, training, aff
     assert_all_close(got, expected, dtype, GRADIENT_TOLERANCE[dtype])
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_backward_cuts_each_channel_into_pieces(training):
+    """With the GPU's launch configurations, long channels are cut into pieces in the backward
+    too: a kernel of the pieces' four sums (sum dy w, sum dy w x_hat, sum dy, sum dy x_hat),
+    then the dx pass with one program per piece, which adds up its channel's sums: 2 launches,
+    the same dx, dw and db as the reference (whatever the pieces)."""
+    from tinygrad_edu.kernels import triton_support
+
+    rng = np.random.default_rng(11)
+    shape = (3, 2, 5, 7)  # 2 channels of 105 elements: 14 pieces of 8, the last one short
+    x, dy = (rng.standard_normal(210).astype(np.float32) for _ in range(2))
+    x_view, dy_view = contiguous_view(shape), View(shape, (1, 3, 6, 30), 0)  # dy strided
+    weight, channel = rng.uniform(0.5, 2, 2).astype(np.float32), contiguous_view((2,))
+    _, mean, rstd = normalization_family.batch_norm_reference(
+        x, x_view, weight, channel, None, None, None, None, None, None, True, 0.1, 1e-5)
+    arguments = (dy, dy_view, x, x_view, weight, channel, mean, channel, rstd, channel, training,
+                 True)
+    expected = normalization_family.batch_norm_backward_reference(*arguments)
+    with block_sizes(normalization_family, NORM_BLOCK=4, STATISTICS_PIECE=4):
+        assert normalization_family._pieces(2, 105, 4) == (14, 8)
+        device = [upload(a) if isinstance(a, np.ndarray) else a for a in arguments]
+        before = triton_support.COUNTS["launches"]
+        got = normalization_family.batch_norm_backward_triton(*device)
+        assert triton_support.COUNTS["launches"] - before == 2
+    assert_all_close(got, expected, "float32", GRADIENT_TOLERANCE["float32"])
+
+
 @FEW
 @given(st.sampled_from(FLOAT_DTYPES), st.sampled_from([(4,), (3, 5), (2, 3, 4), (17, 3)]),
        st.integers(1, 2), st.booleans(), st.booleans(), st.booleans(), st.data())
@@ -223,7 +250,8 @@ def test_layer_norm_and_its_backward_match_reference(dtype, shape, normalized_nd
     bias = parameter(rng, normalized, dtype, affine, -1.0, 1.0)
     sizes = {"NORM_BLOCK": 4 if streaming else 1024,  # streaming: dw, db from parts of rows
              "PARAMETER_BLOCK": (4, 2) if streaming else (16, 64),
-             "PARAMETER_ROWS": 2 if streaming else 64}
+             "PARAMETER_ROWS": 2 if streaming else 64,
+             "STATISTICS_PIECE": 4 if streaming else 2048}  # and long rows cut into pieces
     with block_sizes(normalization_family, **sizes):
         got, expected = run_both("layer_norm", x, x_view, *weight, *bias, normalized_ndim, 1e-5)
         assert_all_close(got, expected, dtype)

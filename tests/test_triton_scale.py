@@ -280,3 +280,48 @@ def test_skinny_matmuls_split_k_into_partial_products(dtype, monkeypatch):
     assert got.dtype == expected.dtype
     np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
                                rtol=1e-2 if dtype == "float16" else 1e-4, atol=5e-2)
+
+
+def test_the_gpus_autotuned_launch_path_runs_every_fitted_candidate(monkeypatch):
+    """On a GPU, matmul and conv launch through triton.autotune: the Hopper candidates fitted to
+    the product (fit_to_problem), each timed once per key, the grid following each candidate's
+    tile, then the fastest kept. Here that path runs under the interpreter with a stand-in
+    timer (later candidates 'faster'): every candidate runs, the kept one computes the right
+    product, and a second call with the same key times nothing again."""
+    from triton.runtime.autotuner import Autotuner
+
+    timed: list[int] = []
+
+    def stand_in_timer(kernel_call, quantiles):
+        kernel_call()  # the candidate really runs (interpreted)
+        timed.append(1)
+        return [1.0 / len(timed)] * len(quantiles)
+
+    monkeypatch.setattr(matmul, "interpreting", lambda: False)  # the GPU's launch path
+    monkeypatch.setattr(matmul, "AUTOTUNERS", {})  # fresh autotuners, dropped afterwards
+    monkeypatch.setattr(Autotuner, "do_bench", property(lambda self: stand_in_timer))
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal(40 * 20).astype(np.float32)
+    b = rng.standard_normal(20 * 70).astype(np.float32)
+    a_view, b_view = View((40, 20), (20, 1), 0), View((20, 70), (1, 20), 0)  # b transposed
+    expected = matmul.matmul_reference(a, a_view, b, b_view)
+    for repeat in range(2):
+        got = _download(matmul.matmul_triton(_upload(a), a_view, _upload(b), b_view))
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+        if repeat == 0:
+            candidates = len(timed)
+            assert 1 < candidates <= len(matmul.HOPPER_TILES)
+    assert len(timed) == candidates  # the same key: the kept tile reused, nothing timed again
+    kept = matmul.AUTOTUNERS["matmul_kernel"].best_config
+    assert (kept.kwargs["BLOCK_M"], kept.kwargs["BLOCK_N"]) <= (64, 128)  # fitted to 40 x 70
+    x = rng.standard_normal(2 * 4 * 5 * 5).astype(np.float32)
+    w = rng.standard_normal(6 * 2 * 3 * 3).astype(np.float32)
+    bias = rng.standard_normal(6).astype(np.float32)
+    x_view, w_view = View((2, 4, 5, 5), (100, 25, 5, 1), 0), View((6, 2, 3, 3), (18, 9, 3, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    got = _download(conv.conv2d_triton(_upload(x), x_view, _upload(w), w_view, *geometry,
+                                       _upload(bias), View((6,), (1,), 0)))
+    np.testing.assert_allclose(got, conv.conv2d_reference(x, x_view, w, w_view, *geometry, bias,
+                                                          View((6,), (1,), 0)),
+                               rtol=1e-4, atol=1e-5)
+    assert len(timed) > candidates  # the convolution's own candidates were timed

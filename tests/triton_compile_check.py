@@ -48,9 +48,12 @@ def _with_ints(value, replacement):
 # alignment known. Every launch is compiled as called, with every runtime int = 1, and with every
 # runtime int = 16, so each kernel meets both specialisations whatever the test inputs were.
 INT_VARIANTS = (None, 1, 16)
+VARIANTS_NOW = {"ints": INT_VARIANTS}  # an autotuner's whole candidate list: 16 only (below)
+WHOLE_LIST_PER = {"variant": True}  # --quick: the whole list once per kernel and dtype only
 
 
 INT64_COMPILED: set = set()  # kernels compiled with INT64=True at least once
+AUTOTUNED: dict = {}  # {kernel name: {(candidate number, dtype, variant)}} compiled whole lists
 LOWERED_THRESHOLD = "int64:"  # a call named "int64:<primitive>" runs with needs_int64 -> True
 
 
@@ -103,13 +106,48 @@ def _install_compiling_launch(failures: dict, compiled: set) -> None:
         constexpr = {p.name for p in self.params if p.is_constexpr}
         if arguments.get("INT64") is True:
             INT64_COMPILED.add(self.__name__)
-        for replacement in INT_VARIANTS:
+        for replacement in VARIANTS_NOW["ints"]:
             varied = {name: value if name in constexpr else _with_ints(value, replacement)
                       for name, value in arguments.items()}
             compile_one(self, varied, options_in)
         return None
 
     JITFunction.run = compile_instead_of_run
+    _compile_every_autotune_config()
+
+
+def _compile_every_autotune_config() -> None:
+    """On a GPU, an autotuned launch (matmul, conv) times every candidate tile and runs the
+    fastest; here it compiles them instead. The candidates fitted to this product (what
+    fit_to_problem leaves for these sizes) as any launch, with ints as called, = 1 and = 16; and
+    once per kernel, dtype and compiled variant (mode, precision, bias; INT64 aside; --quick:
+    once per kernel and dtype), the whole list as a big product meets it: every int a multiple
+    of 16 (aligned sizes and strides)."""
+    from triton.runtime.autotuner import Autotuner
+
+    whole_lists: set = set()
+
+    def compile_every_config(self, *args, **kwargs):
+        self.nargs = dict(zip(self.arg_names, args))
+        for config in self.prune_configs(kwargs):
+            self.fn.run(*args, **kwargs, **config.all_kwargs())
+        dtype = next(str(a.dtype).removeprefix("torch.") for a in args if hasattr(a, "dtype"))
+        variant = (self.base_fn.__name__, dtype, repr(sorted(
+            (k, v) for k, v in kwargs.items() if k not in ("grid", "warmup", "INT64")))
+            if WHOLE_LIST_PER["variant"] else "")
+        if variant not in whole_lists and not kwargs.get("INT64"):
+            whole_lists.add(variant)
+            done = AUTOTUNED.setdefault(self.base_fn.__name__, set())
+            VARIANTS_NOW["ints"] = (16,)
+            try:
+                for number, config in enumerate(self.configs):
+                    done.add((number, dtype, variant))
+                    self.fn.run(*args, **kwargs, **config.all_kwargs())
+            finally:
+                VARIANTS_NOW["ints"] = INT_VARIANTS
+        self.nargs = None
+
+    Autotuner.run = compile_every_config
 
 
 def _calls(quick: bool):
@@ -212,11 +250,28 @@ def _calls(quick: bool):
         yield from _nn_calls(dtype)
         yield from _sequence_calls(dtype)
         yield from _part_b_calls(dtype)
+    if quick:  # the autotuned kernels' candidates for float16 too (float32: above)
+        yield from _tiled_calls("float16")
     yield "randint", (10, 3, 5, -2, 9, np.dtype("int64"))
     yield from _int64_calls(floats)
     yield "randperm", (10, 3, 0, np.dtype("int64"))
     yield from _complex_calls()
     del reduce
+
+
+def _tiled_calls(dtype: str):
+    """The autotuned launches: a matmul and the three convolution products."""
+    from tinygrad_edu.kernels import View
+
+    x = np.ones(12, dtype)
+    yield "matmul", (x, View((1, 3, 4), (0, 4, 1), 0), x, View((1, 4, 3), (0, 1, 4), 0))
+    image, image_view = np.ones(2 * 4 * 6 * 6, dtype), View((2, 4, 6, 6), (144, 36, 6, 1), 0)
+    weight, weight_view = np.ones(6 * 2 * 3 * 3, dtype), View((6, 2, 3, 3), (18, 9, 3, 1), 0)
+    dy, dy_view = np.ones(2 * 6 * 6 * 6, dtype), View((2, 6, 6, 6), (216, 36, 6, 1), 0)
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 2)
+    yield "conv2d", (image, image_view, weight, weight_view, *geometry)
+    yield "conv2d_backward_input", (dy, dy_view, weight, weight_view, (2, 4, 6, 6), *geometry)
+    yield "conv2d_backward_weight", (dy, dy_view, image, image_view, (6, 2, 3, 3), *geometry)
 
 
 def _defined(op: str, dtype: str, integer: bool) -> bool:
@@ -329,6 +384,10 @@ def _int64_calls(floats: list[str]):
         yield "batch_norm_backward", (x, View((2, 3, 2), (far, 2, 1), 0), x,
                                       View((2, 3, 2), (6, 2, 1), 0), None, None, x,
                                       View((3,), (1,), 0), x, View((3,), (1,), 0), True, True)
+        yield "batch_norm_backward", (x, View((2, 2, 64, 64), (far, 4096, 64, 1), 0), x,
+                                      View((2, 2, 64, 64), (8192, 4096, 64, 1), 0), None, None,
+                                      x, View((2,), (1,), 0), x, View((2,), (1,), 0), True,
+                                      True)  # pieces of a channel
         yield "scan", ("max", x, View((3, 4), (1, 3), far), 1)
         yield "sort", (x, View((3, 4), (1, 3), far), 0, False)
         state = View((2, 6), (6, 1), 0)
@@ -453,6 +512,11 @@ def _nn_calls(dtype: str):
     pair = (long[:2], View((2,), (1,), 0))
     yield "batch_norm", (long, View((2, 2, 64, 64), (8192, 4096, 64, 1), 0), None, None, None,
                          None, *pair, *pair, True, 0.1, 1e-5)
+    long_view = View((2, 2, 64, 64), (8192, 4096, 64, 1), 0)
+    stats = (np.ones(2, statistics.dtype), View((2,), (1,), 0))
+    for weight in ((None, None), pair):  # pieces: the four sums per piece, then the dx pass
+        yield "batch_norm_backward", (long, long_view, long, long_view, *weight, *stats, *stats,
+                                      True, True)
 
 
 def _part_b_calls(dtype: str):
@@ -492,6 +556,7 @@ def main() -> int:
     triton_support._STATE["device"] = "cpu"      # ... over CPU buffers that are never run
     failures: dict = {}
     compiled: set = set()
+    WHOLE_LIST_PER["variant"] = not args.quick
     _install_compiling_launch(failures, compiled)
     from tinygrad_edu.kernels import View
     from tinygrad_edu.kernels.complex import with_complex_paths
@@ -538,9 +603,25 @@ def main() -> int:
     no_int64 = sorted({name for name, has_flag in kernels.items() if has_flag} - INT64_COMPILED)
     for name in no_int64:
         print(f"NOT COMPILED {name} with INT64=True: add a view past 2^31 to _int64_calls")
+    # every autotune candidate compiled for every dtype its kernel was launched with
+    from tinygrad_edu.kernels.matmul import HOPPER_TILES
+
+    counts, untuned = [], []
+    for name, done in sorted(AUTOTUNED.items()):
+        variants = sorted({(dtype, variant) for _, dtype, variant in done})
+        untuned += [f"{name} candidate {number} for {dtype} {variant}"
+                    for dtype, variant in variants for number in range(len(HOPPER_TILES))
+                    if (number, dtype, variant) not in done]
+        dtypes = sorted({dtype for dtype, _ in variants})
+        counts.append(f"{name} {len(done)} ({len(HOPPER_TILES)} candidates x {len(variants)} "
+                      f"variants; {', '.join(dtypes)})")
+    for what in untuned:
+        print(f"NOT COMPILED autotune {what}")
+    print(f"autotune configs compiled: {sum(len(d) for d in AUTOTUNED.values())}: "
+          + "; ".join(counts))
     print(f"{len(compiled)} kernel specialisations compiled, {len(real)} failed, "
-          f"{len(missing) + len(no_int64)} kernels not compiled")
-    return 1 if real or missing or no_int64 else 0
+          f"{len(missing) + len(no_int64) + len(untuned)} kernels not compiled")
+    return 1 if real or missing or no_int64 or untuned else 0
 
 
 if __name__ == "__main__":
