@@ -287,8 +287,9 @@ def test_the_gpus_autotuned_launch_path_runs_every_fitted_candidate(monkeypatch)
     the product (fit_to_problem), each timed once per key, the grid following each candidate's
     tile, then the fastest kept. Here that path runs under the interpreter with a stand-in
     timer (later candidates 'faster'): every candidate runs, the kept one computes the right
-    product, and a second call with the same key times nothing again."""
-    from triton.runtime.autotuner import Autotuner
+    product, a second call with the same key times nothing again, and the timing runs are not
+    counted as launches."""
+    import triton.testing
 
     timed: list[int] = []
 
@@ -299,14 +300,18 @@ def test_the_gpus_autotuned_launch_path_runs_every_fitted_candidate(monkeypatch)
 
     monkeypatch.setattr(matmul, "interpreting", lambda: False)  # the GPU's launch path
     monkeypatch.setattr(matmul, "AUTOTUNERS", {})  # fresh autotuners, dropped afterwards
-    monkeypatch.setattr(Autotuner, "do_bench", property(lambda self: stand_in_timer))
+    monkeypatch.setattr(triton.testing, "do_bench", stand_in_timer)
     rng = np.random.default_rng(6)
     a = rng.standard_normal(40 * 20).astype(np.float32)
     b = rng.standard_normal(20 * 70).astype(np.float32)
     a_view, b_view = View((40, 20), (20, 1), 0), View((20, 70), (1, 20), 0)  # b transposed
     expected = matmul.matmul_reference(a, a_view, b, b_view)
     for repeat in range(2):
-        got = _download(matmul.matmul_triton(_upload(a), a_view, _upload(b), b_view))
+        a_buffer, b_buffer = _upload(a), _upload(b)
+        before = _support().COUNTS["launches"]
+        c = matmul.matmul_triton(a_buffer, a_view, b_buffer, b_view)
+        assert _support().COUNTS["launches"] - before == 1  # the timing runs left out
+        got = _download(c)
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
         if repeat == 0:
             candidates = len(timed)
