@@ -319,6 +319,25 @@ def test_the_gpus_autotuned_launch_path_runs_every_fitted_candidate(monkeypatch)
     assert len(timed) == candidates  # the same key: the kept tile reused, nothing timed again
     kept = matmul.AUTOTUNERS["matmul_kernel"].best_config
     assert (kept.kwargs["BLOCK_M"], kept.kwargs["BLOCK_N"]) <= (64, 128)  # fitted to 40 x 70
+    # what changes the kernel is in the key: TF32 (x3) products, a split-K plan: timed anew
+    monkeypatch.setattr(matmul, "ALLOW_TF32", True)
+    monkeypatch.setattr(matmul, "TF32_PRECISION", "tf32x3")
+    got = _download(matmul.matmul_triton(_upload(a), a_view, _upload(b), b_view))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert len(timed) > candidates
+    monkeypatch.setattr(matmul, "ALLOW_TF32", False)
+    monkeypatch.setattr(matmul, "SPLIT_K_MIN_CHUNK", 8)
+    timed.clear()
+    skinny = rng.standard_normal(3 * 100).astype(np.float32)  # 3 rows, K = 100: 2 pieces of 64
+    long = rng.standard_normal(100 * 70).astype(np.float32)
+    skinny_view, long_view = View((3, 100), (100, 1), 0), View((100, 70), (70, 1), 0)
+    with _support().gpu_launch_configs():
+        got = _download(matmul.matmul_triton(_upload(skinny), skinny_view, _upload(long),
+                                             long_view))
+    np.testing.assert_allclose(got, matmul.matmul_reference(skinny, skinny_view, long, long_view),
+                               rtol=1e-4, atol=1e-4)
+    keys = matmul.AUTOTUNERS["matmul_kernel"].cache  # (M, N, K, batch, splits, ...) -> tile
+    assert timed and any(key[:3] == (3, 70, 100) and key[4] == 2 for key in keys)
     x = rng.standard_normal(2 * 4 * 5 * 5).astype(np.float32)
     w = rng.standard_normal(6 * 2 * 3 * 3).astype(np.float32)
     bias = rng.standard_normal(6).astype(np.float32)
