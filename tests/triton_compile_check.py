@@ -49,7 +49,8 @@ def _with_ints(value, replacement):
 # runtime int = 16, so each kernel meets both specialisations whatever the test inputs were.
 INT_VARIANTS = (None, 1, 16)
 VARIANTS_NOW = {"ints": INT_VARIANTS}  # an autotuner's whole candidate list: 16 only (below)
-WHOLE_LIST_PER = {"variant": True}  # --quick: the whole list once per kernel and dtype only
+WHOLE_LIST_PER = {"variant": True}  # --quick: the whole list once per kernel and dtype only,
+                                    # and of the fitted candidates only the first per launch
 
 
 INT64_COMPILED: set = set()  # kernels compiled with INT64=True at least once
@@ -121,15 +122,16 @@ def _compile_every_autotune_config() -> None:
     fastest; here it compiles them instead. The candidates fitted to this product (what
     fit_to_problem leaves for these sizes) as any launch, with ints as called, = 1 and = 16; and
     once per kernel, dtype and compiled variant (mode, precision, bias; INT64 aside; --quick:
-    once per kernel and dtype), the whole list as a big product meets it: every int a multiple
-    of 16 (aligned sizes and strides)."""
+    once per kernel and dtype, and only the first fitted candidate per launch), the whole list
+    as a big product meets it: every int a multiple of 16 (aligned sizes and strides)."""
     from triton.runtime.autotuner import Autotuner
 
     whole_lists: set = set()
 
     def compile_every_config(self, *args, **kwargs):
         self.nargs = dict(zip(self.arg_names, args))
-        for config in self.prune_configs(kwargs):
+        fitted = self.prune_configs(kwargs)
+        for config in fitted if WHOLE_LIST_PER["variant"] else fitted[:1]:
             self.fn.run(*args, **kwargs, **config.all_kwargs())
         dtype = next(str(a.dtype).removeprefix("torch.") for a in args if hasattr(a, "dtype"))
         variant = (self.base_fn.__name__, dtype, repr(sorted(
