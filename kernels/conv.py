@@ -152,51 +152,19 @@ def _input_columns(x: np.ndarray, kernel: Pair, stride: Pair, padding: Padding, 
     return _columns(_windows(padded, kernel, stride, dilation, out_hw), groups)
 
 
-# --- the forward's cols, kept for the weight gradient ------------------------------------------
-# dW is a product with the very cols the forward built (dW = dY^T cols), and building cols is the
-# costly copy besides the matmul (9 times the size of x for a 3x3 kernel). So, like a hand-written
-# im2col network that keeps cols from forward to backward, conv2d_reference keeps the cols of its
-# last _KEPT inputs here and the weight gradient of the same input takes them (once) instead of
-# copying x again. The key is the input buffer itself (held, so its id cannot be reused), its
-# view, the geometry and the dtype. The cols are x's as it was at the forward: that is the x the
-# gradient needs, since a saved input is not written between forward and backward (autograd's
-# version counter raises if it is; a compiled replay runs the forward, and keeps fresh cols,
-# before each weight gradient). Anything else (a miss) builds cols again, so results never
-# depend on the cache, only the time.
-_KEPT = 2
-_kept_columns: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # key -> (x buffer, cols)
-
-
-def _columns_key(x: np.ndarray, x_view: View, *geometry: object) -> tuple:
-    return (id(x), x_view, *geometry)
-
-
-def _keep_columns(key: tuple, x: np.ndarray, cols: np.ndarray) -> None:
-    _kept_columns.pop(key, None)
-    while len(_kept_columns) >= _KEPT:
-        del _kept_columns[next(iter(_kept_columns))]  # the oldest (dicts keep insertion order)
-    _kept_columns[key] = (x, cols)
-
-
-def _take_columns(key: tuple, x: np.ndarray) -> np.ndarray | None:
-    kept = _kept_columns.pop(key, None)
-    return kept[1] if kept is not None and kept[0] is x else None
-
-
 def _convolve(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding, dilation: Pair,
               groups: int, dtype: np.dtype, out_dtype: np.dtype,
-              bias: np.ndarray | None = None, cols: np.ndarray | None = None) -> np.ndarray:
+              bias: np.ndarray | None = None) -> np.ndarray:
     """conv2d as one matmul of W and cols: (N, C, H, W) * (O, C/g, kh, kw) (+ bias (O,))
-    -> flat contiguous (N, O, Ho, Wo) of out_dtype (cols: _input_columns(x), if built already).
+    -> flat contiguous (N, O, Ho, Wo) of out_dtype.
     Channels first (see _channels_first) it is W @ cols_n for each image n, and y comes out in
     its (N, O, Ho, Wo) order; channels last it is cols @ W^T, one row per output pixel, and y is
     copied back to (N, O, Ho, Wo) order. That copy, the rounding to out_dtype and the bias are
     one pass: np.add(y, bias, out=...) reads the transposed view and writes the result once."""
     n, out_channels, height, width = conv2d_output_shape(x.shape, w.shape, stride, padding,
                                                          dilation)
-    if cols is None:
-        cols = _input_columns(x, w.shape[2:], stride, padding, dilation, (height, width), groups,
-                              dtype)
+    cols = _input_columns(x, w.shape[2:], stride, padding, dilation, (height, width), groups,
+                          dtype)
     if _channels_first(x.shape[1], w.shape[3], stride[1], dilation[1], width, groups):
         # cols (N, G, K/g, Ho*Wo)
         y = np.matmul(w.reshape(groups, out_channels // groups, -1), cols)  # (N, G, O/g, Ho*Wo)
@@ -217,17 +185,11 @@ def conv2d_reference(x: np.ndarray, x_view: View, w: np.ndarray, w_view: View, s
                      padding: Padding, dilation: Pair, groups: int, bias: np.ndarray | None = None,
                      bias_view: View | None = None) -> np.ndarray:
     """y = conv2d(x, w) + bias: (N, C, H, W) * (O, C/g, kh, kw) -> (N, O, Ho, Wo); bias (O,) is
-    optional, added before the one rounding to x's dtype. Keeps cols for the weight gradient."""
+    optional, added before the one rounding to x's dtype."""
     dtype = _compute_dtype(x.dtype)
     w_array = as_numpy(w, w_view).astype(dtype, copy=False)
-    x_array = as_numpy(x, x_view)
-    kernel = tuple(w_view.shape[2:])
-    out_hw = conv2d_output_shape(x_view.shape, w_view.shape, stride, padding, dilation)[2:]
-    cols = _input_columns(x_array, kernel, stride, padding, dilation, out_hw, groups, dtype)
-    _keep_columns(_columns_key(x, x_view, kernel, stride, padding, dilation, groups, dtype), x,
-                  cols)
-    return _convolve(x_array, w_array, stride, padding, dilation, groups, dtype, x.dtype,
-                     None if bias is None else as_numpy(bias, bias_view), cols)
+    return _convolve(as_numpy(x, x_view), w_array, stride, padding, dilation, groups, dtype,
+                     x.dtype, None if bias is None else as_numpy(bias, bias_view))
 
 
 def _flipped_padding(input_shape: tuple[int, ...], output_hw: Pair, kernel: Pair,
@@ -292,11 +254,11 @@ def conv2d_backward_weight_reference(dy: np.ndarray, dy_view: View, x: np.ndarra
     n, out_channels, out_h, out_w = dy_view.shape
     _, channels, kh, kw = weight_shape
     dy_rows = dy_array.reshape(n, groups, -1, out_h * out_w)  # (N, G, O/g, Ho*Wo): a view
-    key = _columns_key(x, x_view, (kh, kw), stride, padding, dilation, groups, dtype)
-    cols = _take_columns(key, x)  # the forward's, if it kept them (see _kept_columns)
-    if cols is None:
-        cols = _input_columns(x_array, (kh, kw), stride, padding, dilation, (out_h, out_w),
-                              groups, dtype)
+    # cols is built again rather than kept from the forward: kept, the forward's cols (MBs) is
+    # cold in cache by now and, held across the step, it changes the allocator's pattern enough
+    # to cost page faults (an eager CNN step measured 0.1 -> 1900 minor faults and 4.5 -> 8.8 ms)
+    cols = _input_columns(x_array, (kh, kw), stride, padding, dilation, (out_h, out_w), groups,
+                          dtype)
     if _channels_first(x_view.shape[1], kw, stride[1], dilation[1], out_w, groups):
         # cols (N, G, K/g, Ho*Wo)
         dw = np.matmul(dy_rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O/g, K/g)
