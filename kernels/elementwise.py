@@ -181,11 +181,12 @@ def where_reference(condition: np.ndarray, condition_view: View, a: np.ndarray, 
     bits = _BITS[a.dtype.itemsize]
     mask = np.negative(c_array.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
     # Selecting against a broadcast +0 (ReLU's backward: dy where y > 0, else 0) needs half the
-    # passes: the zero side contributes no bits, so one AND is the whole select.
+    # passes: the zero side contributes no bits, so one AND is the whole select, done in the
+    # mask's own buffer (no second array of the result's size to allocate).
     if _is_zero_fill(b, b_view, bits):
-        selected = a_array.view(bits) & mask
+        selected = np.bitwise_and(mask, a_array.view(bits), out=mask)
     elif _is_zero_fill(a, a_view, bits):
-        selected = b_array.view(bits) & ~mask
+        selected = np.bitwise_and(np.invert(mask, out=mask), b_array.view(bits), out=mask)
     else:
         selected = (a_array.view(bits) & mask) | (b_array.view(bits) & ~mask)
     return selected.view(a.dtype).reshape(-1)
