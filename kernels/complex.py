@@ -279,7 +279,9 @@ COMPLEX_BLOCK = 128
 
 
 def _is_complex_torch(buffer: Any) -> bool:
-    return buffer.dtype.is_complex
+    # a real number operand of binary / where arrives as a NumPy scalar (no is_complex): never
+    # complex, since ops/lowering.py keeps complex numbers in buffers
+    return getattr(buffer.dtype, "is_complex", False)
 
 
 def as_real_triton(x: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function
+from ..dtypes import bool_
 from ..tensor import Tensor
 from . import lowering
 from .operands import as_number, is_number, promote, scalar_tensor
@@ -36,7 +37,9 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return dy.sum_to_size(ctx.a_shape), dy.sum_to_size(ctx.b_shape)
+        needs = ctx.needs_input_grad  # x + 1: the number needs no gradient (and no reduction)
+        return (dy.sum_to_size(ctx.a_shape) if needs[0] else None,
+                dy.sum_to_size(ctx.b_shape) if needs[1] else None)
 
 
 class Sub(Function):
@@ -49,7 +52,9 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, dy):
-        return dy.sum_to_size(ctx.a_shape), (-dy).sum_to_size(ctx.b_shape)
+        needs = ctx.needs_input_grad  # 1 - x: the number needs no gradient
+        return (dy.sum_to_size(ctx.a_shape) if needs[0] else None,
+                (-dy).sum_to_size(ctx.b_shape) if needs[1] else None)
 
 
 class Mul(Function):
@@ -204,10 +209,19 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if a.dtype.name == "bool":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return Sub.apply(a, b)
 
 
 subtract = sub
+
+
+def _is_bool(operand: Any) -> bool:
+    return operand is True or operand is False or (isinstance(operand, Tensor)
+                                                   and operand.dtype is bool_)
 
 
 def mul(input: Any, other: Any) -> Tensor:

@@ -20,7 +20,7 @@ from ..dtypes import bool_, dtype, float16, float32, from_numpy_dtype, int64
 from ..kernels import View, contiguous_strides
 from ..kernels.conv import conv2d_output_shape
 from ..kernels.pool import pool2d_output_shape
-from ..storage import Storage
+from ..storage import ScalarStorage, Storage
 from ..tensor import Tensor, make_tensor
 from ..views import broadcast_shapes, expand_view
 
@@ -79,15 +79,32 @@ def binary(op: str, a: Tensor, b: Tensor) -> Tensor:
     a_view, b_view = a._view, b._view
     if a_view.shape != b_view.shape:
         a_view, b_view = _broadcast(a_view, b_view)
-    buffer = storage.backend.binary(op, storage.buffer, a_view, b_storage.buffer, b_view)
+    # x * 2.0: the 2.0 reaches the kernel as an argument, not as memory (number_or_buffer)
+    a_data, b_data = number_or_buffer(storage), number_or_buffer(b_storage)
+    if type(storage) is ScalarStorage and type(b_storage) is ScalarStorage \
+            and b_data is b_storage.number:  # two numbers (rare): the first becomes memory
+        a_data = storage.buffer
+    buffer = storage.backend.binary(op, a_data, a_view, b_data, b_view)
     return wrap(buffer, a_view.shape, bool_ if op in _BOOL_RESULT else a.dtype, storage)
+
+
+def number_or_buffer(storage: Storage) -> Any:
+    """What a binary op or where hands its primitive for one operand: the buffer, or, for a
+    Python number made a tensor (storage.ScalarStorage), the number as a NumPy scalar of its
+    dtype: the elementwise primitives take either, and a kernel gets the number as an argument.
+    (At most one operand of `binary` is a number; complex numbers keep the buffer path.)"""
+    if type(storage) is not ScalarStorage or storage.number is None \
+            or storage.number.dtype.kind == "c":
+        return storage.buffer
+    return storage.number
 
 
 def where(condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
     storage = same_device(condition, a, b)
     condition_view, a_view, b_view = _broadcast(condition._view, a._view, b._view)
     buffer = storage.backend.where(condition._storage.buffer, condition_view,
-                                   a._storage.buffer, a_view, b._storage.buffer, b_view)
+                                   number_or_buffer(a._storage), a_view,
+                                   number_or_buffer(b._storage), b_view)
     return wrap(buffer, a_view.shape, a.dtype, storage)
 
 
