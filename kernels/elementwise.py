@@ -17,7 +17,7 @@ import numpy as np
 
 from .erf import erf as _erf
 from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
-from .strided import View, as_numpy, is_whole
+from .strided import ROW_MAJOR, View, as_numpy, is_whole
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -134,7 +134,8 @@ def _flat_pair(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
     buffers in order (every fresh op result), or one does and the other repeats one value (a
     1-element array broadcasts against the flat buffer exactly as the stride-0 view does, with the
     same inner loop). This skips building two shaped arrays, which costs more than a small op."""
-    if is_whole(a, a_view):
+    # is_whole(a, a_view), written out: this test runs on every elementwise op
+    if a_view.offset == 0 and ROW_MAJOR[a_view.shape] == (a_view.strides, a.size):
         # fresh results of one shape share one cached View object: `is` is the cheap first test
         if (b_view is a_view or b_view == a_view) and b.size == a.size:
             return a, b
@@ -157,7 +158,10 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    return _result_buffer(result, _BOOL if op in _BOOL_BINARY_OPS else a.dtype)
+    dtype = _BOOL if op in _BOOL_BINARY_OPS else a.dtype
+    if result.dtype is dtype and result.ndim == 1:  # flat operands, flat result: the usual case
+        return result
+    return _result_buffer(result, dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.

@@ -283,11 +283,15 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
         return RemovableHandle(hooks, hook)
 
     def _get_grad_accumulator(self) -> AccumulateGrad:
-        """The AccumulateGrad node of this leaf, shared by every graph that uses it."""
-        node = self._accumulator_ref() if self._accumulator_ref is not None else None
+        """The AccumulateGrad node of this leaf, shared by every graph that uses it.
+
+        Weak on this side, as in PyTorch: the graph owns the node and the node owns the leaf, so
+        the node lives exactly as long as some graph uses it (no leaf -> node -> leaf cycle)."""
+        reference = self._accumulator_ref
+        node = reference() if reference is not None else None
         if node is None:
             node = AccumulateGrad(self)
-            self._accumulator_ref = weakref.ref(node)  # weak: the graph owns the node
+            self._accumulator_ref = weakref.ref(node)
         return node
 
     def _grad_accumulator_node(self) -> AccumulateGrad | None:
@@ -491,7 +495,8 @@ def _rebuild_tensor(array: Any, dtype: dtype, device: str, requires_grad: bool) 
 
 
 def make_tensor(storage: Storage, view: View, dtype: dtype, base: Tensor | None = None) -> Tensor:
-    """Wrap a storage and a view into a Tensor (the fast path every op result goes through)."""
+    """Wrap a storage and a view into a Tensor, with no __init__ (a view names its base).
+    (Fresh op results take the same path written out in ops/lowering.py's wrap.)"""
     result = object.__new__(Tensor)
     result._storage, result._view, result.dtype = storage, view, dtype
     if base is not None:
