@@ -113,7 +113,8 @@ def as_numpy(buffer: np.ndarray, view: View) -> np.ndarray:
     same array for a quarter of the cost of building one from strides."""
     shape, strides, offset = view
     if offset == 0 and ROW_MAJOR[shape] == (strides, buffer.size):
-        return buffer.reshape(shape)
+        # a 1-d whole view is the buffer itself: no new array object at all
+        return buffer if len(shape) == 1 else buffer.reshape(shape)
     itemsize = buffer.itemsize
     if 0 in shape:  # no elements: nothing to share, and the offset may point past the buffer
         return np.empty(shape, buffer.dtype)
