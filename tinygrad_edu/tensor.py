@@ -375,8 +375,10 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._view.shape[0]))
 
-    def __hash__(self) -> int:
-        return id(self)
+    # Tensors hash by identity (== is elementwise, so equal values must not make equal keys).
+    # object's own hash is that identity hash in C: optimizer state, parameter sets and the engine
+    # look tensors up in dicts every step, and a Python-level __hash__ was a call per lookup.
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         from .tensor_repr import tensor_repr

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from ..kernels.strided import ROW_MAJOR
 from .function import AccumulateGrad, BackwardContext, Node, _is_one_of
 from .grad_mode import GradMode
 from .tracing import Tracing
@@ -171,9 +172,11 @@ def _only_held_by(grads: _GradList) -> bool:
     if grad is None or grad._base is not None or grad._requires_grad:
         return False
     view = grad._view
+    # "its own contiguous buffer": the view reads the whole buffer in row-major order (one memo
+    # lookup; view.is_contiguous() and numel() would each loop over the dims in Python)
     return (sys.getrefcount(grad) <= _REFERENCES_WHEN_ALONE[0]
             and sys.getrefcount(grad._storage) <= _REFERENCES_WHEN_ALONE[1]
-            and view.offset == 0 and view.is_contiguous() and len(grad._storage) == grad.numel())
+            and view.offset == 0 and ROW_MAJOR[view.shape] == (view.strides, len(grad._storage)))
 
 
 def _calibrate_reference_counts() -> tuple[int, int]:

@@ -301,7 +301,7 @@ def sgd_step(param: Tensor, grad: Tensor, momentum_buffer: Tensor | None, *, lr:
              maximize: bool, first_step: bool) -> None:
     """One fused SGD update of param (and its momentum buffer), in place."""
     storage = param._storage
-    if grad._storage.device != storage.device:
+    if grad._storage.device is not storage.device:  # one device object: nothing to check
         same_device(param, grad)
     storage.backend.sgd_step(storage.buffer, param._view, grad._storage.buffer, grad._view,
                              *_buffer_and_view(momentum_buffer), lr, momentum, dampening,
