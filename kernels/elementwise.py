@@ -20,7 +20,7 @@ import numpy as np
 
 from .erf import erf as _erf
 from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
-from .strided import View, as_numpy, is_whole
+from .strided import ROW_MAJOR, View, as_numpy, is_whole
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -142,7 +142,8 @@ def _flat_pair(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
         return (a if is_whole(a, a_view) else as_numpy(a, a_view)), b
     if isinstance(a, np.generic):
         return a, (b if is_whole(b, b_view) else as_numpy(b, b_view))
-    if is_whole(a, a_view):
+    # is_whole(a, a_view), written out: this test runs on every elementwise op
+    if a_view.offset == 0 and ROW_MAJOR[a_view.shape] == (a_view.strides, a.size):
         # fresh results of one shape share one cached View object: `is` is the cheap first test
         if (b_view is a_view or b_view == a_view) and b.size == a.size:
             return a, b
@@ -166,7 +167,10 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    return _result_buffer(result, _BOOL if op in _BOOL_BINARY_OPS else a.dtype)
+    dtype = _BOOL if op in _BOOL_BINARY_OPS else a.dtype
+    if result.dtype is dtype and result.ndim == 1:  # flat operands, flat result: the usual case
+        return result
+    return _result_buffer(result, dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.

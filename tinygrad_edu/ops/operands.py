@@ -57,14 +57,14 @@ def as_number(value: Any) -> Any:
 def promote(*operands: Any, floating: bool = False) -> tuple[Tensor, ...]:
     """Convert every operand (Tensor or number) to the common dtype; `floating` forces a float."""
     first = operands[0]
-    if isinstance(first, Tensor):  # the common case: tensors of one dtype already
-        same = True
+    if isinstance(first, Tensor):  # the common case: tensors of one dtype already, decided
+        dtype = first.dtype        # by one look at each operand before any promotion rule
         for operand in operands:
-            if not isinstance(operand, Tensor) or operand.dtype is not first.dtype:
-                same = False
+            if not isinstance(operand, Tensor) or operand.dtype is not dtype:
                 break
-        if same and (not floating or first.dtype.is_differentiable):
-            return operands
+        else:
+            if not floating or dtype.category >= 2:  # floating or complex already
+                return operands
     values = [as_number(o) for o in operands]
     for value in values:
         if not isinstance(value, Tensor) and not is_number(value):
