@@ -1,6 +1,6 @@
 """The Triton kernels without a GPU: one training step under the interpreter, timed and counted.
 
-    python benchmarks/interpreter.py [--steps 3] [--batch 8]
+    python benchmarks/interpreter.py [--steps 15] [--numpy-steps 200] [--batch 8]
 
 Device "cuda" runs the real Triton kernels in Triton's interpreter when there is no GPU. This script
 times one Adam training step (zero_grad + forward + cross-entropy + backward + step) of two small
@@ -13,6 +13,10 @@ and the seed ConvNet (tinygrad_edu.training.models.ConvNet, 28x28 input) for its
 Both devices start from the same weights and see the same batches, so their losses must agree.
 Times are CPU seconds of this process (time.process_time), not wall time: the interpreter and
 NumPy both run on one thread, and CPU time stays honest on a machine shared with other work.
+Each time is a median over many steps, each device's steps run back to back as in training
+(steady state: the other device's work never evicts its data from the CPU caches between two
+steps): the interpreter's over --steps steps, the NumPy step's (well under a millisecond, so one
+step alone is noise) over --numpy-steps steps.
 Goals: MLP <= 30x and CNN <= 60x the NumPy step; CNN step <= 35 launches and 0 transfers.
 """
 
@@ -98,23 +102,28 @@ def counted_step(trainer: Trainer, index: int) -> tuple[int, int, float]:
     return launches, transfers, loss.item()
 
 
-def compare(kind: str, batch: int, steps: int) -> dict[str, float]:
+def timed_steps(trainer: Trainer, indices: range) -> tuple[list[float], list[float]]:
+    """(CPU seconds of each step, losses) of consecutive training steps."""
+    times, losses = [], []
+    for index in indices:
+        started = time.process_time()
+        losses.append(trainer.step(index).item())
+        times.append(time.process_time() - started)
+    return times, losses
+
+
+def compare(kind: str, batch: int, steps: int, numpy_steps: int) -> dict[str, float]:
     batches = digits_batches(batch, image=kind == "cnn")
     torch.manual_seed(0)
     weights = [p.detach().numpy().copy() for p in build(kind).parameters()]
     cpu, cuda = (Trainer(kind, device, weights, batches) for device in ("cpu", "cuda"))
     cuda.step(0).item(), cpu.step(0).item()  # warm-up: kernels defined, caches filled
     launches, transfers, _ = counted_step(cuda, 1)
-    cpu_loss = cpu.step(1).item()
-    times: dict[str, list[float]] = {"cpu": [], "cuda": []}
-    losses: dict[str, list[float]] = {"cpu": [cpu_loss], "cuda": []}
-    for i in range(2, 2 + steps):
-        for name, trainer in (("cpu", cpu), ("cuda", cuda)):
-            started = time.process_time()
-            loss = trainer.step(i).item()
-            times[name].append(time.process_time() - started)
-            losses[name].append(loss)
-    np.testing.assert_allclose(losses["cuda"], losses["cpu"][1:], rtol=1e-4, atol=1e-5)
+    cpu.step(1)
+    times, losses = {}, {}
+    for name, trainer, count in (("cuda", cuda, steps), ("cpu", cpu, max(steps, numpy_steps))):
+        times[name], losses[name] = timed_steps(trainer, range(2, 2 + count))
+    np.testing.assert_allclose(losses["cuda"], losses["cpu"][:steps], rtol=1e-4, atol=1e-5)
     cpu_ms, cuda_ms = (statistics.median(times[n]) * 1e3 for n in ("cpu", "cuda"))
     return {"numpy_ms": cpu_ms, "interpreter_ms": cuda_ms, "ratio": cuda_ms / cpu_ms,
             "launches": launches, "to_host": transfers, "loss": losses["cuda"][-1]}
@@ -135,13 +144,15 @@ def seed_convnet_counts(batch: int) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3, help="timed steps per device")
+    parser.add_argument("--steps", type=int, default=15, help="timed interpreter steps")
+    parser.add_argument("--numpy-steps", type=int, default=200,
+                        help="more timed NumPy steps (its median is the ratio's denominator)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--skip-convnet", action="store_true", help="no seed ConvNet counts")
     args = parser.parse_args()
     print(f"interpreter: {triton_support.interpreting()}, batch {args.batch}, Adam")
     for kind in ("mlp", "cnn"):
-        r = compare(kind, args.batch, args.steps)
+        r = compare(kind, args.batch, args.steps, args.numpy_steps)
         print(f"{kind}: numpy {r['numpy_ms']:.1f} ms, interpreter {r['interpreter_ms']:.1f} ms "
               f"({r['ratio']:.1f}x), {r['launches']} launches, {r['to_host']} device-to-host "
               f"transfers per step, loss {r['loss']:.5f} (same on both devices)")

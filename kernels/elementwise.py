@@ -7,8 +7,11 @@
 
 Inputs arrive as (buffer, view). Broadcasting has already happened in the views: a broadcast
 dimension has stride 0, so a[i] and b[i] are read from the right place with no copy. Every result
-is a new, contiguous buffer of the (common) shape. The dtype rules live above this layer: `binary`
-gets two inputs of one dtype and returns that dtype, or bool for comparisons.
+is a new, contiguous buffer of the (common) shape. An operand of binary and where may also be a
+*number* instead of a buffer (a NumPy scalar of the operands' dtype: the 2.0 of `x * 2.0`, see
+ops/lowering.number_or_buffer): NumPy broadcasts it as it is, and a Triton kernel receives it as
+an argument, so no kernel has to write it into memory first. The dtype rules live above this
+layer: `binary` gets two inputs of one dtype and returns that dtype, or bool for comparisons.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from .erf import erf as _erf
 from .special_math import MATH_BINARY_OPS, MATH_UNARY_OPS
-from .strided import View, as_numpy, is_whole
+from .strided import ROW_MAJOR, View, as_numpy, is_whole
 
 # ----------------------------------------------------------------------------------------------
 # NumPy reference
@@ -133,8 +136,14 @@ def _flat_pair(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
     """a and b as flat arrays when elementwise math needs no shape, else None: both read whole
     buffers in order (every fresh op result), or one does and the other repeats one value (a
     1-element array broadcasts against the flat buffer exactly as the stride-0 view does, with the
-    same inner loop). This skips building two shaped arrays, which costs more than a small op."""
-    if is_whole(a, a_view):
+    same inner loop). This skips building two shaped arrays, which costs more than a small op.
+    A number (a NumPy scalar) broadcasts by itself: only the other operand needs a view."""
+    if isinstance(b, np.generic):
+        return (a if is_whole(a, a_view) else as_numpy(a, a_view)), b
+    if isinstance(a, np.generic):
+        return a, (b if is_whole(b, b_view) else as_numpy(b, b_view))
+    # is_whole(a, a_view), written out: this test runs on every elementwise op
+    if a_view.offset == 0 and ROW_MAJOR[a_view.shape] == (a_view.strides, a.size):
         # fresh results of one shape share one cached View object: `is` is the cheap first test
         if (b_view is a_view or b_view == a_view) and b.size == a.size:
             return a, b
@@ -148,7 +157,8 @@ def _flat_pair(a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
 
 def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view: View
                      ) -> np.ndarray:
-    """y = f(a, b) over two views of one shape (broadcast dims have stride 0)."""
+    """y = f(a, b) over two views of one shape (broadcast dims have stride 0); a or b may be a
+    number (a NumPy scalar of the dtype) instead of a buffer."""
     function = BINARY_OPS[op]
     a_array, b_array = _flat_pair(a, a_view, b, b_view) or (as_numpy(a, a_view),
                                                             as_numpy(b, b_view))
@@ -157,7 +167,10 @@ def binary_reference(op: str, a: np.ndarray, a_view: View, b: np.ndarray, b_view
     else:
         with np.errstate(all="ignore"):
             result = function(a_array, b_array)
-    return _result_buffer(result, _BOOL if op in _BOOL_BINARY_OPS else a.dtype)
+    dtype = _BOOL if op in _BOOL_BINARY_OPS else a.dtype
+    if result.dtype is dtype and result.ndim == 1:  # flat operands, flat result: the usual case
+        return result
+    return _result_buffer(result, dtype)
 
 
 # The integer type of each item size: any dtype's elements, read as their raw bits.
@@ -172,29 +185,33 @@ def where_reference(condition: np.ndarray, condition_view: View, a: np.ndarray, 
     np.where takes a branch per element. When the condition is data (ReLU's mask: about half True,
     in no pattern) the CPU mispredicts half of those branches: ~30 us for 8192 elements. A
     branch-free select with bit masks gives the same bits in ~5 us: m = all ones where the
-    condition holds, y = (a & m) | (b & ~m) on the elements read as integers of their size."""
+    condition holds, y = (a & m) | (b & ~m) on the elements read as integers of their size.
+    a or b may be a number (a NumPy scalar) instead of a buffer: it broadcasts by itself."""
     c_array = as_numpy(condition, condition_view)
-    a_array, b_array = as_numpy(a, a_view), as_numpy(b, b_view)
+    a_array = a if isinstance(a, np.generic) else as_numpy(a, a_view)
+    b_array = b if isinstance(b, np.generic) else as_numpy(b, b_view)
     if (c_array.size <= _BRANCHY_WHERE_MAX or c_array.dtype != np.bool_ or b.dtype != a.dtype
             or a.dtype.itemsize not in _BITS):
         return _result_buffer(np.where(c_array, a_array, b_array), a.dtype)
     bits = _BITS[a.dtype.itemsize]
     mask = np.negative(c_array.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
     # Selecting against a broadcast +0 (ReLU's backward: dy where y > 0, else 0) needs half the
-    # passes: the zero side contributes no bits, so one AND is the whole select.
+    # passes: the zero side contributes no bits, so one AND is the whole select, done in the
+    # mask's own buffer (no second array of the result's size to allocate).
     if _is_zero_fill(b, b_view, bits):
-        selected = a_array.view(bits) & mask
+        selected = np.bitwise_and(mask, a_array.view(bits), out=mask)
     elif _is_zero_fill(a, a_view, bits):
-        selected = b_array.view(bits) & ~mask
+        selected = np.bitwise_and(np.invert(mask, out=mask), b_array.view(bits), out=mask)
     else:
         selected = (a_array.view(bits) & mask) | (b_array.view(bits) & ~mask)
     return selected.view(a.dtype).reshape(-1)
 
 
-def _is_zero_fill(buffer: np.ndarray, view: View, bits: type) -> bool:
-    """True when the view repeats one element whose bits are all zero (+0.0, or integer 0)."""
-    value = _one_value(buffer, view)
-    return value is not None and value.view(bits)[0] == 0
+def _is_zero_fill(buffer: np.ndarray | np.generic, view: View, bits: type) -> bool:
+    """True when the view repeats one element whose bits are all zero (+0.0, or integer 0), or
+    the operand is such a number."""
+    value = buffer if isinstance(buffer, np.generic) else _one_value(buffer, view)
+    return value is not None and value.view(bits).item() == 0
 
 
 def cast_reference(x: np.ndarray, x_view: View, dtype: np.dtype) -> np.ndarray:
@@ -230,6 +247,8 @@ from .triton_support import (  # noqa: E402
     launch_block,
     merge_dims,
     needs_int64,
+    number_argument,
+    number_block,
     numpy_dtype,
     precise_sqrt,
     record_bad_values,
@@ -522,12 +541,22 @@ def binary_kernel(a_ptr, b_ptr,           # input buffers (one dtype)
                   BLOCK: tl.constexpr,    # elements per program
                   error_ptr=None, error_slot=0,  # integer ops: where a bad divisor is recorded
                   CHECK: tl.constexpr = "",      # "zero": b == 0 is bad; "negative": b < 0
-                  INT64: tl.constexpr = False):  # int64 positions (see needs_int64)
+                  INT64: tl.constexpr = False,   # int64 positions (see needs_int64)
+                  A_NUMBER: tl.constexpr = False,  # a_ptr is a number, not a buffer (1 - x)
+                  B_NUMBER: tl.constexpr = False):  # b_ptr is a number (x * 2.0): no load
     index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     # other=1 in masked-off lanes: no division by zero or endless pow loop on garbage
-    a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask, other=1)
-    b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask, other=1)
+    if A_NUMBER:  # (a and b share one dtype: a number takes the other operand's)
+        a = number_block(a_ptr, b_ptr.dtype.element_ty, BLOCK)
+    else:
+        a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask,
+                    other=1)
+    if B_NUMBER:
+        b = number_block(b_ptr, a_ptr.dtype.element_ty, BLOCK)
+    else:
+        b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask,
+                    other=1)
     if CHECK == "zero":  # recorded (raised at the next host read), then computed as if b were 1
         bad = mask & (b == 0)
         record_bad_values(error_ptr, error_slot, b, bad)
@@ -553,10 +582,12 @@ def _integer_check(op: str) -> tuple[str, Any, int]:
 
 
 def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
-    """y = f(a, b) over two views of one shape, on the GPU; same contract as binary_reference."""
+    """y = f(a, b) over two views of one shape, on the GPU; same contract as binary_reference
+    (a or b may be a number: it is passed as a kernel argument, A_NUMBER / B_NUMBER)."""
     if op not in BINARY_OPS:
         raise ValueError(f"unknown binary op {op!r}")
-    dtype = numpy_dtype(a)
+    a_number, b_number = isinstance(a, np.generic), isinstance(b, np.generic)
+    dtype = numpy_dtype(a)  # (a NumPy scalar's dtype reads the same way)
     numel = a_view.numel
     out = empty(numel, np.bool_ if op in _BOOL_BINARY else dtype)
     if numel:
@@ -566,9 +597,10 @@ def binary_triton(op: str, a: Any, a_view: View, b: Any, b_view: View) -> Any:
         shape, (a_strides, b_strides) = merge_dims(a_view.shape, a_view.strides, b_view.strides)
         block = launch_block(numel, ELEMENTWISE_BLOCK)
         binary_kernel[(cdiv(numel, block),)](
-            a, b, out, numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
+            number_argument(a) if a_number else a, number_argument(b) if b_number else b, out,
+            numel, shape, a_strides, a_view.offset, b_strides, b_view.offset,
             OP=op, BLOCK=block, error_ptr=errors, error_slot=slot, CHECK=check,
-            INT64=needs_int64(a_view, b_view))
+            INT64=needs_int64(a_view, b_view), A_NUMBER=a_number, B_NUMBER=b_number)
     return out
 
 
@@ -581,19 +613,29 @@ def where_kernel(condition_ptr, a_ptr, b_ptr,   # condition (any dtype: nonzero 
                  a_strides, a_offset,
                  b_strides, b_offset,
                  BLOCK: tl.constexpr,
-                 INT64: tl.constexpr = False):
+                 INT64: tl.constexpr = False,
+                 A_NUMBER: tl.constexpr = False,   # a_ptr is a number (where(m, 0.0, x))
+                 B_NUMBER: tl.constexpr = False):  # b_ptr is a number (where(m, x, 0.0))
     index = block_positions(BLOCK, INT64)  # (BLOCK,)
     mask = index < numel
     condition = tl.load(condition_ptr + condition_offset
                         + strided_offsets(index, shape, condition_strides), mask=mask)
-    a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask)
-    b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask)
+    if A_NUMBER:  # a number in the output's dtype
+        a = number_block(a_ptr, out_ptr.dtype.element_ty, BLOCK)
+    else:
+        a = tl.load(a_ptr + a_offset + strided_offsets(index, shape, a_strides), mask=mask)
+    if B_NUMBER:
+        b = number_block(b_ptr, out_ptr.dtype.element_ty, BLOCK)
+    else:
+        b = tl.load(b_ptr + b_offset + strided_offsets(index, shape, b_strides), mask=mask)
     tl.store(out_ptr + index, tl.where(condition != 0, a, b), mask=mask)
 
 
 def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: Any,
                  b_view: View) -> Any:
-    """y = a if condition else b, elementwise, on the GPU; same contract as where_reference."""
+    """y = a if condition else b, elementwise, on the GPU; same contract as where_reference
+    (a or b may be a number: it is passed as a kernel argument, A_NUMBER / B_NUMBER)."""
+    a_number, b_number = isinstance(a, np.generic), isinstance(b, np.generic)
     numel = a_view.numel
     out = empty(numel, numpy_dtype(a))
     if numel:
@@ -601,9 +643,11 @@ def where_triton(condition: Any, condition_view: View, a: Any, a_view: View, b: 
                                     b_view.strides)
         block = launch_block(numel, ELEMENTWISE_BLOCK)
         where_kernel[(cdiv(numel, block),)](
-            condition, a, b, out, numel, shape, strides[0], condition_view.offset,
-            strides[1], a_view.offset, strides[2], b_view.offset, BLOCK=block,
-            INT64=needs_int64(condition_view, a_view, b_view))
+            condition, number_argument(a) if a_number else a,
+            number_argument(b) if b_number else b, out, numel, shape, strides[0],
+            condition_view.offset, strides[1], a_view.offset, strides[2], b_view.offset,
+            BLOCK=block, INT64=needs_int64(condition_view, a_view, b_view), A_NUMBER=a_number,
+            B_NUMBER=b_number)
     return out
 
 

@@ -31,10 +31,17 @@ def reduce_reference(op: str, x: np.ndarray, x_view: View, axes: tuple[int, ...]
     if op in _INDEX_REDUCTIONS:
         (axis,) = axes
         return _INDEX_REDUCTIONS[op](x_array, axis=axis).astype(np.int64).reshape(-1)
-    if op in ("sum", "prod") and x.dtype == np.float16:
-        result = _VALUE_REDUCTIONS[op](x_array, axis=axes, dtype=np.float32)
-    else:
-        result = _VALUE_REDUCTIONS[op](x_array, axis=axes)
+    reduce = _VALUE_REDUCTIONS[op]
+    dtype = np.float32 if op in ("sum", "prod") and x.dtype == np.float16 else None
+    if (1 < len(axes) < x_array.ndim and 0 in axes and x_array.ndim - 1 in axes
+            and x_array.shape[0] > 1):
+        # e.g. a conv's bias gradient dy.sum((0, 2, 3)): reducing the leading axis first adds
+        # whole (O, H, W) slabs with vector adds; reduced together with the last axis, NumPy
+        # loops over N * O short rows instead (about 4x slower for (64, 32, 8, 8)). The axis-0
+        # part is the same running sum NumPy does for a plain sum(0) (Linear's bias gradient).
+        x_array = reduce(x_array, axis=0, dtype=dtype)
+        axes = tuple(axis - 1 for axis in axes if axis != 0)
+    result = reduce(x_array, axis=axes, dtype=dtype)
     return np.asarray(result, dtype=x.dtype).reshape(-1)
 
 

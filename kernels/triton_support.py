@@ -176,6 +176,7 @@ def prepare_triton() -> None:
         _patch_language_once()
         _no_overflow_checks_in_interpreter()
         _lighter_interpreter_bookkeeping()
+        _fewer_checks_per_operation_and_launch()
         _vectorised_loads_and_stores()
     language = importlib.import_module("triton.language")
     _STATE.update(prepared=True, interpret=interpret, device="cuda" if gpu else "cpu")
@@ -332,6 +333,110 @@ def _lighter_interpreter_bookkeeping() -> None:
 
     remembered_np_dtype.remembered = True  # type: ignore[attr-defined]
     interpreter._get_np_dtype = remembered_np_dtype
+
+
+def _fewer_checks_per_operation_and_launch() -> None:
+    """Speed-up: more of the interpreter's bookkeeping, the part paid per `tl` operation and per
+    launch, for answers that are known in advance:
+    * every binary operation (a + b, a < b, ...) first works out a common type for its operands,
+      casts both to it and broadcasts them: about a third of a small training step. When both
+      are tensors of one (non-pointer) dtype, that type is their dtype, the casts do nothing,
+      and only the broadcast is left; for a pointer plus an integer offset (address arithmetic)
+      there is no common type to find either (Triton's own rule gives the same answers; it is
+      still asked in every other case, e.g. a Python number operand or mixed dtypes, and for /
+      and % on float16, which compute in float32);
+    * each launch copies every buffer argument to the host and back afterwards, for a GPU's
+      memory; with no GPU the buffers are host memory already, so the kernel gets them as they
+      are (the copies were of each buffer onto itself);
+    * each launch turns every argument's type name ("i32", "*fp32") into a Triton type, parsing
+      the name each time: the types are now remembered per name;
+    * each launch reads the kernel's parameters with inspect twice (getfullargspec and
+      getcallargs parse the signature again): the kernel's inspect.Signature, made once, answers.
+    What the kernels compute is unchanged."""
+    interpreter = importlib.import_module("triton.runtime.interpreter")
+    core = importlib.import_module("triton.language.core")
+    semantic = importlib.import_module("triton.language.semantic").TritonSemantic
+    if getattr(semantic.binary_op_type_checking_impl, "same_dtype_first", False):
+        return
+    checking = semantic.binary_op_type_checking_impl
+    tensor_class = core.tensor
+    computed_wider = (core.float16, core.bfloat16)  # their / and % compute in float32
+    plain_types = (core.int32, core.int64, core.float32, core.float64)
+
+    def binary_op_type_checking_impl(self: Any, lhs: Any, rhs: Any, allow_lhs_ptr: bool = False,
+                                     allow_rhs_ptr: bool = False, arithmetic_check: bool = True,
+                                     div_or_mod: bool = False) -> tuple[Any, Any]:
+        if type(lhs) is tensor_class and type(rhs) is tensor_class:
+            dtype, other = lhs.dtype, rhs.dtype
+            if (dtype is other or dtype == other) and not dtype.is_ptr() and not (
+                    div_or_mod and dtype in computed_wider):
+                return self.broadcast_impl_value(lhs, rhs)
+            if allow_lhs_ptr and dtype.is_ptr() and other.is_int():  # pointer + offsets
+                return self.broadcast_impl_value(lhs, rhs)
+        elif arithmetic_check and type(lhs) is tensor_class and type(rhs) in (int, float):
+            dtype = lhs.dtype
+            if dtype in plain_types and (type(rhs) is int or dtype.is_floating()) and (
+                    dtype.is_floating() or -2**31 <= rhs < 2**31):  # the tensor's type wins
+                return self.broadcast_impl_value(lhs, self.scalar_constant(rhs, dtype))
+        return checking(self, lhs, rhs, allow_lhs_ptr, allow_rhs_ptr, arithmetic_check,
+                        div_or_mod)
+
+    binary_op_type_checking_impl.same_dtype_first = True  # type: ignore[attr-defined]
+    semantic.binary_op_type_checking_impl = binary_op_type_checking_impl
+
+    language = interpreter.tl
+    str_to_ty, types = language.str_to_ty, {}
+
+    def remembered_str_to_ty(name: Any, c: Any) -> Any:
+        if c is not None or not isinstance(name, str):  # (tuples of names: rare)
+            return str_to_ty(name, c)
+        found = types.get(name)
+        if found is None:
+            found = types[name] = str_to_ty(name, c)
+        return found
+
+    language.str_to_ty = remembered_str_to_ty
+
+    class SignatureInspect:
+        """The `inspect` the interpreter's launches see: the two calls it makes per launch are
+        answered from the function's signature, read once; anything else is inspect's own."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inspect, name)
+
+        @staticmethod
+        def getfullargspec(function: Any) -> Any:
+            found = _ARGSPECS.get(function)
+            if found is None:
+                found = _ARGSPECS[function] = inspect.getfullargspec(function)
+            return found
+
+        @staticmethod
+        def getcallargs(function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            signature = function.__dict__.get("__signature__") or inspect.signature(function)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return dict(bound.arguments)
+
+    interpreter.inspect = SignatureInspect()
+
+    executor = interpreter.GridExecutor
+    copy_to_host, copy_back = executor._init_args_hst, executor._restore_args_dev
+
+    def init_args_hst(self: Any, args_dev: Any, kwargs: Any) -> Any:
+        if _STATE["device"] == "cpu":  # no GPU: every buffer is in host memory already
+            return args_dev, kwargs
+        return copy_to_host(self, args_dev, kwargs)
+
+    def restore_args_dev(self: Any, args_dev: Any, args_hst: Any, kwargs: Any,
+                         kwargs_hst: Any) -> None:
+        if args_hst is not args_dev:  # (written in place when nothing was copied)
+            copy_back(self, args_dev, args_hst, kwargs, kwargs_hst)
+
+    executor._init_args_hst, executor._restore_args_dev = init_args_hst, restore_args_dev
+
+
+_ARGSPECS: dict[Any, Any] = {}  # kernel function -> its inspect.getfullargspec (see above)
 
 
 VECTORISED_ACCESS_LANES = 1024  # from this many lanes on, a NumPy gather beats the per-lane loop
@@ -690,6 +795,16 @@ def float_bits(value: float) -> int:
     return struct.unpack("<q", struct.pack("<d", float(value)))[0]
 
 
+def number_argument(number: np.generic) -> int | float:
+    """A number operand (a NumPy scalar of the operands' dtype: the 2.0 of `x * 2.0`) as a kernel
+    argument that arrives exactly: float64 as its 64 bits (see float_bits), other floats as a
+    Python float (Triton's float32 argument holds any float32 or float16 value exactly), ints and
+    bools as a Python int. Inside the kernel, `number_block` turns it back into the dtype."""
+    if number.dtype == np.float64:
+        return float_bits(number)
+    return float(number) if number.dtype.kind == "f" else int(number)
+
+
 def signed_int64(value: int) -> int:
     """A 64-bit unsigned value (like a seed) as the signed int with the same bits."""
     value &= (1 << 64) - 1
@@ -768,6 +883,18 @@ def bits_to_float64(bits):
 
     tl.cast rather than bits.to(): on a GPU an int argument equal to 1 arrives as a constant."""
     return tl.cast(tl.cast(bits, tl.int64), tl.float64, bitcast=True)
+
+
+@triton_kernel
+def number_block(value, dtype: tl.constexpr, BLOCK: tl.constexpr):
+    """A number a launcher passed with number_argument, as a block of BLOCK equal lanes of dtype
+    (on a GPU this is one register value, not memory). tl.cast rather than value.to(): a GPU
+    launch turns an int argument equal to 1 into a constant."""
+    if dtype == tl.float64:
+        number = bits_to_float64(value)
+    else:
+        number = tl.cast(value, dtype)
+    return tl.full([BLOCK], number, dtype)
 
 
 @triton_kernel

@@ -3,6 +3,9 @@
 - where_reference selects with bit masks (no branches) above a size threshold: the bits of np.where,
   NaN, -0.0, infinities, broadcast and transposed views included.
 - Function.apply skips the requires_grad scan when grad mode is off; nodes create `metadata` lazily.
+- The lean eager path: Memo dicts compute once and stay bounded; operators skip the out= wrappers
+  the public functions keep; add/sub/mul/div leave broadcast reduction to the engine (first and
+  second derivatives equal PyTorch's); the grad-mode switch is one slot.
 """
 
 from __future__ import annotations
@@ -135,3 +138,60 @@ def test_elementwise_on_whole_flat_buffers_matches_the_shaped_path():
     assert np.array_equal(unary_reference("neg", longer, whole), -b)
     scalar = _view(())
     assert binary_reference("add", a[:1], scalar, b[:1], scalar).tolist() == [a[0] + b[0]]
+
+
+# --- the lean eager path (issue 14, round 4) ----------------------------------------------------
+def test_memo_computes_once_and_empties_when_full():
+    from tinygrad_edu.kernels.strided import Memo
+
+    calls = []
+    memo = Memo(lambda key: calls.append(key) or key * 2, maxsize=3)
+    assert [memo[1], memo[2], memo[1]] == [2, 4, 2]
+    assert calls == [1, 2]  # the second memo[1] was a dict hit
+    memo[3]
+    memo[4]  # the memo was full (3 keys): emptied, then refilled with this key
+    assert len(memo) == 1 and memo[4] == 8 and calls == [1, 2, 3, 4]
+
+
+def test_operators_call_the_ops_themselves_and_keep_the_out_keyword_on_the_functions():
+    a, b = torch.tensor([1.0, 2.0]), torch.tensor([3.0, 5.0])
+    assert torch.Tensor._plain_ops.add is not torch.add  # torch.add carries the out= wrapper
+    out = torch.empty(2)
+    assert torch.add(a, b, out=out) is out
+    assert (a + b).tolist() == out.tolist() == [4.0, 7.0]
+    assert (a - b).tolist() == a.sub(b).tolist() == [-2.0, -3.0]
+    assert (a * 2).dtype is torch.float32 and (2 ** a).tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+def test_broadcast_gradients_are_reduced_by_the_engine_as_in_pytorch(op):
+    import torch as real
+
+    rng = np.random.default_rng(1)
+    values = [rng.standard_normal(shape).astype(np.float32) + 2
+              for shape in ((3, 1, 4), (2, 1), ())]
+
+    def gradients(library):
+        x, y, z = (library.tensor(v, requires_grad=True) for v in values)
+        out = getattr(library, op)(getattr(library, op)(x, y), z)  # (3, 2, 4)
+        first = library.autograd.grad((out * out).sum(), (x, y, z), create_graph=True)
+        second = library.autograd.grad(sum((g * g).sum() for g in first), (x, y))
+        return [g.detach().numpy() for g in first + second]
+
+    for ours, theirs in zip(gradients(torch), gradients(real)):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_grad_mode_switch_is_one_slot_restored_by_every_context():
+    from tinygrad_edu.autograd.grad_mode import GradMode
+
+    x = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        assert GradMode.enabled is False and not (x * 2).requires_grad
+        with torch.enable_grad():
+            assert (x * 2).requires_grad
+        assert GradMode.enabled is False
+    assert GradMode.enabled is True and (x * 2).grad_fn is not None
+    with pytest.raises(AttributeError):
+        GradMode.other = 1  # one slot: a typo cannot create a second switch

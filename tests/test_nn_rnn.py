@@ -166,9 +166,11 @@ def test_parameters_have_torch_names_shapes_and_init_range(name):
     our_shapes = {k: tuple(v.shape) for k, v in ours.state_dict().items()}
     assert our_shapes == {k: tuple(v.shape) for k, v in theirs.state_dict().items()}
     assert list(our_shapes) == list(theirs.state_dict())  # same order
-    for value in ours.parameters():
-        array = value.detach().numpy()
-        assert np.abs(array).max() <= 0.25 and array.std() > 0.1  # U(-1/sqrt(16), 1/sqrt(16))
+    # U(-1/sqrt(16), 1/sqrt(16)) = U(-0.25, 0.25): std 0.25/sqrt(3) = 0.144. Every value is in
+    # range; the spread is checked over all values at once (a 16-value bias alone can fall < 0.1)
+    arrays = [value.detach().numpy().ravel() for value in ours.parameters()]
+    assert all(np.abs(array).max() <= 0.25 for array in arrays)
+    assert 0.12 < np.concatenate(arrays).std() < 0.17
     assert repr(ours) == repr(theirs)
 
 

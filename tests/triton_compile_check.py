@@ -152,6 +152,23 @@ def _compile_every_autotune_config() -> None:
     Autotuner.run = compile_every_config
 
 
+def _number_operand_calls(dtype: str, x: np.ndarray, view, integer: bool, quick: bool):
+    """binary and where with a number operand (x * 2.0: a kernel argument, not a buffer), on
+    either side. Number 2 here; the int variants above also compile each int-typed number (ints,
+    bools, a float64's bits) as 1, which a GPU launch specialises into a constant, and as 16."""
+    from tinygrad_edu.kernels import View, elementwise
+
+    number = np.array(2).astype(dtype)[()]  # a NumPy scalar of the dtype, as lowering sends
+    repeated = View((3, 4), (0, 0), 0)  # a number's view: every stride 0
+    ops = elementwise.BINARY_OPS if not quick or dtype == "float32" else ["add", "div_floor"]
+    for op in ops:
+        if _defined(op, dtype, integer):
+            yield "binary", (op, x, view, number, repeated)
+            yield "binary", (op, number, repeated, x, view)
+    yield "where", (np.ones(12, bool), view, x, view, number, repeated)
+    yield "where", (np.ones(12, bool), view, number, repeated, x, view)
+
+
 def _calls(quick: bool):
     """(primitive, arguments) pairs covering every kernel and the dtype branches."""
     from tinygrad_edu.kernels import View, elementwise, reduce
@@ -177,6 +194,7 @@ def _calls(quick: bool):
                 yield "binary", (op, x, view, x, View((3, 4), (0, 1), 0))
         yield from _breadth_calls(dtype)
         yield "where", (np.ones(12, bool), view, x, view, x, view)
+        yield from _number_operand_calls(dtype, x, view, integer, quick)
         for target in floats + ints:
             yield "cast", (x, view, np.dtype(target))
         for op in ("sum", "prod", "max", "min"):

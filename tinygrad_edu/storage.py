@@ -37,3 +37,35 @@ class Storage:
 
     def __len__(self) -> int:
         return len(self.buffer)
+
+
+class ScalarStorage(Storage):
+    """The storage of a Python number made a 0-d tensor (the 2.0 of `x * 2.0`): it holds the
+    number, as a NumPy scalar of the tensor's dtype, and no buffer.
+
+    Binary ops and where hand the number itself to their kernel, as a kernel argument
+    (ops/lowering.py, `number_or_buffer`): no kernel runs to write it into device memory first.
+    Any other use reads `.buffer`, which makes the one-element buffer then (one `full`), and from
+    then on the storage is an ordinary one: an in-place write goes to the buffer, never to a
+    number that would go stale."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: Any, where: device, backend: Any):
+        self.number = number  # a NumPy scalar (np.float32(2.0)); None once a buffer exists
+        self.device = where
+        self.backend = backend
+        self.version = 0
+
+    @property  # type: ignore[override]
+    def buffer(self) -> Any:
+        if self.number is not None:  # first use as memory: write the number into a buffer
+            Storage.buffer.__set__(self, self.backend.full(1, self.number.item(),
+                                                           self.number.dtype))
+            self.number = None
+        return Storage.buffer.__get__(self)
+
+    @buffer.setter
+    def buffer(self, value: Any) -> None:
+        Storage.buffer.__set__(self, value)
+        self.number = None

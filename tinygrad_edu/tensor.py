@@ -283,11 +283,15 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
         return RemovableHandle(hooks, hook)
 
     def _get_grad_accumulator(self) -> AccumulateGrad:
-        """The AccumulateGrad node of this leaf, shared by every graph that uses it."""
-        node = self._accumulator_ref() if self._accumulator_ref is not None else None
+        """The AccumulateGrad node of this leaf, shared by every graph that uses it.
+
+        Weak on this side, as in PyTorch: the graph owns the node and the node owns the leaf, so
+        the node lives exactly as long as some graph uses it (no leaf -> node -> leaf cycle)."""
+        reference = self._accumulator_ref
+        node = reference() if reference is not None else None
         if node is None:
             node = AccumulateGrad(self)
-            self._accumulator_ref = weakref.ref(node)  # weak: the graph owns the node
+            self._accumulator_ref = weakref.ref(node)
         return node
 
     def _grad_accumulator_node(self) -> AccumulateGrad | None:
@@ -371,8 +375,10 @@ class Tensor(TensorViews, TensorMath, TensorOperators, TensorLayout, TensorBread
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._view.shape[0]))
 
-    def __hash__(self) -> int:
-        return id(self)
+    # Tensors hash by identity (== is elementwise, so equal values must not make equal keys).
+    # object's own hash is that identity hash in C: optimizer state, parameter sets and the engine
+    # look tensors up in dicts every step, and a Python-level __hash__ was a call per lookup.
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         from .tensor_repr import tensor_repr
@@ -491,7 +497,8 @@ def _rebuild_tensor(array: Any, dtype: dtype, device: str, requires_grad: bool) 
 
 
 def make_tensor(storage: Storage, view: View, dtype: dtype, base: Tensor | None = None) -> Tensor:
-    """Wrap a storage and a view into a Tensor (the fast path every op result goes through)."""
+    """Wrap a storage and a view into a Tensor, with no __init__ (a view names its base).
+    (Fresh op results take the same path written out in ops/lowering.py's wrap.)"""
     result = object.__new__(Tensor)
     result._storage, result._view, result.dtype = storage, view, dtype
     if base is not None:

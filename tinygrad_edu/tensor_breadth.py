@@ -152,6 +152,7 @@ TensorBreadth.bernoulli_ = _bernoulli_  # type: ignore[attr-defined]  # not torc
 # --- keyword conventions of PyTorch's argument parser, applied to every op at once ---------------
 import functools  # noqa: E402
 import inspect  # noqa: E402
+import types  # noqa: E402
 import warnings  # noqa: E402
 
 # torch.<name> functions that take out= (checked against torch by tests/test_api_details.py)
@@ -248,16 +249,23 @@ def accepts_out(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def install_conventions(namespace: dict[str, Any], tensor_class: type) -> None:
     """Give every op in namespace (and every Tensor method) with a dim parameter the axis= and
-    keepdims= aliases, and every OUT_FUNCTIONS op the out= keyword."""
+    keepdims= aliases, and every OUT_FUNCTIONS op the out= keyword.
+
+    The ops as written (before these wrappers) stay reachable as `Tensor._plain_ops`: Python
+    operators (`a + b`) never pass out= or axis=, and the wrapper's `*args, **kwargs` call costs
+    about 0.3 us, as much as NumPy's own add of four numbers."""
+    plain: dict[str, Any] = {}
     for name in list(namespace.get("__all__", ())):
         function = namespace[name]
         if not callable(function) or isinstance(function, type):
             continue
+        plain[name] = function
         if name in OUT_FUNCTIONS and not _has_parameter(function, "out"):
             function = accepts_out(function)
         if _has_parameter(function, "dim"):
             function = accepts_numpy_names(function)
         namespace[name] = function
+    tensor_class._plain_ops = types.SimpleNamespace(**plain)
     for name in dir(tensor_class):
         method = getattr(tensor_class, name)
         if (not name.startswith("_") and inspect.isfunction(method)

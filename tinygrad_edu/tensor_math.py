@@ -17,57 +17,58 @@ class TensorMath:
     """Math methods of Tensor, with PyTorch's names and signatures."""
 
     _ops: Any  # the tinygrad_edu.ops namespace
+    _plain_ops: Any  # the same ops without their out= wrappers (tensor_breadth.install_conventions)
 
     def neg(self) -> Tensor:
         """y = -x  (ops.neg)."""
-        return self._ops.neg(self)
+        return self._plain_ops.neg(self)
 
     negative = neg
     """Alias of neg: y = -x  (ops.neg)."""
 
     def abs(self) -> Tensor:
         """y = |x|;  dx = dy * sign(x)  (ops.abs)."""
-        return self._ops.abs(self)
+        return self._plain_ops.abs(self)
 
     def exp(self) -> Tensor:
         """y = e^x;  dx = dy * y  (ops.exp)."""
-        return self._ops.exp(self)
+        return self._plain_ops.exp(self)
 
     def log(self) -> Tensor:
         """y = ln x;  dx = dy / x  (ops.log)."""
-        return self._ops.log(self)
+        return self._plain_ops.log(self)
 
     def log1p(self) -> Tensor:
         """y = ln(1 + x), accurate for small x;  dx = dy / (1 + x)  (ops.log1p)."""
-        return self._ops.log1p(self)
+        return self._plain_ops.log1p(self)
 
     def sqrt(self) -> Tensor:
         """y = sqrt(x);  dx = dy / (2 y)  (ops.sqrt)."""
-        return self._ops.sqrt(self)
+        return self._plain_ops.sqrt(self)
 
     def rsqrt(self) -> Tensor:
         """y = 1 / sqrt(x);  dx = -dy * y^3 / 2  (ops.rsqrt)."""
-        return self._ops.rsqrt(self)
+        return self._plain_ops.rsqrt(self)
 
     def sin(self) -> Tensor:
         """y = sin x;  dx = dy * cos x  (ops.sin)."""
-        return self._ops.sin(self)
+        return self._plain_ops.sin(self)
 
     def cos(self) -> Tensor:
         """y = cos x;  dx = -dy * sin x  (ops.cos)."""
-        return self._ops.cos(self)
+        return self._plain_ops.cos(self)
 
     def tanh(self) -> Tensor:
         """y = tanh x;  dx = dy * (1 - y^2)  (ops.tanh)."""
-        return self._ops.tanh(self)
+        return self._plain_ops.tanh(self)
 
     def sigmoid(self) -> Tensor:
         """y = 1 / (1 + e^-x);  dx = dy * y (1 - y)  (ops.sigmoid)."""
-        return self._ops.sigmoid(self)
+        return self._plain_ops.sigmoid(self)
 
     def erf(self) -> Tensor:
         """y = erf(x);  dx = dy * 2/sqrt(pi) e^(-x^2)  (ops.erf)."""
-        return self._ops.erf(self)
+        return self._plain_ops.erf(self)
 
     def relu(self) -> Tensor:
         """y = max(x, 0);  dx = dy * (x > 0)  (ops.relu)."""
@@ -75,31 +76,31 @@ class TensorMath:
 
     def sign(self) -> Tensor:
         """y = -1, 0 or 1 by the sign of x; no gradient (zero)  (ops.sign)."""
-        return self._ops.sign(self)
+        return self._plain_ops.sign(self)
 
     def reciprocal(self) -> Tensor:
         """y = 1 / x;  dx = -dy * y^2  (ops.reciprocal)."""
-        return self._ops.reciprocal(self)
+        return self._plain_ops.reciprocal(self)
 
     def square(self) -> Tensor:
         """y = x * x;  dx = 2 x dy  (ops.square)."""
-        return self._ops.square(self)
+        return self._plain_ops.square(self)
 
     def floor(self) -> Tensor:
         """y = the largest integer <= x; gradient zero  (ops.floor)."""
-        return self._ops.floor(self)
+        return self._plain_ops.floor(self)
 
     def ceil(self) -> Tensor:
         """y = the smallest integer >= x; gradient zero  (ops.ceil)."""
-        return self._ops.ceil(self)
+        return self._plain_ops.ceil(self)
 
     def round(self) -> Tensor:
         """y = x rounded to the nearest integer, halves to even; gradient zero  (ops.round)."""
-        return self._ops.round(self)
+        return self._plain_ops.round(self)
 
     def trunc(self) -> Tensor:
         """y = x rounded toward zero; gradient zero  (ops.trunc)."""
-        return self._ops.trunc(self)
+        return self._plain_ops.trunc(self)
 
     def isnan(self) -> Tensor:
         """Bool tensor: True where x is NaN  (ops.isnan)."""
@@ -111,23 +112,23 @@ class TensorMath:
 
     def logical_not(self) -> Tensor:
         """Bool tensor: not x, elementwise (nonzero is True)  (ops.logical_not)."""
-        return self._ops.logical_not(self)
+        return self._plain_ops.logical_not(self)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """y = self + alpha * other, broadcast;  d self = dy,  d other = alpha dy  (ops.add)."""
-        return self._ops.add(self, other, alpha=alpha)
+        return self._plain_ops.add(self, other, alpha=alpha)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """y = self - alpha * other, broadcast;  d other = -alpha dy  (ops.sub)."""
-        return self._ops.sub(self, other, alpha=alpha)
+        return self._plain_ops.sub(self, other, alpha=alpha)
 
     def mul(self, other: Any) -> Tensor:
         """y = self * other, broadcast;  d self = dy * other  (ops.mul)."""
-        return self._ops.mul(self, other)
+        return self._plain_ops.mul(self, other)
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """y = self / other (rounding_mode None, 'trunc' or 'floor'), broadcast  (ops.div)."""
-        return self._ops.div(self, other, rounding_mode=rounding_mode)
+        return self._plain_ops.div(self, other, rounding_mode=rounding_mode)
 
     divide = div
     """Alias of div: y = self / other, broadcast  (ops.div)."""
@@ -136,47 +137,47 @@ class TensorMath:
 
     def floor_divide(self, other: Any) -> Tensor:
         """y = floor(self / other), broadcast  (ops.div, rounding_mode='floor')."""
-        return self._ops.div(self, other, rounding_mode="floor")
+        return self._plain_ops.div(self, other, rounding_mode="floor")
 
     def remainder(self, other: Any) -> Tensor:
         """y = self - floor(self / other) * other, the sign of other  (ops.remainder)."""
-        return self._ops.remainder(self, other)
+        return self._plain_ops.remainder(self, other)
 
     def pow(self, exponent: Any) -> Tensor:
         """y = self ** exponent;  d self = dy * e * self^(e-1)  (ops.pow)."""
-        return self._ops.pow(self, exponent)
+        return self._plain_ops.pow(self, exponent)
 
     def maximum(self, other: Tensor) -> Tensor:
         """y = the larger of self and other, elementwise, broadcast  (ops.maximum)."""
-        return self._ops.maximum(self, other)
+        return self._plain_ops.maximum(self, other)
 
     def minimum(self, other: Tensor) -> Tensor:
         """y = the smaller of self and other, elementwise, broadcast  (ops.minimum)."""
-        return self._ops.minimum(self, other)
+        return self._plain_ops.minimum(self, other)
 
     def eq(self, other: Any) -> Tensor:
         """Bool tensor: self == other, elementwise, broadcast  (ops.eq)."""
-        return self._ops.eq(self, other)
+        return self._plain_ops.eq(self, other)
 
     def ne(self, other: Any) -> Tensor:
         """Bool tensor: self != other, elementwise, broadcast  (ops.ne)."""
-        return self._ops.ne(self, other)
+        return self._plain_ops.ne(self, other)
 
     def lt(self, other: Any) -> Tensor:
         """Bool tensor: self < other, elementwise, broadcast  (ops.lt)."""
-        return self._ops.lt(self, other)
+        return self._plain_ops.lt(self, other)
 
     def le(self, other: Any) -> Tensor:
         """Bool tensor: self <= other, elementwise, broadcast  (ops.le)."""
-        return self._ops.le(self, other)
+        return self._plain_ops.le(self, other)
 
     def gt(self, other: Any) -> Tensor:
         """Bool tensor: self > other, elementwise, broadcast  (ops.gt)."""
-        return self._ops.gt(self, other)
+        return self._plain_ops.gt(self, other)
 
     def ge(self, other: Any) -> Tensor:
         """Bool tensor: self >= other, elementwise, broadcast  (ops.ge)."""
-        return self._ops.ge(self, other)
+        return self._plain_ops.ge(self, other)
 
     def equal(self, other: Tensor) -> bool:
         """True if self and other have the same shape and values (a Python bool)  (ops.equal)."""
@@ -184,23 +185,23 @@ class TensorMath:
 
     def logical_and(self, other: Any) -> Tensor:
         """Bool tensor: self and other, elementwise (nonzero is True)  (ops.logical_and)."""
-        return self._ops.logical_and(self, other)
+        return self._plain_ops.logical_and(self, other)
 
     def logical_or(self, other: Any) -> Tensor:
         """Bool tensor: self or other, elementwise (nonzero is True)  (ops.logical_or)."""
-        return self._ops.logical_or(self, other)
+        return self._plain_ops.logical_or(self, other)
 
     def logical_xor(self, other: Any) -> Tensor:
         """Bool tensor: self xor other, elementwise (nonzero is True)  (ops.logical_xor)."""
-        return self._ops.logical_xor(self, other)
+        return self._plain_ops.logical_xor(self, other)
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
         """y = self where condition is True, else other, broadcast  (ops.where)."""
-        return self._ops.where(condition, self, other)
+        return self._plain_ops.where(condition, self, other)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
         """y = min(max(x, min), max);  dx = dy where min <= x <= max  (ops.clamp)."""
-        return self._ops.clamp(self, min, max)
+        return self._plain_ops.clamp(self, min, max)
 
     clip = clamp
     """Alias of clamp: y = min(max(x, min), max)  (ops.clamp)."""
@@ -212,110 +213,110 @@ class TensorMath:
     # --- reductions ---------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """y = sum of x over dim (all dims if None);  dx = dy broadcast back  (ops.sum)."""
-        return self._ops.sum(self, dim, keepdim, dtype=dtype)
+        return self._plain_ops.sum(self, dim, keepdim, dtype=dtype)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """y = sum / count over dim (all if None);  dx = dy / count broadcast back  (ops.mean)."""
-        return self._ops.mean(self, dim, keepdim, dtype=dtype)
+        return self._plain_ops.mean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
         """Variance over dim, divided by N - correction (1 by default)  (ops.var)."""
-        return self._ops.var(self, dim, unbiased, keepdim, correction=correction)
+        return self._plain_ops.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
         """Standard deviation: sqrt(var(x, dim, correction))  (ops.std)."""
-        return self._ops.std(self, dim, unbiased, keepdim, correction=correction)
+        return self._plain_ops.std(self, dim, unbiased, keepdim, correction=correction)
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """y = product over dim (all if None);  dx = dy * product of the others  (ops.prod)."""
-        return self._ops.prod(self, dim, keepdim, dtype=dtype)
+        return self._plain_ops.prod(self, dim, keepdim, dtype=dtype)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Largest value over dim; the gradient is shared among ties  (ops.amax)."""
-        return self._ops.amax(self, dim, keepdim)
+        return self._plain_ops.amax(self, dim, keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Smallest value over dim; the gradient is shared among ties  (ops.amin)."""
-        return self._ops.amin(self, dim, keepdim)
+        return self._plain_ops.amin(self, dim, keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """max(): the largest value; max(dim): (values, indices) along dim  (ops.max)."""
-        return self._ops.max(self, dim, keepdim)
+        return self._plain_ops.max(self, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """min(): the smallest value; min(dim): (values, indices) along dim  (ops.min)."""
-        return self._ops.min(self, dim, keepdim)
+        return self._plain_ops.min(self, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest value (flattened when dim is None), int64  (ops.argmax)."""
-        return self._ops.argmax(self, dim, keepdim)
+        return self._plain_ops.argmax(self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the smallest value (flattened when dim is None), int64  (ops.argmin)."""
-        return self._ops.argmin(self, dim, keepdim)
+        return self._plain_ops.argmin(self, dim, keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """y = log(sum(e^x)) over dim, computed stably;  dx = dy * softmax(x)  (ops.logsumexp)."""
-        return self._ops.logsumexp(self, dim, keepdim)
+        return self._plain_ops.logsumexp(self, dim, keepdim)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Bool tensor: True if every element (over dim) is nonzero  (ops.all)."""
-        return self._ops.all(self, dim, keepdim)
+        return self._plain_ops.all(self, dim, keepdim)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Bool tensor: True if some element (over dim) is nonzero  (ops.any)."""
-        return self._ops.any(self, dim, keepdim)
+        return self._plain_ops.any(self, dim, keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
         """The p-norm over dim ('fro': sqrt of the sum of squares)  (ops.norm)."""
-        return self._ops.norm(self, p, dim, keepdim)
+        return self._plain_ops.norm(self, p, dim, keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """y = e^x / sum(e^x) along dim;  dx = y * (dy - sum(dy * y))  (ops.softmax)."""
-        return self._ops.softmax(self, dim, dtype=dtype)
+        return self._plain_ops.softmax(self, dim, dtype=dtype)
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """y = x - logsumexp(x) along dim;  dx = dy - softmax(x) sum(dy)  (ops.log_softmax)."""
-        return self._ops.log_softmax(self, dim, dtype=dtype)
+        return self._plain_ops.log_softmax(self, dim, dtype=dtype)
 
     # --- linear algebra and indexing ops --------------------------------------------------------
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with PyTorch's 1-D and batch-broadcast rules  (ops.matmul)."""
-        return self._ops.matmul(self, other)
+        return self._plain_ops.matmul(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         """(n, m) @ (m, p) -> (n, p);  dA = dY @ B^T,  dB = A^T @ dY  (ops.mm)."""
-        return self._ops.mm(self, other)
+        return self._plain_ops.mm(self, other)
 
     def bmm(self, other: Tensor) -> Tensor:
         """(b, n, m) @ (b, m, p) -> (b, n, p), one matmul per batch  (ops.bmm)."""
-        return self._ops.bmm(self, other)
+        return self._plain_ops.bmm(self, other)
 
     def outer(self, other: Tensor) -> Tensor:
         """(n,) and (m,) -> (n, m): y[i, j] = self[i] * other[j]  (ops.outer)."""
-        return self._ops.outer(self, other)
+        return self._plain_ops.outer(self, other)
 
     def dot(self, other: Tensor) -> Tensor:
         """Inner product of two 1-D tensors, a 0-d tensor  (ops.dot)."""
-        return self._ops.dot(self, other)
+        return self._plain_ops.dot(self, other)
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
         """`y[i][j] = x[i][index[i][j]]` for dim=1;  dx = dy scatter-added back  (ops.gather)."""
-        return self._ops.gather(self, dim, index)
+        return self._plain_ops.gather(self, dim, index)
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """y = x, then `y[index[i][j]][j] += src[i][j]` for dim=0 (a copy)  (ops.scatter_add)."""
-        return self._ops.scatter_add(self, dim, index, src)
+        return self._plain_ops.scatter_add(self, dim, index, src)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         """The slices of x at positions index along dim  (ops.index_select)."""
-        return self._ops.index_select(self, dim, index)
+        return self._plain_ops.index_select(self, dim, index)
 
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         """Indices of the nonzero elements, (n, ndim) int64 or one per dim  (ops.nonzero)."""
-        return self._ops.nonzero(self, as_tuple=as_tuple)
+        return self._plain_ops.nonzero(self, as_tuple=as_tuple)
 
     # --- in place (bump the storage's version counter) ------------------------------------------
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:

@@ -17,99 +17,102 @@ if TYPE_CHECKING:
 class TensorOperators:
     """Python operator methods of Tensor."""
 
-    _ops: Any  # the tinygrad_edu.ops namespace
+    # The ops as written, without the out=/axis= wrappers of the public functions (see
+    # tensor_breadth.install_conventions): an operator never passes those keywords, and skipping
+    # the wrapper's *args/**kwargs call is a quarter of the cost of a small `a + b`.
+    _plain_ops: Any
 
     def __add__(self, other: Any) -> Tensor:
-        return self._ops.add(self, other)
+        return self._plain_ops.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return self._ops.add(other, self)
+        return self._plain_ops.add(other, self)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
 
     def __sub__(self, other: Any) -> Tensor:
-        return self._ops.sub(self, other)
+        return self._plain_ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return self._ops.sub(other, self)
+        return self._plain_ops.sub(other, self)
 
     def __isub__(self, other: Any) -> Tensor:
         return self.sub_(other)
 
     def __mul__(self, other: Any) -> Tensor:
-        return self._ops.mul(self, other)
+        return self._plain_ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return self._ops.mul(other, self)
+        return self._plain_ops.mul(other, self)
 
     def __imul__(self, other: Any) -> Tensor:
         return self.mul_(other)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return self._ops.div(self, other)
+        return self._plain_ops.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return self._ops.div(other, self)
+        return self._plain_ops.div(other, self)
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
     def __floordiv__(self, other: Any) -> Tensor:
-        return self._ops.div(self, other, rounding_mode="floor")
+        return self._plain_ops.div(self, other, rounding_mode="floor")
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return self._ops.div(other, self, rounding_mode="floor")
+        return self._plain_ops.div(other, self, rounding_mode="floor")
 
     def __mod__(self, other: Any) -> Tensor:
-        return self._ops.remainder(self, other)
+        return self._plain_ops.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return self._ops.remainder(other, self)
+        return self._plain_ops.remainder(other, self)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        return self._ops.pow(self, exponent)
+        return self._plain_ops.pow(self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return self._ops.pow(base, self)
+        return self._plain_ops.pow(base, self)
 
     def __ipow__(self, exponent: Any) -> Tensor:
         return self.pow_(exponent)
 
     def __matmul__(self, other: Tensor) -> Tensor:
-        return self._ops.matmul(self, other)
+        return self._plain_ops.matmul(self, other)
 
     def __rmatmul__(self, other: Tensor) -> Tensor:
-        return self._ops.matmul(other, self)
+        return self._plain_ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
-        return self._ops.neg(self)
+        return self._plain_ops.neg(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return self._ops.abs(self)
+        return self._plain_ops.abs(self)
 
     def __invert__(self) -> Tensor:
         if self.dtype is _dtypes.bool_:
-            return self._ops.logical_not(self)
-        return self._ops.bitwise_not(self)
+            return self._plain_ops.logical_not(self)
+        return self._plain_ops.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
         if self.dtype is _dtypes.bool_ and _is_bool(other):
-            return self._ops.logical_and(self, other)
-        return self._ops.bitwise_and(self, other)
+            return self._plain_ops.logical_and(self, other)
+        return self._plain_ops.bitwise_and(self, other)
 
     def __or__(self, other: Any) -> Tensor:
         if self.dtype is _dtypes.bool_ and _is_bool(other):
-            return self._ops.logical_or(self, other)
-        return self._ops.bitwise_or(self, other)
+            return self._plain_ops.logical_or(self, other)
+        return self._plain_ops.bitwise_or(self, other)
 
     def __xor__(self, other: Any) -> Tensor:
         if self.dtype is _dtypes.bool_ and _is_bool(other):
-            return self._ops.logical_xor(self, other)
-        return self._ops.bitwise_xor(self, other)
+            return self._plain_ops.logical_xor(self, other)
+        return self._plain_ops.bitwise_xor(self, other)
 
     def __rand__(self, other: Any) -> Tensor:
         return self.__and__(other)
@@ -121,34 +124,34 @@ class TensorOperators:
         return self.__xor__(other)
 
     def __lshift__(self, other: Any) -> Tensor:
-        return self._ops.bitwise_left_shift(self, other)
+        return self._plain_ops.bitwise_left_shift(self, other)
 
     def __rshift__(self, other: Any) -> Tensor:
-        return self._ops.bitwise_right_shift(self, other)
+        return self._plain_ops.bitwise_right_shift(self, other)
 
     def __rlshift__(self, other: Any) -> Tensor:
-        return self._ops.bitwise_left_shift(other, self)
+        return self._plain_ops.bitwise_left_shift(other, self)
 
     def __rrshift__(self, other: Any) -> Tensor:
-        return self._ops.bitwise_right_shift(other, self)
+        return self._plain_ops.bitwise_right_shift(other, self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._ops.eq(self, other)
+        return self._plain_ops.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._ops.ne(self, other)
+        return self._plain_ops.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return self._ops.lt(self, other)
+        return self._plain_ops.lt(self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return self._ops.le(self, other)
+        return self._plain_ops.le(self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return self._ops.gt(self, other)
+        return self._plain_ops.gt(self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return self._ops.ge(self, other)
+        return self._plain_ops.ge(self, other)
 
 
 def _is_bool(value: Any) -> bool:

@@ -19,8 +19,10 @@ import heapq
 import sys
 import time
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from ..kernels.strided import ROW_MAJOR
 from .function import AccumulateGrad, BackwardContext, Node, _is_one_of
 from .grad_mode import GradMode
 from .tracing import Tracing
@@ -72,14 +74,14 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     dependencies: dict[Node, int] = {root: 0 for root in roots}
     stack = list(dependencies)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node, _ in stack.pop()._edges:
             if next_node is None:
                 continue
-            if next_node not in dependencies:
-                dependencies[next_node] = 0
+            count = dependencies.get(next_node)  # one lookup decides "new?" and reads the count
+            if count is None:
                 stack.append(next_node)
-            dependencies[next_node] += 1
+                count = 0
+            dependencies[next_node] = count + 1
     return dependencies
 
 
@@ -170,9 +172,11 @@ def _only_held_by(grads: _GradList) -> bool:
     if grad is None or grad._base is not None or grad._requires_grad:
         return False
     view = grad._view
+    # "its own contiguous buffer": the view reads the whole buffer in row-major order (one memo
+    # lookup; view.is_contiguous() and numel() would each loop over the dims in Python)
     return (sys.getrefcount(grad) <= _REFERENCES_WHEN_ALONE[0]
             and sys.getrefcount(grad._storage) <= _REFERENCES_WHEN_ALONE[1]
-            and view.offset == 0 and view.is_contiguous() and len(grad._storage) == grad.numel())
+            and view.offset == 0 and ROW_MAJOR[view.shape] == (view.strides, len(grad._storage)))
 
 
 def _calibrate_reference_counts() -> tuple[int, int]:
@@ -236,13 +240,13 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
     previous_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
-        ready = [(-node._sequence_nr, id(node), node) for node in buffers
-                 if dependencies[node] == 0]
+        # (sequence numbers are unique, so the heap never compares two nodes themselves)
+        ready = [(-node._sequence_nr, node) for node in buffers if dependencies[node] == 0]
         heapq.heapify(ready)
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[1]
             grads = buffers.pop(node)
-            if node._tensor_pre_hooks or node._retained:
+            if node._tensor_pre_hooks is not None or node._retained is not None:
                 _apply_tensor_hooks(node, grads)
             if captures:
                 for output_nr in range(len(grads)):
@@ -250,10 +254,11 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                         captured[index] = grads[output_nr]
             skip = needed is not None and (node not in needed or isinstance(node, AccumulateGrad))
             results = () if skip else _run_node(node, grads, retain_graph)
-            for position, (next_node, output_nr) in enumerate(_edges_of(node)):
+            count = len(results)
+            for position, (next_node, output_nr) in enumerate(node._edges):
                 if next_node is None:
                     continue
-                grad = results[position] if position < len(results) else None
+                grad = results[position] if position < count else None
                 buffer = buffers.get(next_node)
                 if buffer is None:  # the first edge into next_node: make its gradient slots
                     buffer = buffers[next_node] = [None] * _output_count(next_node)
@@ -264,7 +269,7 @@ def run_backward(outputs: tuple, grad_outputs: tuple, retain_graph: bool, create
                         _accumulate(buffer, next_node, output_nr, grad)
                 remaining = dependencies[next_node] = dependencies[next_node] - 1
                 if remaining == 0:
-                    heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
+                    heappush(ready, (-next_node._sequence_nr, next_node))
             results = grad = None  # the buffers hold the gradients now (see _only_held_by)
     finally:
         GradMode.enabled = previous_mode
@@ -325,8 +330,3 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
             value = value.detach()
         result.append(value)
     return tuple(result)
-
-
-def _edges_of(node: Node) -> tuple:
-    """A Function node's edges line up with its forward arguments (non-tensors give None)."""
-    return getattr(node, "_edges", node.next_functions)

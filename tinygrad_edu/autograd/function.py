@@ -29,12 +29,16 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 _sequence_numbers = itertools.count()
+_new_object = object.__new__
 
 
 class Node:
     """A node of the backward graph (what `tensor.grad_fn` returns)."""
 
     next_functions: tuple[tuple[Node | None, int], ...] = ()
+    # Where the gradient of each forward argument goes, in argument order ((None, 0) for one
+    # that needs none); the engine walks these. A leaf's AccumulateGrad has none.
+    _edges: tuple[tuple[Node | None, int], ...] = ()
     # Rarely used, so None on the class until needed: a new node sets only its sequence number.
     _tensor_pre_hooks: dict[int, list] | None = None
     _retained: dict[int, weakref.ref] | None = None
@@ -81,7 +85,9 @@ class AccumulateGrad(Node):
     """The node of a leaf tensor that requires grad: backward ends here by adding into .grad."""
 
     def __init__(self, variable: Tensor):
-        super().__init__()
+        # (Node.__init__'s one line, written out: a leaf used in a graph makes one of these per
+        # graph, and a second __init__ frame per node is a measurable part of recording an op)
+        self._sequence_nr = next(_sequence_numbers)
         self.variable = variable
 
 
@@ -203,30 +209,35 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run forward; record a node for backward when grad mode is on and an input needs it."""
+        """Run forward; record a node for backward when grad mode is on and an input needs it.
+
+        This runs for every op, so each step is the cheapest form of itself: the inputs are
+        looked at once, and only in grad mode (backward passes and optimizer steps run with it
+        off); the forward call passes no keyword dict when there is none; a call that records
+        nothing makes no node, only the throwaway ForwardContext its forward writes into."""
         grad_mode = GradMode.enabled
         node = None  # stays None unless this call is recorded: then ctx is the grad_fn node
-        if grad_mode and cls.differentiable:  # only then look at the inputs: backward passes and
-            # optimizer steps run with grad mode off, and skip this loop over the arguments
+        if grad_mode and cls.differentiable:
             for argument in args:
                 if getattr(argument, "_requires_grad", False):
-                    node = cls._backward_class()
+                    node = _new_object(cls._backward_class)  # Node.__init__ written out:
+                    node._sequence_nr = next(_sequence_numbers)  # no extra frame per op
                     node.needs_input_grad = tuple([getattr(a, "_requires_grad", False)
                                                    for a in args])
                     break
         tracer = Tracing.active
-        if tracer is not None:
+        if tracer is not None:  # the visualiser or compile is watching: tell it, and time the op
             tracer.on_forward_begin(cls)
             started = time.perf_counter()
-        ctx = node if node is not None else ForwardContext()
+        ctx = node if node is not None else _new_object(ForwardContext)  # (no __init__ to run)
         if grad_mode:
             GradMode.enabled = False  # forward computes values only; its inner ops record nothing
             try:
-                outputs = cls.forward(ctx, *args, **kwargs)
+                outputs = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
             finally:
                 GradMode.enabled = grad_mode
         else:  # already off (inside backward, no_grad, an optimizer step): nothing to restore
-            outputs = cls.forward(ctx, *args, **kwargs)
+            outputs = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
         if node is not None:
             outputs = _connect_outputs(node, args, outputs)
         if tracer is not None:
@@ -234,30 +245,36 @@ class Function:
         return outputs
 
 
-def _edge(tensor: Any) -> tuple[Node | None, int]:
-    """Where the gradient of an input that requires grad goes: its grad_fn or AccumulateGrad."""
-    if tensor._grad_fn is not None:
-        return (tensor._grad_fn, tensor._output_nr)
-    return (tensor._get_grad_accumulator(), 0)
+_NO_EDGE: tuple[None, int] = (None, 0)  # an input that needs no gradient (or is not a tensor)
 
 
 def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
-    """Make ctx the grad_fn of the (floating point) outputs and turn saved tensors into records."""
-    single = not isinstance(outputs, tuple)
-    output_list = [outputs] if single else list(outputs)
-    edges, next_functions, input_metadata = [], [], []
+    """Make ctx the grad_fn of the (floating point) outputs and turn saved tensors into records.
+
+    One pass over the inputs fills the node's per-input tuples: its edges (where each input's
+    gradient goes) and the (shape, dtype) the engine checks each gradient against; one pass over
+    the outputs marks them. This runs for every recorded op, so it reads fields directly (a
+    dtype's category, not its is_differentiable property) and makes no list it does not keep."""
+    edges, input_metadata = [], []
+    all_tensors = True
     for argument, needs_grad in zip(args, ctx.needs_input_grad):
         if needs_grad:
-            edge = _edge(argument)
+            grad_fn = argument._grad_fn
+            edges.append((grad_fn, argument._output_nr) if grad_fn is not None
+                         else (argument._get_grad_accumulator(), 0))
             input_metadata.append((argument._view.shape, argument.dtype))
         else:
-            edge = (None, 0)
+            edges.append(_NO_EDGE)
             input_metadata.append(None)
-        edges.append(edge)
-        if hasattr(argument, "_requires_grad"):  # tensors appear in next_functions
-            next_functions.append(edge)
-    ctx._edges, ctx.next_functions = tuple(edges), tuple(next_functions)
+            if all_tensors and not hasattr(argument, "_requires_grad"):
+                all_tensors = False
+    ctx._edges = edges = tuple(edges)
     ctx._input_metadata = tuple(input_metadata)
+    # next_functions lists the edges of the tensor arguments only (what the user sees)
+    ctx.next_functions = edges if all_tensors else tuple(
+        [edge for edge, argument in zip(edges, args) if hasattr(argument, "_requires_grad")])
+    single = not isinstance(outputs, tuple)  # most ops have one output
+    output_list = [outputs] if single else list(outputs)
     output_metadata = ctx._output_metadata = []
     for index, output in enumerate(output_list):
         if output is None or not hasattr(output, "_requires_grad"):
@@ -265,10 +282,10 @@ def _connect_outputs(ctx: BackwardContext, args: tuple, outputs: Any) -> Any:
             continue
         if _is_one_of(output, args):  # forward returned an input: hand back an alias
             output = output_list[index] = output._alias()
-        output_metadata.append((output._view.shape, output.dtype, output._storage.device))
-        differentiable = output.dtype.is_differentiable and not (
-            ctx._non_differentiable and _is_one_of(output, ctx._non_differentiable))
-        if differentiable:
+        dtype = output.dtype
+        output_metadata.append((output._view.shape, dtype, output._storage.device))
+        if dtype.category >= 2 and not (  # floating or complex: dtype.is_differentiable
+                ctx._non_differentiable and _is_one_of(output, ctx._non_differentiable)):
             output._requires_grad, output._grad_fn, output._output_nr = True, ctx, index
     if ctx._to_save:
         ctx._saved = [_save(t, output_list) for t in ctx._to_save]

@@ -16,10 +16,20 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class GradMode:
-    """The switch itself (process-wide, like the CPU thread PyTorch examples run on)."""
+class _GradModeSwitch:
+    """The switch itself (process-wide, like the CPU thread PyTorch examples run on).
 
-    enabled: bool = True
+    One object with one slot, not a class attribute: every op that records nothing still turns
+    the switch off and on around its forward, and writing an attribute of a class costs about
+    twice as much in CPython (it invalidates the interpreter's caches for that class)."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+GradMode = _GradModeSwitch()  # read and set as GradMode.enabled
 
 
 def is_grad_enabled() -> bool:

@@ -38,10 +38,17 @@ class Tracer(Protocol):
                       total: Any) -> None: ...
 
 
-class Tracing:
-    """Holds the active tracer (None when nothing is being traced)."""
+class _TracingSlot:
+    """Holds the active tracer (None when nothing is being traced): one slot of one object, read
+    by every op (a slot is the cheapest attribute to read; see grad_mode.GradMode)."""
 
-    active: Tracer | None = None
+    __slots__ = ("active",)
+
+    def __init__(self) -> None:
+        self.active: Tracer | None = None
+
+
+Tracing = _TracingSlot()  # read and set as Tracing.active
 
 
 def composite(function: F) -> F:

@@ -124,6 +124,9 @@ def _caller_of_lowering() -> str:
     return getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
 
 
+_NUMBER_BUFFERS: dict[tuple, Any] = {}  # (backend, dtype, bits) -> a one-element buffer
+
+
 class Recorder:
     """Wraps the primitives of some backends while a function runs, and builds its Graph."""
 
@@ -176,7 +179,7 @@ class Recorder:
                     self._hosts_kept.append(host)
                 return host
             copied = name == "from_host" and id(args[0]) in self._host_copies
-            template = self._template(args)
+            template = self._template(self._numbers_as_buffers(backend, args))
             if copied:
                 self.graph.values[template[0].value].host_copy = True
             result = primitive(*args)
@@ -188,6 +191,28 @@ class Recorder:
             return result
 
         return recorded
+
+    def _numbers_as_buffers(self, backend: Any, args: tuple) -> tuple:
+        """args with each number operand (the 2.0 of `x * 2.0`, which binary and where take as a
+        NumPy scalar: a kernel argument) as a one-element buffer holding it, made once per
+        number and kept for later captures too (two captures of one function must read the same
+        externals to agree): the graph records it as an external constant read through a
+        stride-0 view, so fusion and replay see a buffer like any other operand."""
+        if not any(isinstance(argument, np.generic) for argument in args):
+            return args
+        full = next(original for owner, name, original in self._saved
+                    if owner is backend and name == "full")
+        converted = []
+        for argument in args:
+            if isinstance(argument, np.generic):
+                key = (id(backend), argument.dtype.str, argument.tobytes())
+                if key not in _NUMBER_BUFFERS:
+                    if len(_NUMBER_BUFFERS) >= 4096:  # (numbers that change every call)
+                        _NUMBER_BUFFERS.clear()
+                    _NUMBER_BUFFERS[key] = full(1, argument.item(), argument.dtype)
+                argument = _NUMBER_BUFFERS[key]
+            converted.append(argument)
+        return tuple(converted)
 
     def __enter__(self) -> Recorder:
         from ..kernels import PRIMITIVES

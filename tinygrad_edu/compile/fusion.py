@@ -469,9 +469,17 @@ def select(out: np.ndarray, c: np.ndarray, a: np.ndarray, b: np.ndarray) -> None
         np.copyto(out, np.where(c, a, b))
         return
     bits = _BITS[a.dtype.itemsize]
+    result = out.view(bits)
+    if (b.size and not any(b.strides) and b.flat[0].view(bits) == 0
+            and not np.may_share_memory(out, a)):
+        # b is a broadcast +0 (ReLU's backward: dy where y > 0, else 0): the zero side adds no
+        # bits, so one AND is the whole select (as where_reference does), and the mask is built
+        # in out itself: no temporary array (the size of out) to allocate and touch per replay
+        np.negative(c.view(np.int8), dtype=bits, out=result)  # True (1) -> -1: every bit set
+        np.bitwise_and(result, a.view(bits), out=result)
+        return
     mask = np.negative(c.view(np.int8), dtype=bits)  # True (1) -> -1: every bit set
     other = b.view(bits) & ~mask  # read b before out is written (out may be b's buffer)
-    result = out.view(bits)
     np.bitwise_and(a.view(bits), mask, out=result)
     result |= other
 

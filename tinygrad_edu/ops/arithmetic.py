@@ -1,7 +1,10 @@
 """Arithmetic ops with two inputs and their derivatives: add, sub, mul, div, pow, max/min.
 
-Binary ops broadcast: their inputs may have different shapes, so each input's gradient is summed
-back to that input's shape by `sum_to_size` — one visible node in the backward graph. Python
+Binary ops broadcast: their inputs may have different shapes, so each input's gradient must be
+summed back to that input's shape (`sum_to_size`, one visible node in the backward graph). Add,
+sub, mul and div leave that to the engine, as PyTorch does: a node records each input's shape,
+and the engine sums a gradient that arrives broadcast (autograd/engine.py, `_validate`). Their
+forwards then write nothing into ctx, which keeps an op that records no graph cheap. Python
 numbers become 0-d tensors after PyTorch's type promotion (ops/operands.py).
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function
+from ..dtypes import bool_
 from ..tensor import Tensor
 from . import lowering
 from .operands import as_number, is_number, promote, scalar_tensor
@@ -27,16 +31,15 @@ def _needed_inputs(ctx, a: Tensor, b: Tensor) -> tuple[Tensor | None, Tensor | N
 
 
 class Add(Function):
-    """y = a + b;  da = dy,  db = dy   (each summed back to its input's shape)"""
+    """y = a + b;  da = dy,  db = dy   (each summed back to its input's shape by the engine)"""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
         return lowering.binary("add", a, b)
 
     @staticmethod
     def backward(ctx, dy):
-        return dy.sum_to_size(ctx.a_shape), dy.sum_to_size(ctx.b_shape)
+        return dy, dy
 
 
 class Sub(Function):
@@ -44,12 +47,11 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
         return lowering.binary("sub", a, b)
 
     @staticmethod
     def backward(ctx, dy):
-        return dy.sum_to_size(ctx.a_shape), (-dy).sum_to_size(ctx.b_shape)
+        return dy, (-dy if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -57,15 +59,14 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
         ctx.save_for_backward(*_needed_inputs(ctx, a, b))
         return lowering.binary("mul", a, b)
 
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy * b.conj()).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
-        db = (dy * a.conj()).sum_to_size(ctx.b_shape) if ctx.needs_input_grad[1] else None
+        da = dy * b.conj() if ctx.needs_input_grad[0] else None
+        db = dy * a.conj() if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -74,7 +75,6 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_shape, ctx.b_shape = a._view.shape, b._view.shape
         needs_b = bool(ctx.needs_input_grad) and ctx.needs_input_grad[1]
         ctx.save_for_backward(a if needs_b else None, b)  # a only matters for db
         return lowering.binary("div", a, b)
@@ -82,9 +82,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, dy):
         a, b = ctx.saved_tensors
-        da = (dy / b.conj()).sum_to_size(ctx.a_shape) if ctx.needs_input_grad[0] else None
-        db = ((-dy * a.conj() / (b * b).conj()).sum_to_size(ctx.b_shape)
-              if ctx.needs_input_grad[1] else None)
+        da = dy / b.conj() if ctx.needs_input_grad[0] else None
+        db = -dy * a.conj() / (b * b).conj() if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -204,10 +203,19 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if a.dtype.name == "bool":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return Sub.apply(a, b)
 
 
 subtract = sub
+
+
+def _is_bool(operand: Any) -> bool:
+    return operand is True or operand is False or (isinstance(operand, Tensor)
+                                                   and operand.dtype is bool_)
 
 
 def mul(input: Any, other: Any) -> Tensor:

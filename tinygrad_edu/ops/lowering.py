@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from math import prod
 from typing import Any
 
@@ -20,7 +19,8 @@ from ..dtypes import bool_, dtype, float16, float32, from_numpy_dtype, int64
 from ..kernels import View, contiguous_strides
 from ..kernels.conv import conv2d_output_shape
 from ..kernels.pool import pool2d_output_shape
-from ..storage import Storage
+from ..kernels.strided import Memo
+from ..storage import ScalarStorage, Storage
 from ..tensor import Tensor, make_tensor
 from ..views import broadcast_shapes, expand_view
 
@@ -28,10 +28,14 @@ _BOOL_RESULT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "lo
                           "logical_xor", "logical_not", "isnan", "isinf"})
 
 
-@lru_cache(maxsize=4096)
+# shape -> the row-major View of a new tensor of that shape. One View object per shape: fresh
+# results of one shape share it, so the kernels' "same view?" test is mostly an `is`.
+CONTIGUOUS_VIEWS = Memo(lambda shape: View(shape, contiguous_strides(shape), 0))
+
+
 def contiguous_view(shape: tuple[int, ...]) -> View:
-    """The row-major view of a new tensor of this shape (cached: shapes repeat every step)."""
-    return View(shape, contiguous_strides(shape), 0)
+    """The row-major view of a new tensor of this shape (one shared View object per shape)."""
+    return CONTIGUOUS_VIEWS[shape]
 
 
 def same_device(*tensors: Tensor) -> Storage:
@@ -46,9 +50,21 @@ def same_device(*tensors: Tensor) -> Storage:
 
 
 def wrap(buffer: Any, shape: tuple[int, ...], result_dtype: dtype, like: Storage) -> Tensor:
-    """A new contiguous tensor over a buffer that a primitive just returned."""
-    return make_tensor(Storage(buffer, like.device, like.backend), contiguous_view(shape),
-                       result_dtype)
+    """A new contiguous tensor over a buffer that a primitive just returned.
+
+    Every op's result is made here, so it is built the cheapest way Python allows: empty objects
+    whose fields are set directly, no __init__ in between (Storage() and Tensor() would add a
+    call each, and Tensor() parses user data). Every other field of a new tensor (requires_grad
+    False, no grad_fn, no base) is a default on the Tensor class: it costs nothing per tensor."""
+    storage = _new_object(Storage)
+    storage.buffer, storage.device, storage.backend, storage.version = (
+        buffer, like.device, like.backend, 0)
+    tensor = _new_object(Tensor)
+    tensor._storage, tensor._view, tensor.dtype = storage, CONTIGUOUS_VIEWS[shape], result_dtype
+    return tensor
+
+
+_new_object = object.__new__
 
 
 def view_of(x: Tensor, view: View) -> Tensor:
@@ -63,12 +79,19 @@ def unary(op: str, x: Tensor) -> Tensor:
     return wrap(buffer, x._view.shape, bool_ if op in _BOOL_RESULT else x.dtype, storage)
 
 
-@lru_cache(maxsize=4096)
-def _broadcast(*views: View) -> tuple[View, ...]:
-    """The views expanded to their common shape (stride 0 where a dim is broadcast). Cached: the
-    view arithmetic is pure Python (~1 us a view), and a training step repeats the same views."""
+def _expand_to_common_shape(views: tuple[View, ...]) -> tuple[View, ...]:
     shape = broadcast_shapes(*[view.shape for view in views])
     return tuple([expand_view(view, shape) for view in views])
+
+
+# (view, view, ...) -> the views expanded to their common shape (stride 0 where a dim is
+# broadcast). Memoised: the view arithmetic is pure Python (~1 us a view), and a training step
+# repeats the same views.
+_BROADCASTS = Memo(_expand_to_common_shape)
+
+
+def _broadcast(*views: View) -> tuple[View, ...]:
+    return _BROADCASTS[views]
 
 
 def binary(op: str, a: Tensor, b: Tensor) -> Tensor:
@@ -78,16 +101,36 @@ def binary(op: str, a: Tensor, b: Tensor) -> Tensor:
         same_device(a, b)
     a_view, b_view = a._view, b._view
     if a_view.shape != b_view.shape:
-        a_view, b_view = _broadcast(a_view, b_view)
-    buffer = storage.backend.binary(op, storage.buffer, a_view, b_storage.buffer, b_view)
+        a_view, b_view = _BROADCASTS[a_view, b_view]
+    # x * 2.0: the 2.0 reaches the kernel as an argument, not as memory (number_or_buffer;
+    # the type test first keeps the usual tensor-with-tensor case one comparison each)
+    a_data = storage.buffer if type(storage) is not ScalarStorage else number_or_buffer(storage)
+    b_data = (b_storage.buffer if type(b_storage) is not ScalarStorage
+              else number_or_buffer(b_storage))
+    if type(storage) is ScalarStorage and type(b_storage) is ScalarStorage \
+            and b_data is b_storage.number:  # two numbers (rare): the first becomes memory
+        a_data = storage.buffer
+    buffer = storage.backend.binary(op, a_data, a_view, b_data, b_view)
     return wrap(buffer, a_view.shape, bool_ if op in _BOOL_RESULT else a.dtype, storage)
+
+
+def number_or_buffer(storage: Storage) -> Any:
+    """What a binary op or where hands its primitive for one operand: the buffer, or, for a
+    Python number made a tensor (storage.ScalarStorage), the number as a NumPy scalar of its
+    dtype: the elementwise primitives take either, and a kernel gets the number as an argument.
+    (At most one operand of `binary` is a number; complex numbers keep the buffer path.)"""
+    if type(storage) is not ScalarStorage or storage.number is None \
+            or storage.number.dtype.kind == "c":
+        return storage.buffer
+    return storage.number
 
 
 def where(condition: Tensor, a: Tensor, b: Tensor) -> Tensor:
     storage = same_device(condition, a, b)
     condition_view, a_view, b_view = _broadcast(condition._view, a._view, b._view)
     buffer = storage.backend.where(condition._storage.buffer, condition_view,
-                                   a._storage.buffer, a_view, b._storage.buffer, b_view)
+                                   number_or_buffer(a._storage), a_view,
+                                   number_or_buffer(b._storage), b_view)
     return wrap(buffer, a_view.shape, a.dtype, storage)
 
 
@@ -106,9 +149,17 @@ def reduce(op: str, x: Tensor, axes: tuple[int, ...]) -> Tensor:
                 int64 if op in ("argmax", "argmin") else x.dtype, storage)
 
 
-@lru_cache(maxsize=4096)  # pure; shapes and axes repeat every training step
-def _without_axes(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+def _shape_without_axes(key: tuple[tuple[int, ...], tuple[int, ...]]) -> tuple[int, ...]:
+    shape, axes = key
     return tuple(size for d, size in enumerate(shape) if d not in axes)
+
+
+# (shape, axes) -> the shape with those axes removed; shapes and axes repeat every training step
+_REDUCED_SHAPES = Memo(_shape_without_axes)
+
+
+def _without_axes(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return _REDUCED_SHAPES[shape, axes]
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -270,7 +321,7 @@ def sgd_step(param: Tensor, grad: Tensor, momentum_buffer: Tensor | None, *, lr:
              maximize: bool, first_step: bool) -> None:
     """One fused SGD update of param (and its momentum buffer), in place."""
     storage = param._storage
-    if grad._storage.device != storage.device:
+    if grad._storage.device is not storage.device:  # one device object: nothing to check
         same_device(param, grad)
     storage.backend.sgd_step(storage.buffer, param._view, grad._storage.buffer, grad._view,
                              *_buffer_and_view(momentum_buffer), lr, momentum, dampening,

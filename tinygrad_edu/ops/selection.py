@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import lowering
@@ -36,7 +38,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, dy):
         (condition,) = ctx.saved_tensors
-        zero = dy.new_zeros(())
+        zero = scalar_tensor(0, dy.dtype, dy)  # a number: no kernel writes it into memory
         needs = ctx.needs_input_grad
         da = where(condition, dy, zero).sum_to_size(ctx.a_shape) if needs[1] else None
         db = where(condition, zero, dy).sum_to_size(ctx.b_shape) if needs[2] else None
@@ -128,7 +130,26 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         input, other = scalar_tensor(input, common, condition), scalar_tensor(other, common,
                                                                                condition)
     a, b = promote(input, other)
+    for number, operand in ((input, a), (other, b)):
+        if not isinstance(number, Tensor):
+            _check_fits(as_number(number), operand.dtype)
     return Where.apply(condition, a, b)
+
+
+# PyTorch's names of the integer types, for where's overflow message.
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t"}
+
+
+def _check_fits(number: Any, dtype: Any) -> None:
+    """where(c, x, 1000) with an int8 x: unlike arithmetic (which wraps around), where refuses a
+    number its dtype cannot hold, as PyTorch does."""
+    if dtype.name in _C_TYPES and isinstance(number, int):
+        info = np.iinfo(dtype.numpy)
+        low = -info.max if info.min == 0 else info.min  # unsigned: -255 wraps, -256 does not
+        if not low <= number <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {_C_TYPES[dtype.name]} "
+                               "without overflow")
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002

@@ -134,6 +134,8 @@ class Optimizer:
         choice = group.get("foreach")
         if choice is False or not params:
             return False
+        if choice is None and params[0].device.type == "cpu":  # the default on the CPU: decided
+            return False  # without looking at every parameter (this runs every step)
         kinds = {(p.device, p.dtype) for p in params} | {(p.device, p.grad.dtype) for p in params}
         if len(kinds) != 1:
             return False
