@@ -93,7 +93,18 @@ def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair
     width = x_view.shape[-1]
     out_hw = pool2d_output_shape(x_view.shape, kernel, stride, padding, dilation, ceil_mode)[-2:]
     padded = _pad_for_windows(x_array, kernel, stride, padding, dilation, out_hw, -np.inf)
-    nan_aware = bool(np.isnan(x_array).any())
+    best, winner = _running_max(padded, kernel, dilation, stride, out_hw, width, False)
+    # np.maximum propagates nan, so a window holding one has a nan maximum: the nan check reads
+    # the (kh * kw times smaller) output, and only then is the winner tracked again, nan-aware
+    if np.isnan(best).any():
+        best, winner = _running_max(padded, kernel, dilation, stride, out_hw, width, True)
+    indices = np.add(winner, _window_corners(out_hw, stride, padding, width), dtype=np.int64)
+    return best.reshape(-1), indices.reshape(-1)
+
+
+def _running_max(padded: np.ndarray, kernel: Pair, dilation: Pair, stride: Pair, out_hw: Pair,
+                 width: int, nan_aware: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(window maxima, winner's offset from the window corner) over the kernel offsets."""
     best, winner = None, None
     for k, view in _offset_views(padded, kernel, stride, dilation, out_hw):
         a, b = divmod(k, kernel[1])
@@ -109,8 +120,7 @@ def max_pool2d_reference(x: np.ndarray, x_view: View, kernel: Pair, stride: Pair
         # np.copyto(..., where=better) or np.putmask
         winner += better * (offset - winner)
         np.maximum(best, candidate, out=best)  # nan-propagating, as the winner above
-    indices = np.add(winner, _window_corners(out_hw, stride, padding, width), dtype=np.int64)
-    return best.reshape(-1), indices.reshape(-1)
+    return best, winner
 
 
 def max_pool2d_backward_reference(dy: np.ndarray, dy_view: View, indices: np.ndarray,

@@ -210,3 +210,19 @@ def test_conv2d_primitives_match_direct_loops(kernel: tuple, stride: tuple, padd
                                               w.shape, stride, padding, dilation, groups)
     np.testing.assert_allclose(dx.reshape(x.shape), tx.grad.numpy(), atol=1e-4)
     np.testing.assert_allclose(dw.reshape(w.shape), tw.grad.numpy(), atol=1e-4)
+
+
+def test_max_pool2d_nan_wins_its_window(device: str) -> None:
+    """A nan is the maximum of its window (values, indices and the gradient routed to it): the
+    reference finds nan windows from its output, then tracks the winner nan-aware."""
+    x = random_array(5, (1, 2, 4, 6))
+    x[0, 1, 2, 3] = np.nan
+    ours_x = tinygrad_edu.tensor(x, device=device, requires_grad=True)
+    theirs_x = torch.tensor(x, requires_grad=True)
+    ours, our_indices = F.max_pool2d(ours_x, 2, return_indices=True)
+    theirs, their_indices = torch.nn.functional.max_pool2d(theirs_x, 2, return_indices=True)
+    close("values", ours, theirs, (0, 0))
+    np.testing.assert_array_equal(our_indices.cpu().numpy(), their_indices.numpy())
+    ours.nan_to_num().sum().backward()
+    theirs.nan_to_num().sum().backward()
+    close("grad", ours_x.grad, theirs_x.grad, (0, 0))
